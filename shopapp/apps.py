@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ShopAppConfig(AppConfig):
+    name = "shopapp"
+    verbose_name = "Shopify app"

@@ -1,0 +1,198 @@
+"""Settings for the BackerKit -> Shopify orders app.
+
+Every setting is read once, here, from the environment (django-environ). With no environment at all
+the app runs on its *embedded default*: a SQLite file and Celery tasks executed in-process. With
+``DATABASE_URL`` and ``REDIS_URL`` set it takes the production shape: PostgreSQL, a Redis broker and
+separate worker and beat processes. ``.env.example`` documents every variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+_env_file = BASE_DIR / ".env"
+if _env_file.exists():
+    environ.Env.read_env(_env_file)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# Secrets: in DEBUG (the demo, development) fixed development values stand in; in production each
+# one must be given, and the process refuses to start without it.
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"
+_DEV_SHOPIFY_API_KEY = "dev-api-key"
+_DEV_SHOPIFY_API_SECRET = "dev-api-secret"
+
+
+def _required(name: str, dev_default: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return dev_default
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+
+
+SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET_KEY)
+SHOPIFY_API_KEY = _required("SHOPIFY_API_KEY", _DEV_SHOPIFY_API_KEY)
+SHOPIFY_API_SECRET = _required("SHOPIFY_API_SECRET", _DEV_SHOPIFY_API_SECRET)
+# The previous secret while Shopify rotates the app's client secret (verifications accept both).
+SHOPIFY_API_SECRET_OLD = env.str("SHOPIFY_API_SECRET_OLD", default="")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host when DEBUG is off.")
+
+# Public address of this app (OAuth redirect URI, webhook addresses, links in the admin).
+APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Shopify -------------------------------------------------------------------------------------
+# Every OAuth and Admin API URL the app builds for a shop starts with this origin. Production:
+# https://{shop}. Against the local simulator: http://127.0.0.1:8111/{shop}.
+SHOPIFY_ORIGIN_TEMPLATE = env.str("SHOPIFY_ORIGIN_TEMPLATE", default="https://{shop}")
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-07")
+SHOPIFY_SCOPES = env.list("SHOPIFY_SCOPES", default=["read_products", "write_orders", "read_orders"])
+# (connect, read) seconds on every call to Shopify.
+SHOPIFY_TIMEOUT = (env.float("SHOPIFY_CONNECT_TIMEOUT", default=3.05), env.float("SHOPIFY_READ_TIMEOUT", default=30.0))
+
+# Fernet keys for tokens and customers' personal data at rest, newest first. Rotation: put a new
+# key in front, run `manage.py rotate_encryption_keys`, then drop the old key.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+if not ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured("ENCRYPTION_KEYS must hold at least one Fernet key when DEBUG is off.")
+
+# --- BackerKit -----------------------------------------------------------------------------------
+BACKERKIT_API_URL = env.str("BACKERKIT_API_URL", default="https://api.backerkit.com")
+BACKERKIT_TIMEOUT = (
+    env.float("BACKERKIT_CONNECT_TIMEOUT", default=3.05),
+    env.float("BACKERKIT_READ_TIMEOUT", default=30.0),
+)
+
+# --- Django --------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "shopapp",
+    "integrations.shopify",
+    "integrations.backerkit",
+    "integrations.orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # No XFrameOptionsMiddleware: the Shopify admin frames the embedded pages; they carry a CSP
+    # frame-ancestors header instead (shopapp/frame_protection.py).
+    "shopapp.frame_protection.FrameAncestorsMiddleware",
+]
+
+ROOT_URLCONF = "shopapp.urls"
+WSGI_APPLICATION = "shopapp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+LOGIN_URL = "/staff/login/"
+
+# --- Production safety ---------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Celery --------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+# Without a broker the very same task code runs in-process (the embedded default).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacked task after this many seconds; longer than any task may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BEAT_SCHEDULE: dict = {
+    "worker-heartbeat": {"task": "shopapp.record_worker_heartbeat", "schedule": 60.0},
+}
+
+# --- Logging: one JSON line per event, secrets scrubbed (shopapp/logging.py) ---------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "shopapp.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "shopapp.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}

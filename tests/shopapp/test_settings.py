@@ -1,0 +1,75 @@
+"""Settings behave as documented: embedded default vs production shape, and production safety."""
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.support.processes import ROOT
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+    "secure_cookie": settings.SESSION_COOKIE_SECURE,
+    "middleware": settings.MIDDLEWARE,
+}))
+"""
+
+
+def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean["DJANGO_SETTINGS_MODULE"] = "shopapp.settings"
+    clean.update(env)
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
+    result = run_settings({"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout)
+    assert probe["engine"] == "django.db.backends.sqlite3"
+    assert probe["eager"] is True
+    assert probe["broker"] == "memory://"
+
+
+def test_production_shape_uses_postgresql_and_the_redis_broker():
+    result = run_settings(
+        {
+            "SECRET_KEY": "x" * 50,
+            "SHOPIFY_API_KEY": "key",
+            "SHOPIFY_API_SECRET": "secret",
+            "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
+            "ALLOWED_HOSTS": "app.example.com",
+            "DATABASE_URL": "postgres://u@db.example.com:5432/app",
+            "REDIS_URL": "redis://cache.example.com:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout)
+    assert probe["engine"] == "django.db.backends.postgresql"
+    assert probe["eager"] is False
+    assert probe["broker"] == "redis://cache.example.com:6379/0"
+    assert probe["hsts"] >= 31536000
+    assert probe["secure_cookie"] is True
+    assert "django.middleware.clickjacking.XFrameOptionsMiddleware" not in probe["middleware"]
+
+
+def test_production_refuses_to_start_without_each_secret():
+    base = {
+        "SECRET_KEY": "x" * 50,
+        "SHOPIFY_API_KEY": "key",
+        "SHOPIFY_API_SECRET": "secret",
+        "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
+        "ALLOWED_HOSTS": "app.example.com",
+    }
+    for missing in base:
+        env = {k: v for k, v in base.items() if k != missing}
+        result = run_settings(env)
+        assert result.returncode != 0, f"started without {missing}"
+        assert missing in result.stderr
