@@ -1,0 +1,32 @@
+"""Shopify's Admin GraphQL schema (2026-07), for validating every document sent or received.
+
+The SDL is data captured from Shopify's live introspection (schema/SOURCE.md). Building it takes
+about 3 s, so it is built once per process, on first use.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+import graphql
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "admin-2026-07.graphql"
+SCHEMA_VERSION = "2026-07"
+
+
+@lru_cache(maxsize=1)
+def admin_schema() -> graphql.GraphQLSchema:
+    return graphql.build_schema(SCHEMA_PATH.read_text())
+
+
+@lru_cache(maxsize=512)
+def _validate_cached(document: str) -> tuple[str, ...]:
+    try:
+        ast = graphql.parse(document)
+    except graphql.GraphQLError as exc:
+        return (exc.message,)
+    return tuple(error.message for error in graphql.validate(admin_schema(), ast))
+
+
+def validation_errors(document: str) -> list[str]:
+    """The schema's objections to ``document`` (empty when it is valid)."""
+    return list(_validate_cached(document))
