@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from shopapp import encryption
@@ -38,4 +39,4 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value):
         if value is None:
             return None
-        return encryption.encrypt(json.dumps(value, separators=(",", ":")))
+        return encryption.encrypt(json.dumps(value, separators=(",", ":"), cls=DjangoJSONEncoder))

@@ -196,3 +196,33 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- The push ------------------------------------------------------------------------------------
+# Concurrent push lanes per shop (each holds one request to Shopify in flight at a time). Shopify
+# answers in 100-300 ms, so Plus limits (~100 orders/s) need tens of requests in flight.
+PUSH_LANES_PER_SHOP = env.int("PUSH_LANES_PER_SHOP", default=16)
+# Records one lane claims at a time (their SKUs are resolved to variants in one query).
+PUSH_BATCH_SIZE = env.int("PUSH_BATCH_SIZE", default=25)
+# A lane works this long, then hands its worker slot back (fairness between shops).
+PUSH_LANE_BUDGET_SECONDS = env.float("PUSH_LANE_BUDGET_SECONDS", default=10.0)
+# A claimed record whose lane went silent this long is taken back by the sweeper.
+PUSH_CLAIM_LEASE_SECONDS = env.int("PUSH_CLAIM_LEASE_SECONDS", default=120)
+# After an ambiguous send, an order not found by search is resent only after this long
+# (Shopify's search index lags behind writes).
+PUSH_SEARCH_GRACE_SECONDS = env.float("PUSH_SEARCH_GRACE_SECONDS", default=60.0)
+# Transient failures are retried with exponential backoff and jitter, at most this many attempts.
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
+# How long the SKU -> variant cache is trusted.
+VARIANT_CACHE_SECONDS = env.int("VARIANT_CACHE_SECONDS", default=600)
+# Customers' personal data of pushed orders is erased this many days after the push.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=30)
+# How often BackerKit connections are pulled for locked orders (seconds).
+BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", default=300)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "push-sweeper": {"task": "orders.sweep", "schedule": 30.0},
+        "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
+        "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},
+    }
+)

@@ -32,20 +32,37 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture
-def celery_worker(django_db_setup, django_db_blocker, transactional_db, artifacts_dir, request):
-    """A real `celery worker` process on the test database and the test Redis.
+def worker_factory(django_db_setup, transactional_db, artifacts_dir):
+    """Starts real `celery worker` processes on the test database and the test Redis.
 
-    Tests using it see only committed data (transactional_db), as production workers do.
+    ``worker_factory(name="w1", concurrency=4, **env)`` returns a started, ready worker; extra
+    keyword arguments become its environment (e.g. SHOPIFY_ORIGIN_TEMPLATE). Tests using workers
+    see only committed data (transactional_db), as production workers do. All are stopped after.
     """
     from shopapp.celery import app
 
-    extra_env = getattr(request, "param", {}) or {}
-    worker = CeleryWorker(
-        child_env(settings.DATABASES["default"], **extra_env),
-        log_path=artifacts_dir / "celery-worker.log",
-    ).start()
-    try:
+    workers: list[CeleryWorker] = []
+
+    def start(*, name: str = "worker", concurrency: int = 4, **env: str) -> CeleryWorker:
+        worker = CeleryWorker(
+            child_env(settings.DATABASES["default"], **{k: str(v) for k, v in env.items()}),
+            name=f"{name}-{len(workers)}",
+            concurrency=concurrency,
+            log_path=artifacts_dir / f"celery-{name}-{len(workers)}.log",
+        ).start()
+        workers.append(worker)
         worker.wait_ready(app)
-        yield worker
+        return worker
+
+    try:
+        yield start
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker(worker_factory):
+    """One real worker with the default environment."""
+    return worker_factory()
+from tests.support.shopify_simulator import *  # noqa: E402, F401, F403 - the Shopify simulator fixtures

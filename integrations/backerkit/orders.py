@@ -1,0 +1,379 @@
+"""Validation of one BackerKit order: a raw dict (from the API or a file) -> ``BackerKitOrder``.
+
+The contract is integrations/backerkit/contract/order.v1.schema.json (documented in the README
+beside it). Validation is the JSON Schema plus the checks a schema cannot express (ISO codes,
+negative money, decimal places of the currency). Every problem is reported with the field it
+concerns, so a Success rep can fix the source; nothing is coerced silently.
+
+Forward compatible: properties the contract does not name are ignored.
+Never kept: ``note`` and ``survey_answers`` are validated (so a malformed payload is still refused)
+but they are not fields of ``BackerKitOrder``: nothing downstream can push or store them.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pycountry
+
+CONTRACT_VERSION = "v1"
+SCHEMA_PATH = Path(__file__).resolve().parent / "contract" / "order.v1.schema.json"
+
+# ISO 4217 minor units that differ from 2 (https://www.iso.org/iso-4217-currency-codes.html).
+_MINOR_UNITS = {
+    **dict.fromkeys(
+        ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF"]
+        + ["XPF"],
+        0,
+    ),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+    "CLF": 4,
+    "UYW": 4,
+}
+
+
+def currency_exponent(currency: str) -> int:
+    """How many decimal places an amount in ``currency`` has (JPY 0, USD 2, KWD 3)."""
+    return _MINOR_UNITS.get(currency, 2)
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_exponent(currency))
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidOrder(ValueError):
+    """The order breaks the contract. ``str()`` names the order and every field at fault."""
+
+    def __init__(self, order_id: str, problems: list[FieldProblem]):
+        self.order_id = order_id
+        self.problems = problems
+        super().__init__(f"order {order_id}: " + "; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    first_name: str
+    last_name: str
+    company: str
+    address1: str
+    address2: str
+    city: str
+    region: str
+    postal_code: str
+    country_code: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    sku: str
+    name: str
+    quantity: int
+    campaign_price: Decimal
+
+
+@dataclass(frozen=True)
+class Tax:
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class BackerKitOrder:
+    """A valid order. Amounts are ``Decimal`` quantized to the currency's decimal places.
+
+    There is deliberately no ``note`` and no ``survey_answers`` here (never pushed, never stored).
+    """
+
+    id: str
+    backer_id: str
+    pledge_id: str
+    email: str
+    currency: str
+    shipping_address: ShippingAddress
+    items: tuple[OrderItem, ...]
+    pledge_amount: Decimal
+    add_ons_amount: Decimal
+    shipping_amount: Decimal
+    taxes: tuple[Tax, ...]
+    amount_paid: Decimal
+    stripe_charge_ids: tuple[str, ...]
+
+    @property
+    def total_tax(self) -> Decimal:
+        return sum((tax.amount for tax in self.taxes), Decimal(0)).quantize(quantum(self.currency))
+
+
+@lru_cache(maxsize=1)
+def contract_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(contract_schema())
+
+
+def validate_order(raw: Any) -> BackerKitOrder:
+    """The validated order, or ``InvalidOrder`` listing every problem found."""
+    order_id = _order_label(raw)
+    if not isinstance(raw, dict):
+        raise InvalidOrder(order_id, [FieldProblem("(order)", f"must be a JSON object, not {_json_type(raw)}")])
+    problems = [_describe(error) for error in _validator().iter_errors(raw)]
+    problems.extend(_semantic_problems(raw))
+    if problems:
+        problems.sort(key=lambda p: p.field)
+        raise InvalidOrder(order_id, _unique(problems))
+    return _build(raw)
+
+
+def _order_label(raw: Any) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
+        label = raw["id"].strip()
+        return label if len(label) <= 80 else label[:79] + "…"
+    return "(without id)"
+
+
+# --- turning jsonschema errors into sentences ----------------------------------------------------
+
+
+def _path(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(order)"
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return _show_text(value, limit=limit)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show_text(value: str, *, limit: int = 60) -> str:
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    return json.dumps(shown, ensure_ascii=False)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "object": "an object", "array": "an array"}
+_PATTERN_MESSAGES = {
+    "email": "is not an email address",
+    "currency": "is not a currency code (three capital letters, ISO 4217)",
+    "country_code": "is not a country code (two capital letters, ISO 3166-1)",
+}
+
+
+def _describe(error: jsonschema.ValidationError) -> FieldProblem:
+    path = list(error.absolute_path)
+    field = _path(path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    is_money = bool(schema.get("x-money"))
+    value = error.instance
+    kind = error.validator
+    if kind == "required":
+        # jsonschema reports one error per missing property, naming it in the message.
+        missing = next((name for name in error.validator_value if repr(name) in error.message), None)
+        return FieldProblem(_path([*path, missing]) if missing else field, "is required")
+    if is_money and kind in ("type", "pattern"):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            message = f'{_show(value)} is a JSON number; money must be a decimal string such as "12.50"'
+            return FieldProblem(field, message)
+        return FieldProblem(field, f"{_show(value)} is not a decimal amount")
+    if kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
+        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        return FieldProblem(field, f"must be {wanted}, not {_json_type(value)}")
+    if kind == "pattern":
+        last = path[-1] if path else ""
+        return FieldProblem(field, f"{_show(value)} {_PATTERN_MESSAGES.get(last, 'is not in the expected format')}")
+    if kind == "minLength":
+        return FieldProblem(field, "must not be empty")
+    if kind == "maxLength":
+        return FieldProblem(field, f"is {len(value)} characters long; at most {error.validator_value} are allowed")
+    if kind == "minItems":
+        return FieldProblem(field, f"must hold at least {error.validator_value} entry")
+    if kind == "maxItems":
+        return FieldProblem(field, f"holds {len(value)} entries; at most {error.validator_value} are allowed")
+    if kind == "minimum":
+        return FieldProblem(field, f"{_show(value)} is less than {error.validator_value}")
+    if kind == "maximum":
+        return FieldProblem(field, f"{_show(value)} is more than {error.validator_value}")
+    return FieldProblem(field, error.message)
+
+
+# --- checks the schema cannot express ------------------------------------------------------------
+
+_MONEY_FIELDS = ("pledge_amount", "add_ons_amount", "shipping_amount", "amount_paid")
+_ID_FIELDS = ("id", "backer_id", "pledge_id")
+
+
+def _semantic_problems(raw: dict) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    currency = raw.get("currency")
+    currency_ok = isinstance(currency, str) and len(currency) == 3 and currency.isupper()
+    if currency_ok and pycountry.currencies.get(alpha_3=currency) is None:
+        problems.append(FieldProblem("currency", f"{_show(currency)} is not an ISO 4217 currency"))
+        currency_ok = False
+    places = currency_exponent(currency) if currency_ok else 6
+
+    def money(field: str, value: Any) -> None:
+        amount = _decimal_or_none(value)
+        if amount is None:
+            return  # the schema already reported it
+        if amount < 0:
+            problems.append(FieldProblem(field, f"{_show(value)} is negative"))
+        elif currency_ok and -amount.as_tuple().exponent > places:
+            problems.append(
+                FieldProblem(field, f"{_show(value)} has more decimal places than {currency} allows ({places})")
+            )
+
+    for field in _MONEY_FIELDS:
+        money(field, raw.get(field))
+    for index, item in _enumerate_dicts(raw.get("items")):
+        money(f"items[{index}].campaign_price", item.get("campaign_price"))
+        sku = item.get("sku")
+        if isinstance(sku, str) and sku and not sku.strip():
+            problems.append(FieldProblem(f"items[{index}].sku", "is blank"))
+    for index, tax in _enumerate_dicts(raw.get("taxes")):
+        money(f"taxes[{index}].amount", tax.get("amount"))
+
+    for field in _ID_FIELDS:
+        value = raw.get(field)
+        if isinstance(value, str) and value and not value.strip():
+            problems.append(FieldProblem(field, "is blank"))
+    charges = raw.get("stripe_charge_ids")
+    if isinstance(charges, list):
+        for index, charge in enumerate(charges):
+            if isinstance(charge, str) and charge and not charge.strip():
+                problems.append(FieldProblem(f"stripe_charge_ids[{index}]", "is blank"))
+
+    address = raw.get("shipping_address")
+    if isinstance(address, dict):
+        country = address.get("country_code")
+        if isinstance(country, str) and len(country) == 2 and country.isupper():
+            if pycountry.countries.get(alpha_2=country) is None:
+                problems.append(
+                    FieldProblem("shipping_address.country_code", f"{_show(country)} is not an ISO 3166-1 country")
+                )
+    problems.extend(_nul_problems(raw, []))
+    return problems
+
+
+def _enumerate_dicts(value: Any) -> list[tuple[int, dict]]:
+    if not isinstance(value, list):
+        return []
+    return [(index, entry) for index, entry in enumerate(value) if isinstance(entry, dict)]
+
+
+def _nul_problems(value: Any, path: list[Any]) -> list[FieldProblem]:
+    """A NUL character cannot be stored by PostgreSQL nor shown by Shopify: refuse it by field."""
+    if isinstance(value, str):
+        return [FieldProblem(_path(path), "contains a NUL character")] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, sub in value.items() for p in _nul_problems(sub, [*path, key])]
+    if isinstance(value, list):
+        return [p for index, sub in enumerate(value) for p in _nul_problems(sub, [*path, index])]
+    return []
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _unique(problems: list[FieldProblem]) -> list[FieldProblem]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for problem in problems:
+        if (problem.field, problem.message) not in seen:
+            seen.add((problem.field, problem.message))
+            unique.append(problem)
+    return unique
+
+
+# --- building the value object -------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _build(raw: dict) -> BackerKitOrder:
+    currency = raw["currency"]
+    step = quantum(currency)
+
+    def money(value: Any) -> Decimal:
+        return Decimal(value).quantize(step) if value is not None else Decimal(0).quantize(step)
+
+    address = raw["shipping_address"]
+    return BackerKitOrder(
+        id=raw["id"].strip(),
+        backer_id=raw["backer_id"].strip(),
+        pledge_id=_text(raw.get("pledge_id")),
+        email=raw["email"].strip(),
+        currency=currency,
+        shipping_address=ShippingAddress(
+            first_name=_text(address.get("first_name")),
+            last_name=_text(address.get("last_name")),
+            company=_text(address.get("company")),
+            address1=_text(address.get("address1")),
+            address2=_text(address.get("address2")),
+            city=_text(address.get("city")),
+            region=_text(address.get("region")),
+            postal_code=_text(address.get("postal_code")),
+            country_code=address["country_code"],
+            phone=_text(address.get("phone")),
+        ),
+        items=tuple(
+            OrderItem(
+                sku=item["sku"].strip(),
+                name=_text(item.get("name")),
+                quantity=item["quantity"],
+                campaign_price=money(item["campaign_price"]),
+            )
+            for item in raw["items"]
+        ),
+        pledge_amount=money(raw["pledge_amount"]),
+        add_ons_amount=money(raw.get("add_ons_amount")),
+        shipping_amount=money(raw["shipping_amount"]),
+        taxes=tuple(Tax(name=tax["name"].strip(), amount=money(tax["amount"])) for tax in raw.get("taxes") or []),
+        amount_paid=money(raw["amount_paid"]),
+        stripe_charge_ids=tuple(charge.strip() for charge in raw.get("stripe_charge_ids") or []),
+    )

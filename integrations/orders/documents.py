@@ -1,0 +1,65 @@
+"""The Admin GraphQL documents the order push sends, validated against Shopify's schema in
+tests/integrations/orders/test_documents.py (so a typo fails a test, not a merchant's push)."""
+
+ORDER_CREATE = """
+mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order {
+      id
+      name
+      displayFinancialStatus
+      totalPriceSet { shopMoney { amount currencyCode } }
+    }
+    userErrors { field message code }
+  }
+}
+"""
+
+# Variables: first (<= 250), after (cursor or null), query, e.g. 'sku:"A-1" OR sku:"B-2"'.
+VARIANTS_BY_SKU = """
+query VariantsBySku($first: Int!, $after: String, $query: String!) {
+  productVariants(first: $first, after: $after, query: $query) {
+    nodes { id sku price }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# orderCreate has no idempotency key: before (re)sending, look the order up by the BackerKit order
+# id kept in sourceIdentifier. Variables: query = 'source_identifier:"<id>"'. The search index lags
+# writes by seconds (../shared/shopify/FACTS.md).
+ORDER_BY_SOURCE_IDENTIFIER = """
+query OrderBySourceIdentifier($query: String!) {
+  orders(first: 1, query: $query) {
+    nodes { id name displayFinancialStatus sourceIdentifier }
+  }
+}
+"""
+
+SHOP_INFO = """
+query ShopInfo {
+  shop { name currencyCode myshopifyDomain }
+}
+"""
+
+ALL_DOCUMENTS = {
+    "ORDER_CREATE": ORDER_CREATE,
+    "VARIANTS_BY_SKU": VARIANTS_BY_SKU,
+    "ORDER_BY_SOURCE_IDENTIFIER": ORDER_BY_SOURCE_IDENTIFIER,
+    "SHOP_INFO": SHOP_INFO,
+}
+
+
+def _quoted(value: str) -> str:
+    """A value as a quoted term of Shopify's search syntax (https://shopify.dev/docs/api/usage/search-syntax)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def skus_query(skus: list[str]) -> str:
+    """The ``query`` variable of VARIANTS_BY_SKU for these SKUs."""
+    return " OR ".join(f"sku:{_quoted(sku)}" for sku in skus)
+
+
+def source_identifier_query(order_id: str) -> str:
+    """The ``query`` variable of ORDER_BY_SOURCE_IDENTIFIER for a BackerKit order id."""
+    return f"source_identifier:{_quoted(order_id)}"

@@ -1,0 +1,34 @@
+"""python manage.py push_report SHOP [--json]: every order of a shop and what happened to it."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.orders.selectors import report_rows
+from integrations.shopify.domains import sanitize_shop_domain
+from shopapp.models import Shop
+
+
+class Command(BaseCommand):
+    help = "Print every order of a shop: BackerKit id, state, Shopify order, financial status, reason."
+
+    def add_arguments(self, parser):
+        parser.add_argument("shop")
+        parser.add_argument("--json", action="store_true", help="One JSON object per line")
+
+    def handle(self, *args, **options):
+        domain = sanitize_shop_domain(options["shop"])
+        shop = Shop.objects.filter(domain=domain).first() if domain else None
+        if shop is None:
+            raise CommandError(f"No installed shop named {options['shop']!r}.")
+        if not options["json"]:
+            self.stdout.write(f"{'BACKERKIT ORDER':<24} {'STATE':<16} {'SHOPIFY':<10} {'FINANCIAL':<16} REASON")
+        for row in report_rows(shop_id=shop.id):
+            if options["json"]:
+                self.stdout.write(json.dumps(row.__dict__))
+            else:
+                reason = row.reason.replace("\n", " | ")
+                self.stdout.write(
+                    f"{row.backerkit_order_id:<24} {row.state:<16} {row.shopify_order_name:<10} "
+                    f"{row.financial_status:<16} {reason}"
+                )

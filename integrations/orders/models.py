@@ -1,0 +1,158 @@
+"""The push domain's records: where orders come from, and what happened to each one.
+
+The database is the source of truth for every order's state; Celery messages only wake workers up.
+A lost message (Redis restarted, worker killed) is found again by the sweeper from these rows.
+"""
+
+from django.db import models
+
+from shopapp.fields import EncryptedJSONField, EncryptedTextField
+from shopapp.models import Shop
+
+
+class BackerKitConnection(models.Model):
+    class Kind(models.TextChoices):
+        API = "api", "BackerKit API"
+        FILE_IMPORT = "file_import", "File import"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        STOPPED = "stopped", "Stopped"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="backerkit_connections")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.API)
+    store_name = models.CharField(max_length=255, help_text="The connected store name, tagged on every order.")
+    project = models.CharField(max_length=255, blank=True)
+    api_key = EncryptedTextField(blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    stopped_reason = models.TextField(blank=True)
+    cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit pull cursor (orders since).")
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "store_name"], name="unique_store_name_per_shop")]
+        ordering = ["store_name"]
+
+    def __str__(self) -> str:
+        return f"{self.store_name} ({self.shop.domain})"
+
+    @property
+    def masked_api_key(self) -> str:
+        key = self.api_key or ""
+        return f"••••{key[-4:]}" if len(key) > 4 else "••••"
+
+
+class PushRecord(models.Model):
+    """One BackerKit order of one shop: pushed to Shopify at most once, whatever happens."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PUSHING = "pushing", "Pushing"
+        PUSHED = "pushed", "Pushed"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        FAILED = "failed", "Failed"
+        PAUSED = "paused", "Paused"
+
+    FINAL_STATES = (State.PUSHED, State.NEEDS_ATTENTION, State.FAILED)
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="push_records")
+    connection = models.ForeignKey(BackerKitConnection, on_delete=models.CASCADE, related_name="push_records")
+    backerkit_order_id = models.CharField(max_length=255)
+    backer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # HMAC of the lower-cased email: finds a customer's records (privacy requests) without storing it.
+    customer_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    last_import = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+
+    # The validated BackerKit order (personal data: encrypted, purged after the retention period).
+    order_data = EncryptedJSONField(null=True, blank=True)
+    # Exactly what was sent to Shopify (orderCreate variables); personal, encrypted, purged likewise.
+    sent_input = EncryptedJSONField(null=True, blank=True)
+    personal_data_purged_at = models.DateTimeField(null=True, blank=True)
+    # Refused by validation: only a corrected re-import (or pull) can change it, never a retry.
+    invalid_input = models.BooleanField(default=False)
+
+    currency = models.CharField(max_length=3, blank=True)
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    shopify_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    expected_financial_status = models.CharField(max_length=32, blank=True)
+    explanation = models.TextField(blank=True, help_text="Why the order is Paid or Partially Paid.")
+
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="Wait until then (throttled, search lag).")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, help_text="Which lane holds the record now.")
+    last_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set before each orderCreate is sent; cleared when its outcome is known."
+    )
+
+    shopify_order_id = models.CharField(max_length=255, blank=True)
+    shopify_order_name = models.CharField(max_length=64, blank=True)
+    financial_status = models.CharField(max_length=32, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "backerkit_order_id"], name="one_push_record_per_backerkit_order")
+        ]
+        indexes = [
+            models.Index(fields=["shop", "state", "id"], name="push_shop_state_idx"),
+            models.Index(fields=["shop", "-updated_at"], name="push_shop_updated_idx"),
+            models.Index(fields=["state", "claimed_at"], name="push_state_claimed_idx"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.backerkit_order_id} ({self.state})"
+
+
+class PushAttempt(models.Model):
+    """One try at one record: what happened and why (the order detail page lists them)."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created in Shopify"
+        FOUND_EXISTING = "found_existing", "Found already in Shopify"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        USER_ERRORS = "user_errors", "Refused by Shopify"
+        THROTTLED = "throttled", "Throttled (waited)"
+        TRANSIENT = "transient", "Temporary Shopify error"
+        AMBIGUOUS = "ambiguous", "No answer after sending"
+        UNAUTHORIZED = "unauthorized", "Access token refused"
+        INVALID = "invalid", "Invalid order"
+
+    record = models.ForeignKey(PushRecord, on_delete=models.CASCADE, related_name="push_attempts")
+    outcome = models.CharField(max_length=32, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+
+class ImportRun(models.Model):
+    """One import of a file or one pull from BackerKit: what came in and how it was taken."""
+
+    class Source(models.TextChoices):
+        FILE = "file", "File"
+        PULL = "pull", "BackerKit pull"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="import_runs")
+    connection = models.ForeignKey(BackerKitConnection, on_delete=models.CASCADE, related_name="import_runs")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    label = models.CharField(max_length=255, blank=True, help_text="File name or cursor.")
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    already_known = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]

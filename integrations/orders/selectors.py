@@ -1,0 +1,43 @@
+"""Reads of the push domain, for the report command and the merchant's pages."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from integrations.orders.models import PushRecord
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    backerkit_order_id: str
+    state: str
+    shopify_order_name: str
+    financial_status: str
+    reason: str
+
+
+def report_rows(*, shop_id: int) -> Iterator[ReportRow]:
+    rows = (
+        PushRecord.objects.filter(shop_id=shop_id)
+        .order_by("id")
+        .values_list("backerkit_order_id", "state", "shopify_order_name", "financial_status", "last_error")
+    )
+    for order_id, state, name, status, error in rows.iterator(chunk_size=2000):
+        yield ReportRow(order_id, state, name, status, "" if state == PushRecord.State.PUSHED else error)
+
+
+def state_counts(*, shop_id: int) -> dict[str, int]:
+    counts = dict.fromkeys(PushRecord.State.values, 0)
+    for row in PushRecord.objects.filter(shop_id=shop_id).values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def financial_status_counts(*, shop_id: int) -> dict[str, int]:
+    rows = (
+        PushRecord.objects.filter(shop_id=shop_id, state=PushRecord.State.PUSHED)
+        .values("financial_status")
+        .annotate(n=Count("id"))
+    )
+    return {row["financial_status"]: row["n"] for row in rows}

@@ -1,0 +1,117 @@
+"""Claiming records for a lane, and writing outcomes back, so that no order is sent twice.
+
+A lane claims pending records with ``SELECT ... FOR UPDATE SKIP LOCKED`` and stamps them with its
+claim token. Before each send it re-checks the token in the same UPDATE that stamps
+``last_sent_at``; a record the sweeper took back in the meantime is therefore never sent by two
+lanes. An order Shopify created is recorded as pushed whoever holds the claim: that write is
+always safe.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from integrations.orders.models import PushAttempt, PushRecord
+
+State = PushRecord.State
+
+
+def new_claim_token() -> str:
+    return secrets.token_hex(8)
+
+
+def claim_batch(*, shop_id: int, limit: int, token: str) -> list[PushRecord]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            PushRecord.objects.select_for_update(skip_locked=True)
+            .filter(shop_id=shop_id, state=State.PENDING)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            PushRecord.objects.filter(id__in=ids).update(
+                state=State.PUSHING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+            )
+    return list(PushRecord.objects.filter(id__in=ids).select_related("connection").order_by("id"))
+
+
+def mark_sending(*, record: PushRecord, token: str, sent_input: dict) -> bool:
+    """Stamp the send; False when this lane no longer holds the record (then it must not send)."""
+    now = timezone.now()
+    updated = PushRecord.objects.filter(id=record.id, state=State.PUSHING, claim_token=token).update(
+        last_sent_at=now, claimed_at=now, sent_input=sent_input
+    )
+    record.last_sent_at = now
+    return updated == 1
+
+
+def mark_pushed(
+    *,
+    record: PushRecord,
+    shopify_order_id: str,
+    shopify_order_name: str,
+    financial_status: str,
+    outcome: str,
+    started_at: datetime,
+    detail: str = "",
+) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        PushRecord.objects.filter(id=record.id).exclude(state=State.PUSHED).update(
+            state=State.PUSHED,
+            shopify_order_id=shopify_order_id,
+            shopify_order_name=shopify_order_name,
+            financial_status=financial_status,
+            last_error="",
+            last_sent_at=None,
+            not_before=None,
+            claim_token="",
+            pushed_at=now,
+        )
+        PushAttempt.objects.create(record=record, outcome=outcome, detail=detail, started_at=started_at)
+
+
+def finish(
+    *,
+    record: PushRecord,
+    token: str,
+    state: str,
+    outcome: str,
+    started_at: datetime,
+    error: str = "",
+    not_before: datetime | None = None,
+    clear_sent: bool = True,
+    extra: dict | None = None,
+) -> bool:
+    """Write a non-success outcome, if this lane still holds the record."""
+    fields = {"state": state, "last_error": error, "not_before": not_before, "claim_token": "", **(extra or {})}
+    if clear_sent:
+        fields["last_sent_at"] = None
+    with transaction.atomic():
+        updated = PushRecord.objects.filter(id=record.id, state=State.PUSHING, claim_token=token).update(**fields)
+        if updated:
+            PushAttempt.objects.create(record=record, outcome=outcome, detail=error, started_at=started_at)
+    return updated == 1
+
+
+def release(
+    *, record_ids: list[int], token: str, state: str = State.PENDING, not_before: datetime | None = None
+) -> int:
+    """Hand claimed-but-untouched records back (lane stopping early); nothing was sent for them."""
+    return PushRecord.objects.filter(id__in=record_ids, state=State.PUSHING, claim_token=token).update(
+        state=state, claim_token="", not_before=not_before, attempts=F("attempts") - 1
+    )
+
+
+def recover_abandoned(*, lease_seconds: int) -> int:
+    """Records whose lane died (worker killed, machine lost) go back to pending. Their
+    ``last_sent_at`` stays: the next lane looks the order up in Shopify before any resend."""
+    cutoff = timezone.now() - timedelta(seconds=lease_seconds)
+    return PushRecord.objects.filter(state=State.PUSHING, claimed_at__lt=cutoff).update(
+        state=State.PENDING, claim_token=""
+    )

@@ -1,0 +1,183 @@
+"""Taking BackerKit orders in (a file import or a pull): one push record per order, never two.
+
+Every order that comes in ends as a record: valid ones pending, invalid ones failed with a
+message naming the order and the field. The unique (shop, BackerKit order id) constraint, with
+``ignore_conflicts`` on insert, makes a re-import or two racing imports harmless. ``note`` and
+``survey_answers`` are dropped here, before anything is stored.
+"""
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.backerkit.files import EntryError
+from integrations.backerkit.orders import InvalidOrder, validate_order
+from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
+from integrations.orders.services import lanes
+from shopapp.models import Shop
+
+logger = logging.getLogger(__name__)
+
+State = PushRecord.State
+NEVER_STORED = ("note", "survey_answers")
+CHUNK = 500
+
+
+def customer_digest(email: str) -> str:
+    if not email:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def storable(raw: dict) -> dict:
+    return {k: v for k, v in raw.items() if k not in NEVER_STORED}
+
+
+def currency_problem(*, shop: Shop, currency: str) -> str:
+    if shop.currency and currency and shop.currency != currency:
+        return (
+            f"This BackerKit project is in {currency} but your Shopify store sells in {shop.currency}. "
+            "Orders are not pushed until the currencies match."
+        )
+    return ""
+
+
+def _chunks(entries: Iterable[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:
+    iterator = iter(entries)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def import_orders(
+    *,
+    shop: Shop,
+    connection: BackerKitConnection,
+    entries: Iterable[tuple[int, Any]],
+    source: str,
+    label: str,
+    start_push: bool = True,
+    on_progress: Callable[[ImportRun], None] | None = None,
+) -> ImportRun:
+    run = ImportRun.objects.create(shop=shop, connection=connection, source=source, label=label[:255])
+    for chunk in _chunks(entries):
+        with transaction.atomic():
+            _import_chunk(run=run, shop=shop, connection=connection, chunk=chunk)
+        if on_progress:
+            on_progress(run)
+    run.finished_at = timezone.now()
+    run.save()
+    logger.info(
+        "import.done",
+        extra={"shop": shop.domain, "run_id": run.id, "received": run.received, "accepted": run.accepted,
+               "refused": run.refused, "already_known": run.already_known},
+    )  # fmt: skip
+    if start_push and PushRecord.objects.filter(last_import=run, state=State.PENDING).exists():
+        with transaction.atomic():
+            lanes.kick(shop_id=shop.id)
+    return run
+
+
+def _import_chunk(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, chunk: list) -> None:
+    rows: dict[str, dict] = {}
+    for position, entry in chunk:
+        run.received += 1
+        row = _row_for(run=run, shop=shop, connection=connection, position=position, entry=entry)
+        if row["backerkit_order_id"] in rows:
+            run.already_known += 1  # the same order twice in one import: the first one counts
+            continue
+        rows[row["backerkit_order_id"]] = row
+
+    existing = {
+        r.backerkit_order_id: r
+        for r in PushRecord.objects.select_for_update().filter(shop=shop, backerkit_order_id__in=list(rows))
+    }
+    new = [PushRecord(shop=shop, connection=connection, last_import=run, **row) for key, row in rows.items()
+           if key not in existing]  # fmt: skip
+    PushRecord.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    for key, record in existing.items():
+        row = rows[key]
+        if record.state in (State.PUSHED, State.PUSHING):
+            run.already_known += 1
+            continue
+        if record.state in (State.PENDING, State.PAUSED) and row["state"] == State.PENDING:
+            row = {**row, "state": record.state}
+        for name, value in row.items():
+            setattr(record, name, value)
+        record.connection = connection
+        record.last_import = run
+        record.attempts = 0
+        record.not_before = None
+        record.save()
+    for row in rows.values():
+        if row["state"] == State.FAILED:
+            run.refused += 1
+        elif row["backerkit_order_id"] not in existing or existing[row["backerkit_order_id"]].state not in (
+            State.PUSHED,
+            State.PUSHING,
+        ):
+            run.accepted += 1
+    run.save()
+
+
+def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, position: int, entry: Any) -> dict:
+    if isinstance(entry, EntryError):
+        return _refused(key=f"{run.label}#{position}", data=None, error=entry.message)
+    raw = entry
+    try:
+        order = validate_order(raw)
+    except InvalidOrder as exc:
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        key = raw_id if isinstance(raw_id, str) and raw_id.strip() and len(raw_id) <= 255 else f"{run.label}#{position}"
+        data = storable(raw) if isinstance(raw, dict) else None
+        return _refused(key=key, data=data, error=str(exc))
+    problem = currency_problem(shop=shop, currency=order.currency)
+    if problem:
+        _stop_connection(connection=connection, reason=problem)
+    return {
+        "backerkit_order_id": order.id,
+        "backer_id": order.backer_id[:255],
+        "customer_digest": customer_digest(order.email),
+        "order_data": storable(raw),
+        "currency": order.currency,
+        "amount_paid": order.amount_paid,
+        "state": State.NEEDS_ATTENTION if problem else State.PENDING,
+        "last_error": problem,
+        "invalid_input": False,
+    }
+
+
+def _refused(*, key: str, data: dict | None, error: str) -> dict:
+    return {
+        "backerkit_order_id": key[:255],
+        "backer_id": "",
+        "customer_digest": customer_digest(str((data or {}).get("email") or "")),
+        "order_data": data,
+        "currency": "",
+        "amount_paid": None,
+        "state": State.FAILED,
+        "last_error": error,
+        "invalid_input": True,
+    }
+
+
+def _stop_connection(*, connection: BackerKitConnection, reason: str) -> None:
+    if connection.status != BackerKitConnection.Status.STOPPED or connection.stopped_reason != reason:
+        connection.status = BackerKitConnection.Status.STOPPED
+        connection.stopped_reason = reason
+        connection.save(update_fields=["status", "stopped_reason"])
+        logger.warning("connection.stopped", extra={"connection_id": connection.id, "reason": reason})
+
+
+def file_connection(*, shop: Shop, store_name: str) -> BackerKitConnection:
+    """The connection named ``store_name``: an existing one, or a file-import connection made for it."""
+    connection, _ = BackerKitConnection.objects.get_or_create(
+        shop=shop, store_name=store_name, defaults={"kind": BackerKitConnection.Kind.FILE_IMPORT}
+    )
+    return connection

@@ -1,0 +1,37 @@
+"""The safety net under the queue: finds work that lost its message and starts it again.
+
+Runs every 30 s (beat). Claims held by a dead lane (worker killed) go back to pending; a shop
+with claimable pending records and no live lane gets its lanes again (a Redis restart may have
+lost the queued messages). The lane semaphore keeps extra kicks harmless.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.orders.models import PushRecord
+from integrations.orders.services import claims, lanes
+from shopapp.models import Shop
+
+logger = logging.getLogger(__name__)
+
+
+def sweep() -> dict[str, int]:
+    recovered = claims.recover_abandoned(lease_seconds=settings.PUSH_CLAIM_LEASE_SECONDS)
+    now = timezone.now()
+    shop_ids = (
+        PushRecord.objects.filter(state=PushRecord.State.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .filter(shop__status=Shop.Status.CONNECTED, shop__pushes_paused=False)
+        .values_list("shop_id", flat=True)
+        .distinct()
+    )
+    kicked = 0
+    for shop_id in shop_ids:
+        lanes.kick(shop_id=shop_id)
+        kicked += 1
+    if recovered or kicked:
+        logger.info("push.sweep", extra={"recovered": recovered, "shops_kicked": kicked})
+    return {"recovered": recovered, "shops_kicked": kicked}

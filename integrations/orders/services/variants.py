@@ -1,0 +1,112 @@
+"""SKU -> Shopify variant, fetched in pages and cached per shop, so the bucket is spent on orders.
+
+A campaign has tens of SKUs and thousands of orders: each SKU is looked up once per cache period
+(one query for many SKUs, ``first`` = as many as asked, so it costs about one point per SKU), not
+once per order. SKUs Shopify does not have are cached too (as missing), so an unknown SKU costs
+nothing more either.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+
+from integrations.orders.documents import VARIANTS_BY_SKU, skus_query
+from integrations.orders.mapping import Variant
+from integrations.shopify.client import AdminClient
+from integrations.shopify.rate_limit import _redis_client
+
+_MISSING = ""
+_CHUNK = 50
+
+_local_cache: dict[str, tuple[float, dict[str, str]]] = {}
+_local_lock = threading.Lock()
+
+
+def _cache_key(shop: str) -> str:
+    return f"shopify:variants:{shop}"
+
+
+def _read_cache(shop: str, skus: list[str]) -> dict[str, str | None]:
+    redis = _redis_client()
+    if redis is None:
+        with _local_lock:
+            expires, cached = _local_cache.get(shop, (0.0, {}))
+            if expires < time.time():
+                return dict.fromkeys(skus)
+            return {sku: cached.get(sku) for sku in skus}
+    values = redis.hmget(_cache_key(shop), skus)
+    return {sku: (v.decode() if v is not None else None) for sku, v in zip(skus, values, strict=True)}
+
+
+def _write_cache(shop: str, found: dict[str, str]) -> None:
+    if not found:
+        return
+    redis = _redis_client()
+    if redis is None:
+        with _local_lock:
+            expires, cached = _local_cache.get(shop, (0.0, {}))
+            if expires < time.time():
+                expires, cached = time.time() + settings.VARIANT_CACHE_SECONDS, {}
+            cached.update(found)
+            _local_cache[shop] = (expires, cached)
+        return
+    pipe = redis.pipeline()
+    pipe.hset(_cache_key(shop), mapping=found)
+    pipe.expire(_cache_key(shop), settings.VARIANT_CACHE_SECONDS, nx=True)
+    pipe.execute()
+
+
+def forget_variants(*, shop: str) -> None:
+    """After the merchant adds products (retry): look every SKU up again."""
+    redis = _redis_client()
+    if redis is None:
+        with _local_lock:
+            _local_cache.pop(shop, None)
+        return
+    redis.delete(_cache_key(shop))
+
+
+def resolve_variants(*, client: AdminClient, skus: Iterable[str], on_cost=None) -> dict[str, Variant]:
+    """The Shopify variants of these SKUs (SKUs not in the store are absent from the result)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    cached = _read_cache(client.shop, wanted)
+    missing = [sku for sku, value in cached.items() if value is None]
+    fetched: dict[str, str] = {}
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        fetched.update(_fetch(client, chunk, on_cost=on_cost))
+    _write_cache(client.shop, fetched)
+    merged = {**{k: v for k, v in cached.items() if v is not None}, **fetched}
+    result = {}
+    for sku, value in merged.items():
+        if value and value != _MISSING:
+            data = json.loads(value)
+            result[sku] = Variant(id=data["id"], sku=sku, price=Decimal(data["price"]))
+    return result
+
+
+def _fetch(client: AdminClient, skus: list[str], *, on_cost=None) -> dict[str, str]:
+    found: dict[str, str] = dict.fromkeys(skus, _MISSING)
+    after = None
+    while True:
+        response = client.execute(
+            VARIANTS_BY_SKU, {"first": min(len(skus) * 2, 250), "after": after, "query": skus_query(skus)}
+        )
+        if on_cost is not None:
+            on_cost(response.cost)
+        connection = response.data["productVariants"]
+        for node in connection["nodes"]:
+            sku = node.get("sku")
+            # Shopify's search matches loosely: keep exact SKU matches, the first variant per SKU.
+            if sku in found and found[sku] == _MISSING:
+                found[sku] = json.dumps({"id": node["id"], "price": str(node["price"])})
+        page = connection["pageInfo"]
+        if not page["hasNextPage"]:
+            return found
+        after = page["endCursor"]

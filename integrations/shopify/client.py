@@ -1,0 +1,237 @@
+"""The Admin GraphQL client: one place that adds auth, timeouts, version and error mapping.
+
+No hidden retries: a throttled, transient or ambiguous outcome is raised as a typed error
+(integrations/shopify/errors.py) and the caller decides, because only the caller knows whether
+resending is safe (orderCreate has no idempotency key).
+https://shopify.dev/docs/api/usage/rate-limits
+"""
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from integrations.shopify.errors import (
+    ShopifyAccessDenied,
+    ShopifyInvalid,
+    ShopifyThrottled,
+    ShopifyTransient,
+    ShopifyUnauthorized,
+)
+from integrations.shopify.origin import admin_graphql_url
+
+logger = logging.getLogger(__name__)
+
+_OPERATION = re.compile(r"\b(query|mutation)\s+(\w+)")
+
+
+@dataclass(frozen=True)
+class ThrottleStatus:
+    maximum_available: float
+    currently_available: float
+    restore_rate: float
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    requested: float
+    actual: float | None
+    throttle_status: ThrottleStatus | None
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    data: dict[str, Any]
+    cost: QueryCost | None
+    api_version: str
+    deprecated_reason: str | None
+    elapsed: float
+
+
+_pool_lock = threading.Lock()
+_pool: httpx.Client | None = None
+
+
+def _shared_http() -> httpx.Client:
+    """One connection pool per process: Shopify is far away, so reuse connections across calls."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            connect, read = settings.SHOPIFY_TIMEOUT
+            _pool = httpx.Client(
+                timeout=httpx.Timeout(read, connect=connect),
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            )
+        return _pool
+
+
+def reset_http_pool() -> None:
+    """Drop the pooled connections (after a fork, or when the Shopify origin setting changes)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.close()
+        _pool = None
+
+
+def operation_name(document: str) -> str:
+    match = _OPERATION.search(document)
+    return match.group(2) if match else "anonymous"
+
+
+def _parse_cost(extensions: dict | None) -> QueryCost | None:
+    cost = (extensions or {}).get("cost")
+    if not cost:
+        return None
+    status = cost.get("throttleStatus")
+    throttle = (
+        ThrottleStatus(
+            maximum_available=float(status["maximumAvailable"]),
+            currently_available=float(status["currentlyAvailable"]),
+            restore_rate=float(status["restoreRate"]),
+        )
+        if status
+        else None
+    )
+    actual = cost.get("actualQueryCost")
+    return QueryCost(
+        requested=float(cost.get("requestedQueryCost") or 0),
+        actual=float(actual) if actual is not None else None,
+        throttle_status=throttle,
+    )
+
+
+def _throttle_wait(cost: QueryCost | None, retry_after: str | None) -> float:
+    if retry_after:
+        try:
+            return max(float(retry_after), 0.05)
+        except ValueError:
+            pass
+    if cost and cost.throttle_status and cost.throttle_status.restore_rate > 0:
+        missing = cost.requested - cost.throttle_status.currently_available
+        return max(missing / cost.throttle_status.restore_rate, 0.05)
+    return 1.0
+
+
+class AdminClient:
+    """Admin GraphQL API of one shop, with one access token."""
+
+    def __init__(
+        self, *, shop: str, access_token: str, api_version: str | None = None, http: httpx.Client | None = None
+    ):
+        self.shop = shop
+        self._access_token = access_token
+        self.api_version = api_version or settings.SHOPIFY_API_VERSION
+        self._http = http
+
+    def __repr__(self) -> str:  # never the token
+        return f"AdminClient(shop={self.shop!r}, api_version={self.api_version!r})"
+
+    def execute(self, document: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
+        http = self._http or _shared_http()
+        operation = operation_name(document)
+        started = time.monotonic()
+        try:
+            response = http.post(
+                admin_graphql_url(self.shop, self.api_version),
+                json={"query": document, "variables": variables or {}},
+                headers={"X-Shopify-Access-Token": self._access_token, "Accept": "application/json"},
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached Shopify: safe to send again.
+            raise ShopifyTransient(
+                f"{operation}: cannot connect ({type(exc).__name__})", shop=self.shop, ambiguous=False
+            ) from exc
+        except httpx.TransportError as exc:
+            # Read timeout, dropped connection...: Shopify may have executed it.
+            raise ShopifyTransient(
+                f"{operation}: no answer ({type(exc).__name__})", shop=self.shop, ambiguous=True
+            ) from exc
+        elapsed = time.monotonic() - started
+        return self._interpret(response, operation=operation, elapsed=elapsed)
+
+    def _interpret(self, response: httpx.Response, *, operation: str, elapsed: float) -> GraphQLResponse:
+        status = response.status_code
+        if status in (401, 403):
+            raise ShopifyUnauthorized(
+                f"{operation}: Shopify refused the access token ({status}): {_error_text(response)}",
+                shop=self.shop,
+                status=status,
+            )
+        if status >= 500:
+            raise ShopifyTransient(
+                f"{operation}: Shopify answered {status}", shop=self.shop, status=status, ambiguous=True
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            if status == 429:
+                raise ShopifyThrottled(
+                    f"{operation}: throttled (429)",
+                    shop=self.shop,
+                    status=status,
+                    retry_after=_throttle_wait(None, response.headers.get("Retry-After")),
+                ) from exc
+            raise ShopifyTransient(
+                f"{operation}: unreadable answer ({status})", shop=self.shop, status=status, ambiguous=True
+            ) from exc
+
+        cost = _parse_cost(body.get("extensions"))
+        errors = body.get("errors")
+        if status == 429 or _has_code(errors, "THROTTLED"):
+            raise ShopifyThrottled(
+                f"{operation}: throttled",
+                shop=self.shop,
+                status=status,
+                retry_after=_throttle_wait(cost, response.headers.get("Retry-After")),
+            )
+        if status >= 400:
+            raise ShopifyInvalid(
+                f"{operation}: Shopify answered {status}: {_error_text(response)}", shop=self.shop, status=status
+            )
+        if errors:
+            if isinstance(errors, str):
+                raise ShopifyUnauthorized(f"{operation}: {errors}", shop=self.shop, status=status)
+            if _has_code(errors, "ACCESS_DENIED"):
+                raise ShopifyAccessDenied(f"{operation}: {_messages(errors)}", shop=self.shop, status=status)
+            if _has_code(errors, "INTERNAL_SERVER_ERROR"):
+                raise ShopifyTransient(
+                    f"{operation}: {_messages(errors)}", shop=self.shop, status=status, ambiguous=True
+                )
+            raise ShopifyInvalid(f"{operation}: {_messages(errors)}", shop=self.shop, status=status)
+        return GraphQLResponse(
+            data=body.get("data") or {},
+            cost=cost,
+            api_version=response.headers.get("X-Shopify-API-Version", self.api_version),
+            deprecated_reason=response.headers.get("X-Shopify-API-Deprecated-Reason"),
+            elapsed=elapsed,
+        )
+
+
+def _has_code(errors: Any, code: str) -> bool:
+    if not isinstance(errors, list):
+        return False
+    return any(isinstance(e, dict) and (e.get("extensions") or {}).get("code") == code for e in errors)
+
+
+def _messages(errors: list) -> str:
+    return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, str):
+        return errors
+    if isinstance(errors, list):
+        return _messages(errors)
+    return str(body)[:200]

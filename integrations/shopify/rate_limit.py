@@ -1,0 +1,160 @@
+"""Pacing calls to one shop so that every worker, on every machine, stays inside its cost bucket.
+
+Shopify meters the Admin GraphQL API with a leaky bucket per app and store (calculated query cost,
+``extensions.cost.throttleStatus``). We keep a mirror of that bucket in Redis, shared by all
+workers: a call first takes its expected cost from the mirror (waiting when it is short), and each
+answer corrects the mirror with what Shopify reports. Throttled answers are then rare, and when one
+comes it is waited out, never counted as a failure.
+https://shopify.dev/docs/api/usage/rate-limits
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+from integrations.shopify.client import QueryCost
+
+# Until Shopify has told us the shop's figures: the Standard plan's.
+DEFAULT_MAXIMUM = 2000.0
+DEFAULT_RESTORE_RATE = 100.0
+
+# KEYS[1] bucket hash. ARGV: now, cost, default max, default rate.
+# Returns the seconds to wait (0 when the cost was taken).
+_ACQUIRE = """
+local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
+local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local max = tonumber(b[2]) or tonumber(ARGV[3])
+local rate = tonumber(b[3]) or tonumber(ARGV[4])
+local available = tonumber(b[1]) or max
+local ts = tonumber(b[4]) or now
+available = math.min(max, available + math.max(0, now - ts) * rate)
+local wait = 0
+if available >= cost then
+  available = available - cost
+else
+  wait = (cost - available) / rate
+end
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
+  'rate', tostring(rate), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], 3600)
+return tostring(wait)
+"""
+
+# ARGV: now, reported available, max, rate, refund. Never raises the mirror above what Shopify
+# reports: in-flight calls Shopify has charged but not yet answered would otherwise be forgotten.
+_OBSERVE = """
+local b = redis.call('HMGET', KEYS[1], 'available', 'ts')
+local now = tonumber(ARGV[1])
+local max = tonumber(ARGV[3])
+local rate = tonumber(ARGV[4])
+local available = tonumber(b[1]) or tonumber(ARGV[2])
+local ts = tonumber(b[2]) or now
+available = math.min(max, available + math.max(0, now - ts) * rate + tonumber(ARGV[5]))
+available = math.min(available, tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
+  'rate', tostring(rate), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], 3600)
+return 1
+"""
+
+
+@dataclass
+class _LocalBucket:
+    available: float = DEFAULT_MAXIMUM
+    maximum: float = DEFAULT_MAXIMUM
+    rate: float = DEFAULT_RESTORE_RATE
+    ts: float = 0.0
+
+
+class CostBucket:
+    """The shared mirror of one shop's Shopify cost bucket."""
+
+    _local: dict[str, _LocalBucket] = {}
+    _local_lock = threading.Lock()
+
+    def __init__(self, shop: str):
+        self.shop = shop
+        self.key = f"shopify:bucket:{shop}"
+        self._redis = _redis_client()
+
+    def take(self, cost: float) -> float:
+        """Take ``cost`` points, or return the seconds to wait before asking again."""
+        now = time.time()
+        if self._redis is None:
+            return self._take_local(cost, now)
+        return float(self._redis.eval(_ACQUIRE, 1, self.key, now, cost, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE))
+
+    def wait_and_take(self, cost: float, *, max_wait: float) -> bool:
+        """Block until ``cost`` is taken (True), or give up after ``max_wait`` seconds (False)."""
+        deadline = time.monotonic() + max_wait
+        while True:
+            wait = self.take(cost)
+            if wait <= 0:
+                return True
+            if time.monotonic() + wait > deadline:
+                return False
+            time.sleep(wait)
+
+    def observe(self, cost: QueryCost | None) -> None:
+        """Correct the mirror with the throttle status Shopify reported on an answer."""
+        if cost is None or cost.throttle_status is None:
+            return
+        status = cost.throttle_status
+        refund = max(cost.requested - cost.actual, 0.0) if cost.actual is not None else 0.0
+        now = time.time()
+        if self._redis is None:
+            with self._local_lock:
+                bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
+                bucket.maximum, bucket.rate = status.maximum_available, status.restore_rate
+                bucket.available = min(bucket.available + refund, status.currently_available)
+                bucket.ts = now
+            return
+        self._redis.eval(
+            _OBSERVE,
+            1,
+            self.key,
+            now,
+            status.currently_available,
+            status.maximum_available,
+            status.restore_rate,
+            refund,
+        )
+
+    def drain(self, seconds: float) -> None:
+        """After a throttled answer: nobody sends for ``seconds`` (the bucket is empty at Shopify)."""
+        now = time.time()
+        if self._redis is None:
+            with self._local_lock:
+                bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
+                bucket.available, bucket.ts = -seconds * bucket.rate, now
+            return
+        rate = float(self._redis.hget(self.key, "rate") or DEFAULT_RESTORE_RATE)
+        self._redis.hset(self.key, mapping={"available": -seconds * rate, "ts": now})
+
+    def _take_local(self, cost: float, now: float) -> float:
+        with self._local_lock:
+            bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
+            bucket.available = min(bucket.maximum, bucket.available + max(0.0, now - bucket.ts) * bucket.rate)
+            bucket.ts = now
+            if bucket.available >= cost:
+                bucket.available -= cost
+                return 0.0
+            return (cost - bucket.available) / bucket.rate
+
+
+_redis_lock = threading.Lock()
+_redis_clients: dict[str, redis.Redis] = {}
+
+
+def _redis_client() -> redis.Redis | None:
+    url = settings.REDIS_URL
+    if not url:
+        return None
+    with _redis_lock:
+        if url not in _redis_clients:
+            _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)
+        return _redis_clients[url]

@@ -1,0 +1,64 @@
+"""The shared mirror of a shop's cost bucket, on the real Redis every worker shares."""
+
+import time
+
+import pytest
+
+from integrations.shopify.client import QueryCost, ThrottleStatus
+from integrations.shopify.rate_limit import CostBucket
+
+
+@pytest.fixture
+def bucket(request):
+    bucket = CostBucket(f"bucket-{request.node.name[:30]}.myshopify.com")
+    bucket._redis.delete(bucket.key)
+    return bucket
+
+
+def reported(available: float, *, maximum: float = 100.0, rate: float = 50.0, requested: float = 10.0, actual=10.0):
+    return QueryCost(
+        requested=requested,
+        actual=actual,
+        throttle_status=ThrottleStatus(maximum_available=maximum, currently_available=available, restore_rate=rate),
+    )
+
+
+def test_cost_is_taken_while_the_bucket_has_it(bucket):
+    bucket.observe(reported(100.0))
+    assert bucket.take(60) == 0
+    assert bucket.take(30) == 0
+
+
+def test_an_empty_bucket_says_how_long_to_wait_at_the_restore_rate(bucket):
+    bucket.observe(reported(5.0, rate=50.0))
+    wait = bucket.take(30)
+    assert 0.4 < wait <= 0.5  # 25 points missing at 50 points/s
+
+
+def test_two_clients_share_one_bucket(bucket):
+    other_worker = CostBucket(bucket.shop)
+    bucket.observe(reported(20.0, rate=1.0))
+    assert bucket.take(15) == 0
+    assert other_worker.take(15) > 0
+
+
+def test_shopify_reporting_less_than_the_mirror_lowers_it(bucket):
+    bucket.observe(reported(100.0, rate=1.0))
+    bucket.observe(reported(12.0, rate=1.0))
+    assert bucket.take(12) == 0
+    assert bucket.take(5) > 0
+
+
+def test_the_bucket_refills_with_time(bucket):
+    bucket.observe(reported(0.0, rate=1000.0, maximum=1000.0))
+    assert bucket.take(50) > 0
+    deadline = time.monotonic() + 2
+    while bucket.take(50) > 0:
+        assert time.monotonic() < deadline, "the mirror never refilled"
+        time.sleep(0.01)
+
+
+def test_drain_after_a_throttled_answer_makes_everyone_wait(bucket):
+    bucket.observe(reported(100.0, rate=100.0))
+    bucket.drain(1.0)
+    assert bucket.take(1) > 0.5
