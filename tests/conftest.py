@@ -65,4 +65,7 @@ def worker_factory(django_db_setup, transactional_db, artifacts_dir):
 def celery_worker(worker_factory):
     """One real worker with the default environment."""
     return worker_factory()
+
+
+from tests.support.backerkit_simulator import *  # noqa: E402, F401, F403 - the BackerKit simulator fixtures
 from tests.support.shopify_simulator import *  # noqa: E402, F401, F403 - the Shopify simulator fixtures

@@ -6,7 +6,7 @@ from shopapp.models import Shop
 def connected_shop(sim, *, domain: str = "campaign-store.myshopify.com", currency: str = "USD", plan: str = "plus",
                    **shop_settings) -> Shop:  # fmt: skip
     sim.create_shop(domain=domain, currency=currency, plan=plan)
-    token = sim.mint_token(domain, kind="expiring", scopes="read_products,write_orders,read_orders")
+    token = sim.mint_token(domain, kind="expiring", scopes=["read_products", "write_orders", "read_orders"])
     return Shop.objects.create(
         domain=domain,
         name=domain.split(".")[0],

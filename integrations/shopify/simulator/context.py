@@ -1,0 +1,17 @@
+"""What a resolver knows about the request it serves."""
+
+from dataclasses import dataclass, field
+
+from integrations.shopify.simulator.models import AccessToken, Shop
+from integrations.shopify.simulator.state import SimulatorState
+
+
+@dataclass
+class ExecutionContext:
+    state: SimulatorState
+    shop: Shop
+    token: AccessToken
+    api_version: str
+    # Set by resolvers: orders created by this request, and a Retry-After for a throttled one.
+    created_orders: list[int] = field(default_factory=list)
+    retry_after: float | None = None

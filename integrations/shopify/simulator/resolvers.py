@@ -1,0 +1,143 @@
+"""Root fields the simulator executes, keyed by field name, with the scope each one needs.
+
+Every other root field of the schema is refused up front with "not simulated: <field>" (see
+admin_graphql.py), so the app finds out at once when it starts relying on something new.
+Access scopes: https://shopify.dev/docs/api/usage/access-scopes
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+
+from integrations.shopify.simulator import search
+from integrations.shopify.simulator.connections import paginate
+from integrations.shopify.simulator.models import WebhookSubscription
+from integrations.shopify.simulator.nodes import (
+    gid_number,
+    order_node,
+    shop_node,
+    variant_node,
+    webhook_subscription_node,
+)
+from integrations.shopify.simulator.order_create import create_order
+from integrations.shopify.simulator.state import now_iso
+
+
+def _shop(info: GraphQLResolveInfo) -> dict[str, Any]:
+    return shop_node(info.context.shop)
+
+
+def _product_variants(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict[str, Any]:
+    ctx = info.context
+    with ctx.state.lock:
+        variants = sorted(ctx.shop.variants.values(), key=lambda v: v.id)
+    wanted = search.matcher(
+        query,
+        lambda v: {
+            "sku": v.sku,
+            "id": v.id,
+            "product_id": v.product_id,
+            "title": v.title,
+            "": [v.sku, v.title, v.product_title],
+        },
+    )
+    return paginate(
+        [v for v in variants if wanted(v)],
+        kind="ProductVariant",
+        id_of=lambda v: v.id,
+        node_of=lambda v: variant_node(v, ctx.shop),
+        **page,
+    )
+
+
+def _orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict[str, Any]:
+    """Search reads an index that lags writes by ``search_index_delay_seconds``, as Shopify's does."""
+    ctx = info.context
+    now = ctx.state.monotonic()
+    with ctx.state.lock:
+        orders = list(ctx.shop.orders)
+        delay = ctx.shop.search_index_delay_seconds
+    if query:
+        orders = [o for o in orders if now - o.created_monotonic >= delay]
+    wanted = search.matcher(
+        query,
+        lambda o: {
+            "source_identifier": o.source_identifier,
+            "name": [o.name, o.name.lstrip("#")],
+            "email": o.email,
+            "tag": o.tags,
+            "id": o.id,
+            "financial_status": o.display_financial_status.lower(),
+            "": [o.name, o.email, o.source_identifier],
+        },
+    )
+    return paginate(
+        [o for o in orders if wanted(o)],
+        kind="Order",
+        id_of=lambda o: o.id,
+        node_of=lambda o: order_node(o, ctx.shop),
+        **{k: v for k, v in page.items() if k in ("first", "after", "last", "before", "reverse")},
+    )
+
+
+def _order(info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:  # noqa: A002 - the GraphQL argument
+    ctx = info.context
+    number = gid_number(id, "Order")
+    with ctx.state.lock:
+        found = next((o for o in ctx.shop.orders if o.id == number), None)
+        return order_node(found, ctx.shop) if found else None
+
+
+def _order_create(info: GraphQLResolveInfo, order: dict, options: dict | None = None) -> dict[str, Any]:
+    return create_order(info.context, order, options)
+
+
+def _webhook_subscription_create(info: GraphQLResolveInfo, topic: str, webhookSubscription: dict) -> dict:  # noqa: N803
+    ctx = info.context
+    uri = webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl")
+    payload: dict[str, Any] = {"__typename": "WebhookSubscriptionCreatePayload", "webhookSubscription": None}
+    if not uri:
+        payload["userErrors"] = [_user_error(["webhookSubscription", "callbackUrl"], "Address can't be blank")]
+        return payload
+    with ctx.state.lock:
+        if any(s.topic == topic and s.uri == uri for s in ctx.shop.webhook_subscriptions):
+            payload["userErrors"] = [
+                _user_error(["webhookSubscription", "callbackUrl"], "Address for this topic has already been taken")
+            ]
+            return payload
+        subscription = WebhookSubscription(
+            id=ctx.state.next_id(),
+            topic=topic,
+            uri=uri,
+            format=webhookSubscription.get("format") or "JSON",
+            created_at=now_iso(),
+            filter=webhookSubscription.get("filter"),
+            include_fields=list(webhookSubscription.get("includeFields") or []),
+        )
+        ctx.shop.webhook_subscriptions.append(subscription)
+    payload["webhookSubscription"] = webhook_subscription_node(subscription, ctx.api_version)
+    payload["userErrors"] = []
+    return payload
+
+
+def _user_error(field: list[str], message: str) -> dict[str, Any]:
+    return {"__typename": "UserError", "field": field, "message": message}
+
+
+QUERY_ROOT: dict[str, Callable[..., Any]] = {
+    "shop": _shop,
+    "productVariants": _product_variants,
+    "orders": _orders,
+    "order": _order,
+}
+MUTATION_ROOT: dict[str, Callable[..., Any]] = {
+    "orderCreate": _order_create,
+    "webhookSubscriptionCreate": _webhook_subscription_create,
+}
+REQUIRED_SCOPE: dict[str, str] = {
+    "productVariants": "read_products",
+    "orders": "read_orders",
+    "order": "read_orders",
+    "orderCreate": "write_orders",
+}
