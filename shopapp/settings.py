@@ -117,6 +117,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: web threads and in-process tasks write at once. WAL lets readers go
+    # on during a write; IMMEDIATE transactions queue writers instead of failing them.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -216,13 +224,17 @@ PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
 VARIANT_CACHE_SECONDS = env.int("VARIANT_CACHE_SECONDS", default=600)
 # Customers' personal data of pushed orders is erased this many days after the push.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=30)
+# How often the sweeper looks for work that lost its message (seconds).
+PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=30.0)
 # How often BackerKit connections are pulled for locked orders (seconds).
 BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", default=300)
 
 CELERY_BEAT_SCHEDULE.update(
     {
-        "push-sweeper": {"task": "orders.sweep", "schedule": 30.0},
+        "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
         "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},
+        "refresh-expiring-tokens": {"task": "shopapp.refresh_expiring_tokens", "schedule": 300.0},
+        "migrate-legacy-tokens": {"task": "shopapp.migrate_legacy_tokens", "schedule": 3600.0},
     }
 )

@@ -19,9 +19,10 @@ def pytest_configure(config):
         pytest.exit("The test suite needs Redis (REDIS_URL): run it with scripts/test.", returncode=3)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _clean_test_redis():
-    """The test Redis database starts empty (broker queues, locks, rate-limit state)."""
+    """Every test starts with an empty test Redis database (broker queues, locks, rate-limit
+    buckets, variant caches): state left by one test never decides another."""
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
@@ -43,9 +44,10 @@ def worker_factory(django_db_setup, transactional_db, artifacts_dir):
 
     workers: list[CeleryWorker] = []
 
-    def start(*, name: str = "worker", concurrency: int = 4, **env: str) -> CeleryWorker:
+    def start(*, name: str = "worker", concurrency: int = 4, beat: bool = False, **env: str) -> CeleryWorker:
         worker = CeleryWorker(
             child_env(settings.DATABASES["default"], **{k: str(v) for k, v in env.items()}),
+            beat=beat,
             name=f"{name}-{len(workers)}",
             concurrency=concurrency,
             log_path=artifacts_dir / f"celery-{name}-{len(workers)}.log",

@@ -88,15 +88,16 @@ class CostBucket:
             return self._take_local(cost, now)
         return float(self._redis.eval(_ACQUIRE, 1, self.key, now, cost, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE))
 
-    def wait_and_take(self, cost: float, *, max_wait: float) -> bool:
-        """Block until ``cost`` is taken (True), or give up after ``max_wait`` seconds (False)."""
+    def wait_and_take(self, cost: float, *, max_wait: float) -> float:
+        """Block until ``cost`` is taken (returns 0), or give up when that would take longer than
+        ``max_wait`` seconds (returns how long the caller should wait before asking again)."""
         deadline = time.monotonic() + max_wait
         while True:
             wait = self.take(cost)
             if wait <= 0:
-                return True
+                return 0.0
             if time.monotonic() + wait > deadline:
-                return False
+                return wait
             time.sleep(wait)
 
     def observe(self, cost: QueryCost | None) -> None:

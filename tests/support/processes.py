@@ -49,8 +49,17 @@ def child_env(db_settings: dict, **extra: str) -> dict[str, str]:
 class CeleryWorker:
     """A `celery worker` process consuming from the test Redis, on the test database."""
 
-    def __init__(self, env: dict[str, str], *, concurrency: int = 4, name: str = "test-worker", log_path: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        concurrency: int = 4,
+        name: str = "test-worker",
+        log_path: Path,
+        beat: bool = False,
+    ):
         self.env = env
+        self.beat = beat
         self.concurrency = concurrency
         self.name = name
         self.log_path = log_path
@@ -64,6 +73,7 @@ class CeleryWorker:
                 "--pool", "threads", "--concurrency", str(self.concurrency),
                 "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle",
                 "--loglevel", "INFO",
+                *(["--beat", "--schedule", str(self.log_path.with_suffix(".beat"))] if self.beat else []),
             ],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip

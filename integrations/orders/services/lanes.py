@@ -121,11 +121,14 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> LaneRepor
             skus = {item["sku"] for r in batch for item in (r.order_data or {}).get("items", []) if item.get("sku")}
             variants = resolve_variants(client=client, skus=skus, on_cost=bucket.observe)
             ctx = PushContext(shop_id=shop_id, client=client, settings_for=settings_for, variants=variants,
-                              bucket=bucket, token=token, stats=report.stats)  # fmt: skip
+                              bucket=bucket, token=token, stats=report.stats, deadline=deadline)  # fmt: skip
             for position, record in enumerate(batch):
-                if push_record(record=record, ctx=ctx) is Result.STOP:
+                if push_record(record=record, ctx=ctx) is Result.YIELD:
                     claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=token)
-                    return report
+                    if deadline is not None:
+                        report.more_pending = True
+                        return report
+                    break  # in-process: the loop waits for the bucket below
         except ShopDisconnected as exc:
             claims.release(record_ids=[r.id for r in batch], token=token, state=State.PAUSED)
             pause_pending(shop_id=shop_id)

@@ -12,6 +12,7 @@ Order of things for one record:
 
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
@@ -24,6 +25,7 @@ from integrations.orders.documents import ORDER_BY_SOURCE_IDENTIFIER, ORDER_CREA
 from integrations.orders.mapping import MappedOrder, NeedsAttention, ShopSettings, Variant, map_order
 from integrations.orders.models import PushAttempt, PushRecord
 from integrations.orders.services import claims
+from integrations.orders.services.variants import forget_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import (
     ShopifyAccessDenied,
@@ -47,7 +49,7 @@ MAX_BUCKET_WAIT_SECONDS = 20.0
 
 class Result(Enum):
     DONE = "done"  # the record reached an outcome (pushed, attention, failed, retry later)
-    STOP = "stop"  # the shop cannot be pushed to now (disconnected): stop the lane
+    YIELD = "yield"  # the bucket is short for longer than the lane's budget: give the worker back
 
 
 class NeedsNewClient(Exception):
@@ -64,6 +66,7 @@ class PushContext:
     variants: dict[str, Variant]
     bucket: CostBucket
     token: str
+    deadline: float | None = None  # time.monotonic() when the lane must hand its worker back
     order_create_cost: float = DEFAULT_ORDER_CREATE_COST
     stats: dict[str, int] = field(default_factory=dict)
 
@@ -99,10 +102,14 @@ def push_record(*, record: PushRecord, ctx: PushContext) -> Result:
 
 
 def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started) -> Result:
-    if not ctx.bucket.wait_and_take(ctx.order_create_cost, max_wait=MAX_BUCKET_WAIT_SECONDS):
-        claims.release(record_ids=[record.id], token=ctx.token)
-        ctx.count("bucket_full")
-        return Result.DONE
+    max_wait = MAX_BUCKET_WAIT_SECONDS
+    if ctx.deadline is not None:
+        max_wait = max(min(max_wait, ctx.deadline - time.monotonic()), 0.0)
+    wait = ctx.bucket.wait_and_take(ctx.order_create_cost, max_wait=max_wait)
+    if wait > 0:
+        claims.release(record_ids=[record.id], token=ctx.token, not_before=timezone.now() + timedelta(seconds=wait))
+        ctx.count("bucket_waits")
+        return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
     if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables):
         return Result.DONE  # the sweeper took it back: another lane owns it now
@@ -139,6 +146,13 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
         ctx.order_create_cost = response.cost.requested
     payload = response.data["orderCreate"]
     errors = payload.get("userErrors") or []
+    if errors and record.attempts <= 1 and any("variantId" in (e.get("field") or []) for e in errors):
+        # A variant the cache knew is gone (product deleted or re-created): look the SKUs up
+        # again and try once more before asking the merchant.
+        forget_variants(shop=ctx.client.shop)
+        claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=Outcome.USER_ERRORS,
+                      started_at=started, error="; ".join(_user_error_text(e) for e in errors))  # fmt: skip
+        return Result.DONE
     if errors or not payload.get("order"):
         message = "; ".join(_user_error_text(e) for e in errors) or "Shopify created no order and gave no reason."
         claims.finish(record=record, token=ctx.token, state=State.NEEDS_ATTENTION, outcome=Outcome.USER_ERRORS,

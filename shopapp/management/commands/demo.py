@@ -1,0 +1,147 @@
+"""python manage.py demo: the whole product, end to end, on the embedded default.
+
+Starts the Shopify and BackerKit simulators (a sample campaign: backers across countries, with
+and without tax, some prices higher in Shopify, one unknown SKU) and the app, installs the app
+into the simulated shop through the real OAuth flow, connects the BackerKit project, pulls and
+pushes the campaign with a progress bar, prints a summary, and keeps the embedded pages open at a
+simulated Shopify admin until Ctrl-C. The push takes the production code path (tasks run
+in-process because no broker is configured).
+"""
+
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.backerkit.simulator import start_backerkit_simulator
+from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
+from integrations.orders.models import BackerKitConnection, PushRecord
+from integrations.orders.services.pull import pull_connection
+from integrations.orders.tasks import push_lane
+from integrations.shopify.simulator import start_simulator
+from shopapp.demo.servers import start_app
+from shopapp.models import Shop
+from shopapp.progress import ProgressBar
+
+DEMO_SHOP = "skyforge-demo.myshopify.com"
+DEMO_PROJECT = "skyforge-campaign"
+DEMO_STORE_NAME = "Skyforge Store"
+DEMO_BACKERKIT_KEY = "demo-backerkit-api-key"
+
+
+class Command(BaseCommand):
+    help = "Run the whole product locally: simulators, install, a pushed sample campaign, embedded pages."
+
+    def add_arguments(self, parser):
+        app = urlsplit(settings.APP_URL)
+        shopify = urlsplit(settings.SHOPIFY_ORIGIN_TEMPLATE.replace("{shop}", "x"))
+        parser.add_argument("--port", type=int, default=app.port or 8000, help="the app's port (APP_URL)")
+        parser.add_argument("--shopify-port", type=int, default=shopify.port or 8111, help="Shopify simulator port")
+        parser.add_argument("--backerkit-port", type=int, default=urlsplit(settings.BACKERKIT_API_URL).port or 8112,
+                            help="BackerKit simulator port")  # fmt: skip
+        parser.add_argument("--backers", type=int, default=300, help="backers in the sample campaign")
+        parser.add_argument("--latency-ms", default=None, help="Shopify's latency, e.g. 100-300 (default: none)")
+        parser.add_argument("--no-serve", action="store_true", help="exit after the summary (for checks and CI)")
+
+    def handle(self, *args, **options):
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("The demo runs on the embedded default: unset REDIS_URL.")
+        call_command("migrate", verbosity=0)
+        shopify = start_simulator(
+            port=options["shopify_port"],
+            api_key=settings.SHOPIFY_API_KEY,
+            api_secret=settings.SHOPIFY_API_SECRET,
+            app_url=settings.APP_URL,
+            catalog=sample_catalog(),
+            latency_ms=options["latency_ms"],
+            scopes=settings.SHOPIFY_SCOPES,
+        )
+        backerkit = start_backerkit_simulator(port=options["backerkit_port"])
+        app = start_app(host="127.0.0.1", port=options["port"])
+        self.stdout.write(f"Shopify simulator  {shopify.url}\nBackerKit simulator {backerkit.url}\nApp {app.url}")
+
+        # The simulators start empty every run: so does the demo shop's data.
+        Shop.objects.filter(domain=DEMO_SHOP).delete()
+        shopify.state.upsert_shop(DEMO_SHOP, name="Skyforge Demo", currency="USD", plan="plus")
+        campaign = generate_campaign(backers=options["backers"], seed=2026, include_unknown_sku=True)
+        backerkit.state.add_project(id=DEMO_PROJECT, api_key=DEMO_BACKERKIT_KEY, name="Skyforge", currency="USD")
+        backerkit.state.add_orders(DEMO_PROJECT, campaign)
+
+        self._install(app_url=app.url)
+        shop = Shop.objects.get(domain=DEMO_SHOP)
+        connection = BackerKitConnection.objects.create(
+            shop=shop, store_name=DEMO_STORE_NAME, project=DEMO_PROJECT, api_key=DEMO_BACKERKIT_KEY, currency="USD"
+        )
+        self._push(shop=shop, connection=connection, expected=len(campaign))
+        self._summary(shop=shop)
+
+        admin = f"{shopify.url}/{DEMO_SHOP}/admin/apps/{settings.SHOPIFY_API_KEY}"
+        self.stdout.write(self.style.SUCCESS(f"\nOpen the app as a merchant would: {admin}"))
+        self.stdout.write(f"What Shopify received: {shopify.url}/\nStaff console: {app.url}/staff/")
+        if options["no_serve"]:
+            return self._stop(app, shopify, backerkit)
+        self.stdout.write("Ctrl-C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping.")
+        self._stop(app, shopify, backerkit)
+
+    def _install(self, *, app_url: str) -> None:
+        """The merchant's browser: /auth/install -> Shopify's approval -> /auth/callback."""
+        url = f"{app_url}/auth/install?shop={DEMO_SHOP}"
+        with httpx.Client(follow_redirects=False, timeout=30) as browser:
+            for _ in range(10):
+                response = browser.get(url)
+                location = response.headers.get("location")
+                if response.status_code not in (301, 302, 303, 307) or not location:
+                    break
+                url = httpx.URL(url).join(location).__str__()
+                if not url.startswith((app_url, settings.SHOPIFY_ORIGIN_TEMPLATE.split("{shop}")[0])):
+                    break  # landed in the (simulated) admin
+        shop = Shop.objects.filter(domain=DEMO_SHOP).first()
+        if shop is None or not shop.is_connected:
+            raise CommandError(f"The install did not complete (last answer {response.status_code} at {url}).")
+        self.stdout.write(self.style.SUCCESS(f"Installed into {DEMO_SHOP} through OAuth (expiring offline token)."))
+
+    def _push(self, *, shop: Shop, connection: BackerKitConnection, expected: int) -> None:
+        pull_connection(connection_id=connection.id, start_push=False)
+        self.stdout.write(f"Pulled {PushRecord.objects.filter(shop=shop).count()} locked orders from BackerKit.")
+        worker = threading.Thread(target=push_lane.delay, args=(shop.id,), name="demo-push", daemon=True)
+        worker.start()
+        records = PushRecord.objects.filter(shop=shop)
+        bar = ProgressBar(total=records.count(), label="push", stream=self.stdout)
+        while worker.is_alive():
+            bar.update(records.filter(state__in=PushRecord.FINAL_STATES).count())
+            time.sleep(0.2)
+        bar.update(records.filter(state__in=PushRecord.FINAL_STATES).count(), force=True)
+        bar.finish()
+
+    def _summary(self, *, shop: Shop) -> None:
+        records = PushRecord.objects.filter(shop=shop)
+        pushed = records.filter(state=PushRecord.State.PUSHED)
+        self.stdout.write(
+            "\nSummary\n"
+            f"  pushed:          {pushed.count()}\n"
+            f"    Paid:          {pushed.filter(financial_status='PAID').count()}\n"
+            f"    Partially Paid:{pushed.filter(financial_status='PARTIALLY_PAID').count():>4}\n"
+            f"  needs attention: {records.filter(state=PushRecord.State.NEEDS_ATTENTION).count()}\n"
+            f"  failed:          {records.filter(state=PushRecord.State.FAILED).count()}"
+        )
+        reasons = Counter(
+            records.filter(state__in=[PushRecord.State.NEEDS_ATTENTION, PushRecord.State.FAILED]).values_list(
+                "last_error", flat=True
+            )
+        )
+        for reason, count in reasons.most_common(10):
+            self.stdout.write(f"    {count} x {reason}")
+
+    def _stop(self, *servers) -> None:
+        for server in servers:
+            server.stop()
