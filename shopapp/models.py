@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from shopapp.fields import EncryptedTextField
+from shopapp.fields import EncryptedJSONField, EncryptedTextField
 
 
 class Shop(models.Model):
@@ -16,6 +16,13 @@ class Shop(models.Model):
         EXPIRING = "expiring", "Expiring offline token"
         LEGACY = "legacy", "Non-expiring offline token (public app, to migrate)"
         CUSTOM_APP = "custom_app", "Custom app token (non-expiring by design)"
+
+    class DisconnectCause(models.TextChoices):
+        NONE = "", "Connected"
+        TOKEN_REFUSED = "token_refused", "Shopify refused the access token"
+        REFRESH_REFUSED = "refresh_refused", "Shopify refused to renew the access token"
+        MIGRATION_REFUSED = "migration_refused", "Shopify refused to replace the non-expiring token"
+        SCOPES_REDUCED = "scopes_reduced", "The app's access was reduced"
 
     class TaxMode(models.TextChoices):
         ONE_LINE_ITEM = "one_line_item", "All taxes as one line item"
@@ -32,12 +39,16 @@ class Shop(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
     disconnected_reason = models.TextField(blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
+    disconnect_cause = models.CharField(max_length=32, choices=DisconnectCause.choices, blank=True, default="")
 
     access_token = EncryptedTextField(blank=True)
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
     refresh_token = EncryptedTextField(blank=True)
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     token_kind = models.CharField(max_length=16, choices=TokenKind.choices, default=TokenKind.EXPIRING)
+    # When the stored access token was obtained (install, exchange, refresh, migration): a token
+    # refused moments after it was issued is not refreshed again (refresh once, never loop).
+    token_obtained_at = models.DateTimeField(null=True, blank=True)
     scopes = models.CharField(max_length=1000, blank=True)
 
     installed_at = models.DateTimeField(null=True, blank=True)
@@ -95,3 +106,53 @@ class WorkerHeartbeat(models.Model):
     name = models.CharField(max_length=64, unique=True, default="celery")
     beat_at = models.DateTimeField()
     hostname = models.CharField(max_length=255, blank=True)
+
+
+class OAuthState(models.Model):
+    """A single-use ``state`` nonce of the authorization-code install, bound to one shop.
+
+    Only a SHA-256 digest of the nonce is stored; the callback deletes the row as it checks it.
+    """
+
+    nonce_digest = models.CharField(max_length=64, unique=True)
+    shop_domain = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+
+class WebhookDelivery(models.Model):
+    """One webhook Shopify delivered, by its ``X-Shopify-Webhook-Id`` (the same on every retry), so a
+    repeat is recognised. The payload (which may hold a customer's email) is encrypted and erased once
+    the delivery is processed."""
+
+    webhook_id = models.CharField(max_length=255, unique=True)
+    topic = models.CharField(max_length=64)
+    shop_domain = models.CharField(max_length=255, db_index=True)
+    api_version = models.CharField(max_length=16, blank=True)
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    payload = EncryptedJSONField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.shop_domain} {self.webhook_id}"
+
+
+class DataRequest(models.Model):
+    """A customer's request for their data (``customers/data_request``) and what we hold on them,
+    for the merchant to hand over. The customer's email and the export are encrypted at rest."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="data_requests")
+    shopify_request_id = models.CharField(max_length=64, blank=True)
+    customer_id = models.CharField(max_length=64, blank=True)
+    customer_email = EncryptedTextField(blank=True)
+    export = EncryptedJSONField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]

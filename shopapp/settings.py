@@ -55,6 +55,15 @@ APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOPIFY_ORIGIN_TEMPLATE = env.str("SHOPIFY_ORIGIN_TEMPLATE", default="https://{shop}")
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-07")
 SHOPIFY_SCOPES = env.list("SHOPIFY_SCOPES", default=["read_products", "write_orders", "read_orders"])
+# Where the merchant lands after install: the app inside the Shopify admin ({store}: the shop's
+# name, {shop}: its domain, {api_key}). The demo points it at the simulator's admin frame.
+SHOPIFY_ADMIN_URL_TEMPLATE = env.str(
+    "SHOPIFY_ADMIN_URL_TEMPLATE", default="https://admin.shopify.com/store/{store}/apps/{api_key}"
+)
+# A token used within this many seconds of its expiry is refreshed first.
+SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS", default=300)
+# The beat task refreshes tokens expiring within this many seconds.
+SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS", default=900)
 # (connect, read) seconds on every call to Shopify.
 SHOPIFY_TIMEOUT = (env.float("SHOPIFY_CONNECT_TIMEOUT", default=3.05), env.float("SHOPIFY_READ_TIMEOUT", default=30.0))
 
@@ -208,7 +217,7 @@ LOGGING = {
 # --- The push ------------------------------------------------------------------------------------
 # Concurrent push lanes per shop (each holds one request to Shopify in flight at a time). Shopify
 # answers in 100-300 ms, so Plus limits (~100 orders/s) need tens of requests in flight.
-PUSH_LANES_PER_SHOP = env.int("PUSH_LANES_PER_SHOP", default=16)
+PUSH_LANES_PER_SHOP = env.int("PUSH_LANES_PER_SHOP", default=32)
 # Records one lane claims at a time (their SKUs are resolved to variants in one query).
 PUSH_BATCH_SIZE = env.int("PUSH_BATCH_SIZE", default=25)
 # A lane works this long, then hands its worker slot back (fairness between shops).

@@ -69,6 +69,8 @@ def import_orders(
     for chunk in _chunks(entries):
         with transaction.atomic():
             _import_chunk(run=run, shop=shop, connection=connection, chunk=chunk)
+            if start_push:
+                lanes.kick(shop_id=shop.id)  # the push starts with the first chunk, not after the file
         if on_progress:
             on_progress(run)
     run.finished_at = timezone.now()
@@ -78,9 +80,6 @@ def import_orders(
         extra={"shop": shop.domain, "run_id": run.id, "received": run.received, "accepted": run.accepted,
                "refused": run.refused, "already_known": run.already_known},
     )  # fmt: skip
-    if start_push and PushRecord.objects.filter(last_import=run, state=State.PENDING).exists():
-        with transaction.atomic():
-            lanes.kick(shop_id=shop.id)
     return run
 
 

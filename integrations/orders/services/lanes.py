@@ -95,6 +95,15 @@ def run_lane(*, shop_id: int, budget_seconds: float | None) -> LaneReport:
         slot.release()
 
 
+def active_lanes(*, shop_id: int) -> int:
+    redis = _redis_client()
+    if redis is None:
+        return 0
+    key = f"push:lanes:{shop_id}"
+    redis.zremrangebyscore(key, 0, time.time())
+    return int(redis.zcard(key))
+
+
 def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> LaneReport:
     report = LaneReport()
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
@@ -208,6 +217,10 @@ def kick(*, shop_id: int, lanes: int | None = None) -> None:
     count = lanes or settings.PUSH_LANES_PER_SHOP
     if settings.CELERY_TASK_ALWAYS_EAGER:
         count = 1  # in-process: one lane does it all, in order
+    else:
+        count -= active_lanes(shop_id=shop_id)  # lanes alive keep going: start only the missing ones
+    if count <= 0:
+        return
 
     def enqueue() -> None:
         for _ in range(count):

@@ -1,0 +1,93 @@
+"""What every embedded page needs: the admin's query kept on redirects, and the shop's health."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from shopapp.models import Shop
+from shopapp.templatetags.embedded_pages import admin_query, app_url
+
+__all__ = [
+    "ShopHealth",
+    "app_url",
+    "redirect_to",
+    "reconnect_url",
+    "request_id_token",
+    "shop_health",
+    "token_authenticated_form",
+]
+
+
+def token_authenticated_form(view):
+    """Forms of the embedded pages are posted from the admin's cross-site iframe, where the
+    browser withholds Django's CSRF cookie (third-party, SameSite=Lax). Their protection is the id
+    token in the body instead: a fresh, one-minute token another site cannot read or forge, which
+    ``embedded_view`` requires on every request. Use outside ``embedded_view`` only."""
+    return csrf_exempt(view)
+
+
+def request_id_token(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[len("Bearer ") :].strip()
+    return request.POST.get("id_token") or request.GET.get("id_token") or ""
+
+
+def redirect_to(request: HttpRequest, name: str, *args, **params) -> HttpResponseRedirect:
+    """Post/redirect/get inside the admin: the next GET still needs an id token, and the one this
+    POST came with is valid for the few seconds the redirect takes (as in the admin's own app URLs)."""
+    query = {**admin_query(request), **{k: v for k, v in params.items() if v not in ("", None)}}
+    token = request_id_token(request)
+    if token:
+        query["id_token"] = token
+    return HttpResponseRedirect(f"{reverse(name, args=args)}?{urlencode(query)}")
+
+
+def reconnect_url(shop: Shop) -> str:
+    """Where the Reconnect button goes: the install flow (OAuth at the top level, out of the frame)."""
+    for name in ("install:reconnect", "install:start", "install"):
+        try:
+            return f"{reverse(name)}?{urlencode({'shop': shop.domain})}"
+        except NoReverseMatch:
+            continue
+    return f"/install?{urlencode({'shop': shop.domain})}"
+
+
+@dataclass(frozen=True)
+class ShopHealth:
+    tone: str  # success | critical | warning
+    title: str
+    text: str
+    needs_reconnect: bool
+    reconnect_url: str = ""
+
+
+def shop_health(shop: Shop) -> ShopHealth:
+    if shop.status == Shop.Status.CONNECTED and shop.access_token:
+        if shop.token_kind == Shop.TokenKind.LEGACY:
+            return ShopHealth(
+                "success",
+                "Connected",
+                "Connected. The access token is being moved to Shopify's expiring tokens; nothing to do.",
+                False,
+            )
+        return ShopHealth(
+            "success",
+            "Connected",
+            "Shopify accepts the app's access token. It is renewed automatically before it expires.",
+            False,
+        )
+    reason = shop.disconnected_reason or "Shopify no longer accepts the app's access token."
+    if shop.token_kind == Shop.TokenKind.CUSTOM_APP:
+        return ShopHealth("critical", "Disconnected", f"{reason} Pushing is paused; no order is lost.", False)
+    since = f" since {shop.disconnected_at:%b %-d, %Y %H:%M} UTC" if shop.disconnected_at else ""
+    return ShopHealth(
+        "critical",
+        "Disconnected",
+        f"{reason} Pushing is paused{since}; no order is lost. Reconnect to resume.",
+        True,
+        reconnect_url(shop),
+    )

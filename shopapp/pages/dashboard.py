@@ -1,0 +1,33 @@
+"""What Home shows (shopapp/pages/home.py renders it): the setup guide until it is dismissed or
+done, and the key numbers of the store's pushes; and dismissing the guide."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from integrations.orders.selectors_pages import home_metrics, setup_guide
+from integrations.orders.services.pages import dismiss_setup_guide
+from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
+from shopapp.session_tokens import embedded_view
+
+
+def home_context(request: HttpRequest) -> dict:
+    shop = request.shop
+    metrics = home_metrics(shop_id=shop.id)
+    guide = setup_guide(metrics=metrics)
+    return {
+        "page_title": "Home",
+        "nav": "home",
+        "metrics": metrics,
+        "guide": guide,
+        "show_guide": not shop.setup_guide_dismissed and not guide.complete,
+        "health": shop_health(shop),
+        "notice": request.GET.get("notice", ""),
+    }
+
+
+@token_authenticated_form
+@embedded_view
+@require_POST
+def dismiss_guide(request: HttpRequest) -> HttpResponse:
+    dismiss_setup_guide(shop_id=request.shop.id)
+    return redirect_to(request, "home")

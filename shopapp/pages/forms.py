@@ -1,0 +1,82 @@
+"""Forms of the merchant's pages: errors are rendered inline, next to their field."""
+
+from django import forms
+
+from shopapp.models import Shop
+
+
+class InlineErrorsMixin:
+    """Fields with errors are marked invalid and point at their message (screen readers)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+
+
+class ConnectionForm(InlineErrorsMixin, forms.Form):
+    store_name = forms.CharField(
+        label="Connected store name",
+        max_length=255,
+        help_text="Tagged on every order, so you can find the orders of this project in Shopify.",
+        error_messages={"required": "Enter the store name to tag orders with."},
+    )
+    project = forms.CharField(
+        label="BackerKit project ID",
+        max_length=255,
+        help_text="In BackerKit: Settings → Integrations → API.",
+        error_messages={"required": "Enter the project ID from BackerKit."},
+    )
+    api_key = forms.CharField(
+        label="BackerKit API key",
+        max_length=255,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted. Only its last 4 characters are ever shown again.",
+        error_messages={"required": "Paste the project's API key from BackerKit."},
+    )
+
+
+class SettingsForm(InlineErrorsMixin, forms.Form):
+    auto_push = forms.BooleanField(
+        required=False,
+        label="Push new orders automatically",
+        help_text="When BackerKit locks new orders, they are sent to Shopify without waiting for you.",
+    )
+    tax_mode = forms.ChoiceField(
+        choices=[
+            (Shop.TaxMode.ONE_LINE_ITEM, "All taxes as one line item"),
+            (Shop.TaxMode.TAX_LINES, "Shopify tax lines"),
+        ],
+        widget=forms.RadioSelect,
+        label="Taxes paid in BackerKit",
+    )
+    inventory_behaviour = forms.ChoiceField(
+        choices=[
+            (Shop.InventoryBehaviour.BYPASS, "Don't change inventory"),
+            (Shop.InventoryBehaviour.DECREMENT_IGNORING_POLICY, "Decrease inventory, even below zero"),
+            (Shop.InventoryBehaviour.DECREMENT_OBEYING_POLICY, "Decrease inventory, following each product's policy"),
+        ],
+        widget=forms.RadioSelect,
+        label="Inventory",
+    )
+    send_receipt = forms.BooleanField(required=False, label="Email an order confirmation to the backer")
+    send_fulfillment_receipt = forms.BooleanField(required=False, label="Email a shipping confirmation to the backer")
+
+    @classmethod
+    def for_shop(cls, shop: Shop, data=None) -> "SettingsForm":
+        initial = {
+            "auto_push": shop.auto_push,
+            "tax_mode": shop.tax_mode,
+            "inventory_behaviour": shop.inventory_behaviour,
+            "send_receipt": shop.send_receipt,
+            "send_fulfillment_receipt": shop.send_fulfillment_receipt,
+        }
+        return cls(data=data, initial=initial)
+
+
+class RetryForm(forms.Form):
+    record = forms.IntegerField(required=False, min_value=1)
+    all = forms.BooleanField(required=False)

@@ -1,0 +1,39 @@
+"""Settings: what the merchant may change (with Shopify's contextual save bar), and transaction
+data, explained, which only a BackerKit Success rep changes."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from integrations.orders.services.pages import save_settings
+from shopapp.models import SettingChange
+from shopapp.pages.common import redirect_to, token_authenticated_form
+from shopapp.pages.forms import SettingsForm
+from shopapp.session_tokens import embedded_view
+
+
+@token_authenticated_form
+@embedded_view
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    shop = request.shop
+    if request.method == "POST":
+        form = SettingsForm.for_shop(shop, data=request.POST)
+        if form.is_valid():
+            save_settings(shop_id=shop.id, values=form.cleaned_data)
+            return redirect_to(request, "pages:settings", notice="Settings saved")
+        status = 400
+    else:
+        form, status = SettingsForm.for_shop(shop), 200
+    last_change = (
+        SettingChange.objects.filter(shop_id=shop.id, setting="include_transaction_data").order_by("-changed_at")
+    ).first()
+    context = {
+        "page_title": "Settings",
+        "nav": "settings",
+        "form": form,
+        "transaction_data": shop.include_transaction_data,
+        "last_change": last_change,
+        "notice": request.GET.get("notice", ""),
+    }
+    return render(request, "shopapp/pages/settings.html", context, status=status)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from shopapp.pages import connection, dashboard, orders, preview, settings_page
+
+app_name = "pages"
+
+urlpatterns = [
+    path("setup-guide/dismiss", dashboard.dismiss_guide, name="dismiss_guide"),
+    path("orders/", orders.orders, name="orders"),
+    path("orders/progress", orders.progress, name="progress"),
+    path("orders/push", orders.push, name="push"),
+    path("orders/retry", orders.retry_orders, name="retry"),
+    path("orders/<int:record_id>/", orders.order, name="order"),
+    path("preview/", preview.preview, name="preview"),
+    path("connection/", connection.connection, name="connection"),
+    path("connection/add", connection.add, name="connection_add"),
+    path("connection/<int:connection_id>/test", connection.test, name="connection_test"),
+    path("connection/<int:connection_id>/fetch", connection.fetch, name="connection_fetch"),
+    path("connection/<int:connection_id>/remove", connection.remove, name="connection_remove"),
+    path("settings/", settings_page.settings_page, name="settings"),
+]

@@ -1,0 +1,175 @@
+"""The Success reps' console. Django session login, staff accounts only; a merchant's id token
+is never looked at here (no ``embedded_view``), and the pages refuse to be framed."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import user_passes_test
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from integrations.orders.selectors import financial_status_counts, state_counts
+from integrations.orders.selectors_pages import order_detail
+from shopapp.models import Shop
+from shopapp.staff import selectors, services
+from shopapp.staff.forms import PauseForm, StaffAuthenticationForm, TransactionDataForm
+
+_staff_user = user_passes_test(lambda user: user.is_active and user.is_staff, login_url="staff:login")
+
+
+def _not_framed(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = "frame-ancestors 'none';"
+    response["X-Frame-Options"] = "DENY"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def staff_only(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return _not_framed(_staff_user(view)(request, *args, **kwargs))
+
+    return wrapper
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "shopapp/staff/login.html"
+    authentication_form = StaffAuthenticationForm
+    redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        return _not_framed(super().dispatch(request, *args, **kwargs))
+
+    def get_default_redirect_url(self):
+        return "/staff/"
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    next_page = "staff:login"
+
+
+class StaffPasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "shopapp/staff/password.html"
+    success_url = "/staff/"
+
+    def form_valid(self, form):
+        messages.success(self.request, "Password changed.")
+        return super().form_valid(form)
+
+
+@staff_only
+def stores(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:255]
+    page = _int(request.GET.get("page"), 1)
+    rows, total = selectors.store_rows(query=query, page=page)
+    pages = max(1, -(-total // selectors.STORES_PER_PAGE))
+    return render(
+        request,
+        "shopapp/staff/stores.html",
+        {"rows": rows, "query": query, "total": total, "page": page, "pages": pages},
+    )
+
+
+def _store_context(shop: Shop, **forms) -> dict:
+    counts = state_counts(shop_id=shop.id)
+    return {
+        "shop": shop,
+        "token": selectors.token_state(shop),
+        "counts": counts,
+        "attention": counts["failed"] + counts["needs_attention"],
+        "financial": financial_status_counts(shop_id=shop.id),
+        "connections": selectors.connections(shop_id=shop.id),
+        "problems": selectors.recent_problems(shop_id=shop.id),
+        "audit": selectors.audit_log(shop_id=shop.id),
+        "transaction_form": forms.get("transaction_form")
+        or TransactionDataForm(initial={"enabled": "on" if shop.include_transaction_data else "off"}),
+        "pause_form": forms.get("pause_form")
+        or PauseForm(initial={"paused": "resume" if shop.pushes_paused else "pause"}),
+    }
+
+
+@staff_only
+def store(request: HttpRequest, shop_id: int) -> HttpResponse:
+    shop = get_object_or_404(Shop, id=shop_id)
+    return render(request, "shopapp/staff/store.html", _store_context(shop))
+
+
+@staff_only
+@require_POST
+def set_transaction_data(request: HttpRequest, shop_id: int) -> HttpResponse:
+    shop = get_object_or_404(Shop, id=shop_id)
+    form = TransactionDataForm(request.POST)
+    if not form.is_valid():
+        return render(request, "shopapp/staff/store.html", _store_context(shop, transaction_form=form), status=400)
+    change = services.set_transaction_data(
+        shop_id=shop.id,
+        enabled=form.cleaned_data["enabled"],
+        reason=form.cleaned_data["reason"],
+        by_email=_email(request),
+        staff_user=request.user,
+    )
+    messages.success(request, f"Transaction data is {change.new_value} for {shop.domain}. Recorded in the audit log.")
+    return redirect("staff:store", shop_id=shop.id)
+
+
+@staff_only
+@require_POST
+def set_paused(request: HttpRequest, shop_id: int) -> HttpResponse:
+    shop = get_object_or_404(Shop, id=shop_id)
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        return render(request, "shopapp/staff/store.html", _store_context(shop, pause_form=form), status=400)
+    paused = form.cleaned_data["paused"]
+    services.set_pushes_paused(
+        shop_id=shop.id,
+        paused=paused,
+        reason=form.cleaned_data["reason"],
+        by_email=_email(request),
+        staff_user=request.user,
+    )
+    messages.success(request, f"Pushes {'paused' if paused else 'resumed'} for {shop.domain}.")
+    return redirect("staff:store", shop_id=shop.id)
+
+
+@staff_only
+@require_POST
+def retry_failed(request: HttpRequest, shop_id: int) -> HttpResponse:
+    shop = get_object_or_404(Shop, id=shop_id)
+    count = services.retry_failed(shop_id=shop.id, by_email=_email(request))
+    if count:
+        messages.success(request, f"{count} order{'s' if count != 1 else ''} queued again for {shop.domain}.")
+    else:
+        messages.info(
+            request, "Nothing to retry: no failed order can be retried (invalid orders need a fix in BackerKit)."
+        )
+    return redirect("staff:store", shop_id=shop.id)
+
+
+@staff_only
+def order(request: HttpRequest, shop_id: int, record_id: int) -> HttpResponse:
+    """An order as the merchant sees it; the customer's personal data only on request, logged."""
+    record = order_detail(shop_id=shop_id, record_id=record_id)
+    if record is None:
+        raise Http404("No such order for this store.")
+    reveal = request.method == "POST" and request.POST.get("reveal") == "customer"
+    if reveal:
+        services.log_personal_data_access(staff_user=request.user, record=record, what="order_data,sent_input")
+    return render(
+        request,
+        "shopapp/staff/order.html",
+        {"shop": record.shop, "record": record, "attempts": list(record.push_attempts.all()), "reveal": reveal},
+    )
+
+
+def _email(request: HttpRequest) -> str:
+    return request.user.email or request.user.get_username()
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(int(value or default), 1)
+    except ValueError:
+        return default

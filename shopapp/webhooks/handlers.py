@@ -1,0 +1,90 @@
+"""What each webhook topic does, dispatched through ``HANDLERS``. Run by the ``shopapp.process_webhook``
+task, once per delivery; every handler is safe to run again."""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from shopapp.models import Shop, WebhookDelivery
+from shopapp.tokens.connection import disconnect_shop, mark_connected, mark_uninstalled
+from shopapp.tokens.scopes import missing_scopes, scopes_reduced_reason
+from shopapp.webhooks import privacy
+
+logger = logging.getLogger(__name__)
+
+
+def _shop(delivery: WebhookDelivery) -> Shop | None:
+    return Shop.objects.filter(domain=delivery.shop_domain).first()
+
+
+def app_uninstalled(delivery: WebhookDelivery) -> str:
+    shop = _shop(delivery)
+    if shop is None:
+        return "unknown shop"
+    # A late delivery must not undo a reinstall that happened after it was triggered.
+    if delivery.triggered_at and shop.installed_at and shop.installed_at > delivery.triggered_at:
+        return "ignored: reinstalled since"
+    mark_uninstalled(shop_id=shop.id)
+    return "uninstalled"
+
+
+def app_scopes_update(delivery: WebhookDelivery) -> str:
+    shop = _shop(delivery)
+    if shop is None:
+        return "unknown shop"
+    current = [str(s) for s in (delivery.payload or {}).get("current") or []]
+    Shop.objects.filter(id=shop.id).update(scopes=",".join(current), updated_at=timezone.now())
+    missing = missing_scopes(current)
+    if missing:
+        reason = scopes_reduced_reason(missing)
+        disconnect_shop(shop_id=shop.id, reason=reason, cause=Shop.DisconnectCause.SCOPES_REDUCED)
+        return f"disconnected: missing {','.join(missing)}"
+    if shop.status == Shop.Status.DISCONNECTED and shop.disconnect_cause == Shop.DisconnectCause.SCOPES_REDUCED:
+        mark_connected(shop_id=shop.id)
+        return "reconnected: scopes granted again"
+    return "scopes recorded"
+
+
+def customers_data_request(delivery: WebhookDelivery) -> str:
+    shop = _shop(delivery)
+    if shop is None:
+        return "unknown shop: nothing held"
+    request = privacy.record_data_request(shop=shop, payload=delivery.payload or {})
+    return f"data request {request.id} recorded"
+
+
+def customers_redact(delivery: WebhookDelivery) -> str:
+    shop = _shop(delivery)
+    if shop is None:
+        return "unknown shop: nothing held"
+    erased = privacy.redact_customer(shop=shop, payload=delivery.payload or {})
+    return f"redacted {erased} records"
+
+
+def shop_redact(delivery: WebhookDelivery) -> str:
+    privacy.redact_shop(shop_domain=delivery.shop_domain, keep_delivery_id=delivery.id)
+    return "shop erased"
+
+
+HANDLERS: dict[str, Callable[[WebhookDelivery], str]] = {
+    "app/uninstalled": app_uninstalled,
+    "app/scopes_update": app_scopes_update,
+    "customers/data_request": customers_data_request,
+    "customers/redact": customers_redact,
+    "shop/redact": shop_redact,
+}
+
+
+def process_delivery(*, delivery_id: int) -> None:
+    """Run the delivery's handler once; its payload (possibly a customer's email) is then erased."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(id=delivery_id).first()
+        if delivery is None or delivery.processed_at is not None:
+            return
+        outcome = HANDLERS[delivery.topic](delivery)
+        WebhookDelivery.objects.filter(id=delivery_id).update(
+            processed_at=timezone.now(), outcome=outcome[:255], payload=None
+        )
+    logger.info("webhook.processed", extra={"topic": delivery.topic, "shop": delivery.shop_domain, "outcome": outcome})

@@ -1,0 +1,84 @@
+"""The mandatory compliance topics: a customer's data request and erasure, and the shop's erasure.
+https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
+
+The push domain holds the customers' data (BackerKit orders); it is reached through
+``integrations.orders.privacy`` (``customer_data`` and ``redact_customer``), imported lazily so the
+app shell works without it.
+"""
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from shopapp.models import DataRequest, Shop, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+PRIVACY_MODULES = ("integrations.orders.privacy", "integrations.orders.services.privacy")
+
+
+def _privacy_function(name: str) -> Callable[..., Any] | None:
+    for module_name in PRIVACY_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        function = getattr(module, name, None)
+        if function is not None:
+            return function
+    return None
+
+
+def _customer(payload: dict[str, Any]) -> tuple[str, str]:
+    customer = payload.get("customer") or {}
+    return str(customer.get("id") or ""), str(customer.get("email") or "")
+
+
+def record_data_request(*, shop: Shop, payload: dict[str, Any]) -> DataRequest:
+    """Record the request and what we hold on the customer, for the merchant to hand over."""
+    customer_id, email = _customer(payload)
+    export: dict[str, Any] = {
+        "store": shop.domain,
+        "customer": {"id": customer_id, "email": email},
+        "orders_requested": payload.get("orders_requested") or [],
+        "orders": [],
+    }
+    customer_data = _privacy_function("customer_data")
+    if customer_data is not None and email:
+        export["orders"] = customer_data(shop.id, email).get("orders", [])
+    request = DataRequest.objects.create(
+        shop=shop,
+        shopify_request_id=str((payload.get("data_request") or {}).get("id") or ""),
+        customer_id=customer_id,
+        customer_email=email,
+        export=export,
+        completed_at=timezone.now(),
+    )
+    logger.info("privacy.data_request", extra={"shop_id": shop.id, "data_request_id": request.id})
+    return request
+
+
+def redact_customer(*, shop: Shop, payload: dict[str, Any]) -> int:
+    """Erase the customer's personal data: the push records (through the push domain) and the data
+    requests we kept for them."""
+    customer_id, email = _customer(payload)
+    erased = 0
+    redact = _privacy_function("redact_customer")
+    if redact is not None and email:
+        erased = redact(shop.id, email) or 0
+    for request in DataRequest.objects.filter(shop=shop):
+        if (email and request.customer_email == email) or (customer_id and request.customer_id == customer_id):
+            request.delete()
+    logger.info("privacy.customer_redacted", extra={"shop_id": shop.id, "records": erased})
+    return erased
+
+
+def redact_shop(*, shop_domain: str, keep_delivery_id: int) -> None:
+    """Erase everything about the shop: the Shop row and, by cascade, its settings, orders, push
+    records and data requests; other webhook deliveries of the shop too."""
+    Shop.objects.filter(domain=shop_domain).delete()
+    WebhookDelivery.objects.filter(shop_domain=shop_domain).exclude(id=keep_delivery_id).delete()
+    logger.info("privacy.shop_redacted", extra={"shop": shop_domain})

@@ -1,0 +1,30 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.support.push_records import connection, plain_shop
+from tests.support.static_storage import _plain_static_storage  # noqa: F401
+
+STAFF_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_user(
+        username="rep", email="rep@backerkit.com", password=STAFF_PASSWORD, is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def shop(db):
+    return plain_shop("console-store.myshopify.com")
+
+
+@pytest.fixture
+def conn(shop):
+    return connection(shop)

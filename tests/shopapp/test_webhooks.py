@@ -1,0 +1,163 @@
+"""Webhooks as the simulator signs and sends them: HMAC checked on the raw body first (401 when
+wrong), a repeat is a harmless 200 processed once, each topic does its work in a task."""
+
+import json
+
+import pytest
+
+from shopapp.models import DataRequest, Shop, WebhookDelivery
+from tests.support.id_tokens import bearer
+from tests.support.processes import wait_for
+from tests.support.shops import connected_shop
+
+SHOP = "campaign-store.myshopify.com"
+
+
+def post(client, delivery: dict, *, body: str | None = None, headers: dict | None = None):
+    sent = {**delivery["headers"], **(headers or {})}
+    return client.generic("POST", "/webhooks", (body if body is not None else delivery["body"]).encode(),
+                          content_type="application/json", headers=sent)  # fmt: skip
+
+
+@pytest.fixture
+def shop(shopify_sim, db):
+    return connected_shop(shopify_sim, domain=SHOP)
+
+
+@pytest.mark.django_db
+def test_a_webhook_with_a_bad_hmac_is_refused_before_anything(client, shop, shopify_sim):
+    delivery = shopify_sim.uninstall(SHOP, deliver=False)
+
+    tampered = post(client, delivery, body=delivery["body"].replace(SHOP, "other.myshopify.com"))
+    unsigned = post(client, delivery, headers={"X-Shopify-Hmac-Sha256": ""})
+    forged = post(client, delivery, headers={"X-Shopify-Hmac-Sha256": "bm90IGEgc2lnbmF0dXJl"})
+
+    assert (tampered.status_code, unsigned.status_code, forged.status_code) == (401, 401, 401)
+    assert not WebhookDelivery.objects.exists()
+    assert Shop.objects.get(id=shop.id).status == Shop.Status.CONNECTED
+
+
+@pytest.mark.django_db
+def test_only_posts_are_accepted(client):
+    assert client.get("/webhooks").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_repeated_webhook_is_a_harmless_200_processed_once(
+    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+):
+    delivery = shopify_sim.uninstall(SHOP, deliver=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, delivery)
+    redelivery = shopify_sim.redeliver(delivery["webhook_id"], deliver=False)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        repeat = post(client, redelivery)
+
+    assert (first.status_code, repeat.status_code) == (200, 200)
+    assert callbacks == []  # nothing enqueued for the repeat
+    recorded = WebhookDelivery.objects.get()
+    assert recorded.processed_at is not None and recorded.payload is None  # processed, payload erased
+    assert [name for name, _ in sent_tasks] == ["orders.pause_shop_pushes"]
+
+
+@pytest.mark.django_db
+def test_the_previous_secret_is_accepted_during_rotation(client, shop, shopify_sim, settings):
+    delivery = shopify_sim.trigger_webhook(SHOP, "app/scopes_update", deliver=False)
+    settings.SHOPIFY_API_SECRET_OLD = settings.SHOPIFY_API_SECRET
+    settings.SHOPIFY_API_SECRET = "the-new-secret-after-the-rotation-32b"
+
+    assert post(client, delivery).status_code == 200
+
+
+def process(client, delivery, capture):
+    with capture(execute=True):
+        assert post(client, delivery).status_code == 200
+
+
+@pytest.mark.django_db
+def test_app_uninstalled_deletes_the_tokens_and_pauses_the_work(
+    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+):
+    process(client, shopify_sim.uninstall(SHOP, deliver=False), django_capture_on_commit_callbacks)
+
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.UNINSTALLED
+    assert shop.access_token == "" and shop.refresh_token == "" and shop.uninstalled_at
+    assert sent_tasks == [("orders.pause_shop_pushes", {"shop_id": shop.id, "reason": shop.disconnected_reason})]
+
+
+@pytest.mark.django_db
+def test_reduced_scopes_disconnect_the_shop_and_restored_ones_reconnect_it(
+    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+):
+    process(client, shopify_sim.set_scopes(SHOP, ["read_products"], deliver=False), django_capture_on_commit_callbacks)
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.DISCONNECTED
+    assert shop.scopes == "read_products"
+    assert "write_orders" in shop.disconnected_reason and "Reconnect" in shop.disconnected_reason
+
+    process(client, shopify_sim.set_scopes(SHOP, ["read_products", "write_orders"], deliver=False),
+            django_capture_on_commit_callbacks)  # fmt: skip
+
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.CONNECTED
+    assert sent_tasks == [("orders.resume_paused_pushes", {"shop_id": shop.id})]
+
+
+@pytest.mark.django_db
+def test_a_data_request_is_recorded_and_handed_to_the_merchant(
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+):
+    options = {"customer_email": "backer@example.com", "customer_id": 7}
+    delivery = shopify_sim.trigger_webhook(SHOP, "customers/data_request", deliver=False, options=options)
+
+    process(client, delivery, django_capture_on_commit_callbacks)
+
+    request = DataRequest.objects.get(shop=shop)
+    assert request.customer_email == "backer@example.com"
+    assert request.export["customer"] == {"id": "7", "email": "backer@example.com"}
+    assert request.export["orders"] == []  # no orders of this backer were pushed
+    home = client.get("/", headers=bearer(SHOP))
+    assert b"Customer data requests" in home.content
+    download = client.get(f"/privacy/data-requests/{request.id}.json", headers=bearer(SHOP))
+    assert json.loads(download.content)["customer"]["email"] == "backer@example.com"
+
+
+@pytest.mark.django_db
+def test_customers_redact_erases_what_we_hold_on_the_customer(
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+):
+    options = {"customer_email": "backer@example.com", "customer_id": 7}
+    process(client, shopify_sim.trigger_webhook(SHOP, "customers/data_request", deliver=False, options=options),
+            django_capture_on_commit_callbacks)  # fmt: skip
+    assert DataRequest.objects.exists()
+
+    process(client, shopify_sim.trigger_webhook(SHOP, "customers/redact", deliver=False, options=options),
+            django_capture_on_commit_callbacks)  # fmt: skip
+
+    assert not DataRequest.objects.exists()
+    assert WebhookDelivery.objects.filter(topic="customers/redact").get().outcome.startswith("redacted")
+
+
+@pytest.mark.django_db
+def test_shop_redact_erases_the_shop(client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks):
+    process(client, shopify_sim.trigger_webhook(SHOP, "shop/redact", deliver=False), django_capture_on_commit_callbacks)
+
+    assert not Shop.objects.filter(domain=SHOP).exists()
+    assert list(WebhookDelivery.objects.values_list("topic", flat=True)) == ["shop/redact"]
+
+
+def test_an_uninstall_delivered_over_http_is_processed_by_a_real_worker(
+    shopify_sim, shopify_simulator, live_server, worker_factory
+):
+    shop = connected_shop(shopify_sim, domain=SHOP)
+    shopify_sim.configure(app_url=live_server.url)
+    worker_factory(name="webhooks", SHOPIFY_ORIGIN_TEMPLATE=shopify_simulator.origin_template)
+
+    delivery = shopify_sim.uninstall(SHOP)
+
+    assert delivery["status"] == 200
+    wait_for(lambda: Shop.objects.get(id=shop.id).status == Shop.Status.UNINSTALLED, timeout=20,
+             what="the worker to process app/uninstalled")  # fmt: skip
+    assert WebhookDelivery.objects.get().processed_at is not None
