@@ -105,6 +105,11 @@ class PushRecord(models.Model):
             models.Index(fields=["shop", "state", "id"], name="push_shop_state_idx"),
             models.Index(fields=["shop", "-updated_at"], name="push_shop_updated_idx"),
             models.Index(fields=["state", "claimed_at"], name="push_state_claimed_idx"),
+            # The merchant's orders page: filters and exact searches on 100k-order shops.
+            models.Index(fields=["shop", "financial_status", "id"], name="push_shop_fin_status_idx"),
+            models.Index(fields=["shop", "shopify_order_name"], name="push_shop_order_name_idx"),
+            models.Index(fields=["shop", "backer_id"], name="push_shop_backer_idx"),
+            models.Index(fields=["shop", "pushed_at"], name="push_shop_pushed_at_idx"),
         ]
         ordering = ["id"]
 
