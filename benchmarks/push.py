@@ -39,7 +39,7 @@ ENV = {
     "ALLOWED_HOSTS": "*",
     "SECURE_SSL_REDIRECT": "0",
     "APP_URL": "http://127.0.0.1:8999",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "INFO",
     "CONN_MAX_AGE": "60",
 }
 ORDER_CREATE_COST = 10  # Shopify: a mutation costs 10 points
@@ -74,6 +74,7 @@ def wait_http(url: str, timeout: float = 30) -> None:
 
 def run(args) -> None:
     os.environ.update(ENV)
+    (ROOT / "artifacts").mkdir(exist_ok=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shopapp.settings"
     subprocess.run([sys.executable, "scripts/check_services.py"], cwd=ROOT, check=True, env=os.environ)
     import django
@@ -148,14 +149,14 @@ def one_run(*, n: int, args, catalog, campaign) -> dict:
                     "--hostname",
                     f"bench{i}@%h",
                     "--loglevel",
-                    "WARNING",
+                    "INFO",
                     "--without-gossip",
                     "--without-mingle",
                 ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=open(ROOT / "artifacts" / f"bench-worker-{i}.log", "w"),  # noqa: SIM115
             )  # fmt: skip
             for i in range(args.workers)
         ]
@@ -175,7 +176,7 @@ def one_run(*, n: int, args, catalog, campaign) -> dict:
             started = time.monotonic()
             importer = subprocess.Popen(
                 [sys.executable, "manage.py", "push_orders", SHOP, str(path), "--connection", "Bench Store"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(ROOT / "artifacts" / "bench-import.log", "w"),
             )  # fmt: skip
             importer_hwm = 0
             while importer.poll() is None:
@@ -183,7 +184,7 @@ def one_run(*, n: int, args, catalog, campaign) -> dict:
                 time.sleep(0.5)
             seconds = time.monotonic() - started
             if importer.returncode != 0:
-                raise RuntimeError(importer.stderr.read().decode()[-2000:])
+                raise RuntimeError((ROOT / "artifacts" / "bench-import.log").read_text()[-2000:])
         worker_hwm = max(vm_hwm_kib(w.pid) for w in workers)
         state = control.get("/_simulator/state.json").json()
         shop_state = (

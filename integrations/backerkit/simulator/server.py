@@ -31,6 +31,7 @@ MAX_LIMIT = 500
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no Nagle + delayed-ACK stall on keep-alive answers
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the state instead
         return
