@@ -2,7 +2,9 @@
 
 Shopify frames the app in its admin, so Django's ``X-Frame-Options: DENY`` cannot be sent. Every
 HTML response instead carries ``Content-Security-Policy: frame-ancestors https://SHOP
-https://admin.shopify.com`` for the requesting shop, and ``'none'`` when no shop is known.
+https://admin.shopify.com`` for the requesting shop, and ``'none'`` when no shop is known. Against
+a simulator (``SHOPIFY_ORIGIN_TEMPLATE`` not ``https://{shop}``) the simulator's origin is added,
+since its simulated admin is what frames the app there.
 https://shopify.dev/docs/apps/build/security/app-server/set-up-iframe-protection
 """
 
@@ -11,12 +13,17 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from integrations.shopify.domains import sanitize_shop_domain
+from integrations.shopify.origin import simulated_admin_origin
 
 
 def frame_ancestors_for(shop: str | None) -> str:
-    if shop:
-        return f"frame-ancestors https://{shop} https://admin.shopify.com;"
-    return "frame-ancestors 'none';"
+    if not shop:
+        return "frame-ancestors 'none';"
+    sources = [f"https://{shop}", "https://admin.shopify.com"]
+    simulated = simulated_admin_origin(shop)
+    if simulated:
+        sources.append(simulated)
+    return f"frame-ancestors {' '.join(sources)};"
 
 
 def requesting_shop(request: HttpRequest) -> str | None:

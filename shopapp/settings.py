@@ -24,7 +24,7 @@ DEBUG = env.bool("DEBUG", default=False)
 # one must be given, and the process refuses to start without it.
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"
 _DEV_SHOPIFY_API_KEY = "dev-api-key"
-_DEV_SHOPIFY_API_SECRET = "dev-api-secret"
+_DEV_SHOPIFY_API_SECRET = "dev-api-secret-for-the-local-simulator"  # >= 32 bytes for HS256
 
 
 def _required(name: str, dev_default: str) -> str:
@@ -64,6 +64,8 @@ SHOPIFY_ADMIN_URL_TEMPLATE = env.str(
 SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS", default=300)
 # The beat task refreshes tokens expiring within this many seconds.
 SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS", default=900)
+# The shared cost-bucket mirror keeps this many seconds of restore in hand (integrations/shopify/rate_limit.py).
+SHOPIFY_BUCKET_RESERVE_SECONDS = env.float("SHOPIFY_BUCKET_RESERVE_SECONDS", default=0.5)
 # (connect, read) seconds on every call to Shopify.
 SHOPIFY_TIMEOUT = (env.float("SHOPIFY_CONNECT_TIMEOUT", default=3.05), env.float("SHOPIFY_READ_TIMEOUT", default=30.0))
 
@@ -183,7 +185,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Without a broker the very same task code runs in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager tasks still serialize through a producer: "memory://localhost" spares kombu's warning about
+# a URL without a host on every one.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

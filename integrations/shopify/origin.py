@@ -17,6 +17,14 @@ def shop_origin(shop: str) -> str:
     return settings.SHOPIFY_ORIGIN_TEMPLATE.format(shop=shop).rstrip("/")
 
 
+def simulated_admin_origin(shop: str) -> str | None:
+    """The origin whose admin frames the app when it talks to a simulator (None in production)."""
+    if settings.SHOPIFY_ORIGIN_TEMPLATE == _PRODUCTION_TEMPLATE:
+        return None
+    url = httpx.URL(shop_origin(shop))
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
 def admin_graphql_url(shop: str, api_version: str | None = None) -> str:
     return f"{shop_origin(shop)}/admin/api/{api_version or settings.SHOPIFY_API_VERSION}/graphql.json"
 

@@ -3,8 +3,13 @@
 Shopify meters the Admin GraphQL API with a leaky bucket per app and store (calculated query cost,
 ``extensions.cost.throttleStatus``). We keep a mirror of that bucket in Redis, shared by all
 workers: a call first takes its expected cost from the mirror (waiting when it is short), and each
-answer corrects the mirror with what Shopify reports. Throttled answers are then rare, and when one
-comes it is waited out, never counted as a failure.
+answer corrects the mirror with what Shopify reports and what it charged. Throttled answers are then
+rare, and when one comes it is waited out, never counted as a failure.
+
+The mirror keeps a reserve (``SHOPIFY_BUCKET_RESERVE_SECONDS`` of restore, at most a tenth of the
+bucket): calls taken in order reach Shopify out of order and in clumps (100-300 ms each), so an
+empty-to-the-point mirror meets a Shopify bucket a few calls short. The reserve costs no throughput
+(the bucket still restores at its full rate), only its own size once, at the start.
 https://shopify.dev/docs/api/usage/rate-limits
 """
 
@@ -21,7 +26,7 @@ from integrations.shopify.client import QueryCost
 DEFAULT_MAXIMUM = 2000.0
 DEFAULT_RESTORE_RATE = 100.0
 
-# KEYS[1] bucket hash. ARGV: now, cost, default max, default rate.
+# KEYS[1] bucket hash. ARGV: now, cost, default max, default rate, reserve seconds.
 # Returns the seconds to wait (0 when the cost was taken).
 _ACQUIRE = """
 local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
@@ -31,12 +36,13 @@ local max = tonumber(b[2]) or tonumber(ARGV[3])
 local rate = tonumber(b[3]) or tonumber(ARGV[4])
 local available = tonumber(b[1]) or max
 local ts = tonumber(b[4]) or now
+local reserve = math.max(0, math.min(rate * tonumber(ARGV[5]), max / 10, max - cost))
 available = math.min(max, available + math.max(0, now - ts) * rate)
 local wait = 0
-if available >= cost then
+if available - cost >= reserve then
   available = available - cost
 else
-  wait = (cost - available) / rate
+  wait = (cost + reserve - available) / rate
 end
 redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
   'rate', tostring(rate), 'ts', tostring(now))
@@ -44,8 +50,10 @@ redis.call('EXPIRE', KEYS[1], 3600)
 return tostring(wait)
 """
 
-# ARGV: now, reported available, max, rate, refund. Never raises the mirror above what Shopify
-# reports: in-flight calls Shopify has charged but not yet answered would otherwise be forgotten.
+# ARGV: now, reported available, max, rate, refund (what the call took from the mirror minus what
+# Shopify charged; negative for a call that took nothing beforehand). Never raises the mirror above
+# what Shopify reports: in-flight calls Shopify has charged but not yet answered would otherwise be
+# forgotten.
 _OBSERVE = """
 local b = redis.call('HMGET', KEYS[1], 'available', 'ts')
 local now = tonumber(ARGV[1])
@@ -55,6 +63,24 @@ local available = tonumber(b[1]) or tonumber(ARGV[2])
 local ts = tonumber(b[2]) or now
 available = math.min(max, available + math.max(0, now - ts) * rate + tonumber(ARGV[5]))
 available = math.min(available, tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
+  'rate', tostring(rate), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], 3600)
+return 1
+"""
+
+
+# ARGV: now, available (seconds of restore owed, negative). Only ever lowers the mirror: the calls
+# already taken and still in flight stay counted.
+_DRAIN = """
+local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
+local now = tonumber(ARGV[1])
+local max = tonumber(b[2]) or tonumber(ARGV[3])
+local rate = tonumber(b[3]) or tonumber(ARGV[4])
+local available = tonumber(b[1]) or max
+local ts = tonumber(b[4]) or now
+available = math.min(max, available + math.max(0, now - ts) * rate)
+available = math.min(available, -tonumber(ARGV[2]) * rate)
 redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
   'rate', tostring(rate), 'ts', tostring(now))
 redis.call('EXPIRE', KEYS[1], 3600)
@@ -86,7 +112,8 @@ class CostBucket:
         now = time.time()
         if self._redis is None:
             return self._take_local(cost, now)
-        return float(self._redis.eval(_ACQUIRE, 1, self.key, now, cost, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE))
+        reserve = settings.SHOPIFY_BUCKET_RESERVE_SECONDS
+        return float(self._redis.eval(_ACQUIRE, 1, self.key, now, cost, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE, reserve))
 
     def wait_and_take(self, cost: float, *, max_wait: float) -> float:
         """Block until ``cost`` is taken (returns 0), or give up when that would take longer than
@@ -100,12 +127,14 @@ class CostBucket:
                 return wait
             time.sleep(wait)
 
-    def observe(self, cost: QueryCost | None) -> None:
-        """Correct the mirror with the throttle status Shopify reported on an answer."""
+    def observe(self, cost: QueryCost | None, *, taken: float = 0.0) -> None:
+        """Correct the mirror with an answer's cost: ``taken`` is what the call took beforehand (0
+        for calls that are only charged afterwards), Shopify's ``actualQueryCost`` what it spent."""
         if cost is None or cost.throttle_status is None:
             return
         status = cost.throttle_status
-        refund = max(cost.requested - cost.actual, 0.0) if cost.actual is not None else 0.0
+        charged = cost.actual if cost.actual is not None else cost.requested
+        refund = taken - charged
         now = time.time()
         if self._redis is None:
             with self._local_lock:
@@ -131,10 +160,10 @@ class CostBucket:
         if self._redis is None:
             with self._local_lock:
                 bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
-                bucket.available, bucket.ts = -seconds * bucket.rate, now
+                restored = min(bucket.maximum, bucket.available + max(0.0, now - bucket.ts) * bucket.rate)
+                bucket.available, bucket.ts = min(restored, -seconds * bucket.rate), now
             return
-        rate = float(self._redis.hget(self.key, "rate") or DEFAULT_RESTORE_RATE)
-        self._redis.hset(self.key, mapping={"available": -seconds * rate, "ts": now})
+        self._redis.eval(_DRAIN, 1, self.key, now, seconds, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE)
 
     def _take_local(self, cost: float, now: float) -> float:
         with self._local_lock:

@@ -90,19 +90,8 @@ def _launch():
 
 
 @pytest.fixture
-def admin_app(shopify_sim, shopify_simulator, live_server, settings, monkeypatch):
+def admin_app(shopify_sim, shopify_simulator, live_server, settings):
     """The simulator's admin frames the live server (returns the simulator's control client)."""
-    from shopapp import frame_protection
-
-    # The app's CSP lets https://SHOP and https://admin.shopify.com frame it; the simulated admin
-    # lives at http://127.0.0.1:PORT. Until frame_protection adds the simulator's origin itself
-    # when SHOPIFY_ORIGIN_TEMPLATE points at it (asked in issue 7's report), the tests add it.
-    policy_for = frame_protection.frame_ancestors_for
-    monkeypatch.setattr(
-        frame_protection,
-        "frame_ancestors_for",
-        lambda shop: policy_for(shop).replace("frame-ancestors", f"frame-ancestors {shopify_simulator.url}", 1),
-    )
     shopify_sim.configure(app_url=live_server.url)
     settings.APP_URL = live_server.url
     settings.CSRF_TRUSTED_ORIGINS = [live_server.url]

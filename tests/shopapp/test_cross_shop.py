@@ -19,13 +19,15 @@ def shops(shopify_sim):
     return a, b
 
 
-def test_the_shop_parameter_cannot_switch_to_another_shop(client, shops):
+def test_the_shop_parameter_cannot_switch_to_another_shop(client, shops, shopify_simulator):
     response = client.get("/", {"shop": SHOP_B}, headers=bearer(SHOP_A))
 
     page = response.content.decode()
     assert response.status_code == 200
     assert SHOP_A in page and SHOP_B not in page
-    assert response["Content-Security-Policy"] == f"frame-ancestors https://{SHOP_A} https://admin.shopify.com;"
+    assert response["Content-Security-Policy"] == (
+        f"frame-ancestors https://{SHOP_A} https://admin.shopify.com {shopify_simulator.url};"
+    )
 
 
 def test_another_shops_data_request_is_not_found(client, shops):

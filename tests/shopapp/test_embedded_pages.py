@@ -46,13 +46,22 @@ def test_the_page_renders_its_content_and_a_message_without_app_bridge(client, s
     assert finders.find("shopapp/session.js")
 
 
-def test_pages_carry_the_shops_frame_ancestors_and_none_without_a_shop(client, shop):
+def test_pages_carry_the_shops_frame_ancestors_and_none_without_a_shop(client, shop, settings):
+    settings.SHOPIFY_ORIGIN_TEMPLATE = "https://{shop}"  # production
     home = client.get("/", headers=bearer(SHOP))
     refused = client.get("/auth/install", {"shop": "evil.com"})
 
     assert home["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com;"
     assert "X-Frame-Options" not in home
     assert refused["Content-Security-Policy"] == "frame-ancestors 'none';"
+
+
+def test_against_a_simulator_its_admin_may_frame_the_pages_too(client, shop, shopify_simulator):
+    home = client.get("/", headers=bearer(SHOP))
+
+    assert home["Content-Security-Policy"] == (
+        f"frame-ancestors https://{SHOP} https://admin.shopify.com {shopify_simulator.url};"
+    )
 
 
 def test_a_disconnected_shop_sees_the_reason_and_a_reconnect_button(client, shop):

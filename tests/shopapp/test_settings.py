@@ -35,7 +35,7 @@ def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
     probe = json.loads(result.stdout)
     assert probe["engine"] == "django.db.backends.sqlite3"
     assert probe["eager"] is True
-    assert probe["broker"] == "memory://"
+    assert probe["broker"] == "memory://localhost"
 
 
 def test_production_shape_uses_postgresql_and_the_redis_broker():

@@ -105,7 +105,8 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
     max_wait = MAX_BUCKET_WAIT_SECONDS
     if ctx.deadline is not None:
         max_wait = max(min(max_wait, ctx.deadline - time.monotonic()), 0.0)
-    wait = ctx.bucket.wait_and_take(ctx.order_create_cost, max_wait=max_wait)
+    taken = ctx.order_create_cost
+    wait = ctx.bucket.wait_and_take(taken, max_wait=max_wait)
     if wait > 0:
         claims.release(record_ids=[record.id], token=ctx.token, not_before=timezone.now() + timedelta(seconds=wait))
         ctx.count("bucket_waits")
@@ -141,7 +142,7 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
         ctx.count("failed")
         return Result.DONE
 
-    ctx.bucket.observe(response.cost)
+    ctx.bucket.observe(response.cost, taken=taken)
     if response.cost is not None:
         ctx.order_create_cost = response.cost.requested
     payload = response.data["orderCreate"]

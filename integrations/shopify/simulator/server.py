@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from integrations.shopify.schema import admin_schema
 from integrations.shopify.simulator import admin_frame, admin_graphql, control, inspect_page, oauth
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.latency import Latency
@@ -175,6 +176,7 @@ def build_server(
     )
     if scopes:
         config.default_scopes = tuple(sorted(set(scopes)))
+    admin_schema()  # built (~3 s) before the first request, not by the first burst of requests
     return SimulatorHTTPServer((host, port), SimulatorState(config))
 
 

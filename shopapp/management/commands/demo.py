@@ -8,15 +8,15 @@ simulated Shopify admin until Ctrl-C. The push takes the production code path (t
 in-process because no broker is configured).
 """
 
+import argparse
 import threading
 import time
-from collections import Counter
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
 from integrations.backerkit.simulator import start_backerkit_simulator
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
@@ -33,9 +33,35 @@ DEMO_PROJECT = "skyforge-campaign"
 DEMO_STORE_NAME = "Skyforge Store"
 DEMO_BACKERKIT_KEY = "demo-backerkit-api-key"
 
+EPILOG = f"""\
+what it does, in order:
+  1. starts the Shopify simulator (--shopify-port) and the BackerKit simulator (--backerkit-port)
+     in this process, with a sample campaign of --backers backers, and the app (--port) on SQLite
+     (var/db.sqlite3) with Celery tasks run in-process: nothing to install, no services to start;
+  2. installs the app into {DEMO_SHOP} through Shopify's OAuth flow;
+  3. pulls the campaign from BackerKit and pushes it, with a progress bar;
+  4. prints a summary (pushed, Paid, Partially Paid, needing attention with reasons), then the
+     address of the simulated Shopify admin that frames the app, and serves until Ctrl-C.
+
+a second run reuses the virtualenv and the database (only new migrations run) and starts the demo
+shop afresh, since the simulators keep their stores in memory.
+
+environment (scripts/demo sets local defaults): APP_URL, SHOPIFY_ORIGIN_TEMPLATE, BACKERKIT_API_URL,
+SHOPIFY_ADMIN_URL_TEMPLATE.
+"""
+
+
+class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Django's option order, with the epilog's lines kept as written."""
+
 
 class Command(BaseCommand):
     help = "Run the whole product locally: simulators, install, a pushed sample campaign, embedded pages."
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, epilog=EPILOG, **kwargs)
+        parser.formatter_class = _HelpFormatter
+        return parser
 
     def add_arguments(self, parser):
         app = urlsplit(settings.APP_URL)
@@ -120,7 +146,7 @@ class Command(BaseCommand):
         while worker.is_alive():
             bar.update(records.filter(state__in=PushRecord.FINAL_STATES).count())
             time.sleep(0.2)
-        bar.update(records.filter(state__in=PushRecord.FINAL_STATES).count(), force=True)
+        bar.done = records.filter(state__in=PushRecord.FINAL_STATES).count()
         bar.finish()
 
     def _summary(self, *, shop: Shop) -> None:
@@ -134,13 +160,13 @@ class Command(BaseCommand):
             f"  needs attention: {records.filter(state=PushRecord.State.NEEDS_ATTENTION).count()}\n"
             f"  failed:          {records.filter(state=PushRecord.State.FAILED).count()}"
         )
-        reasons = Counter(
-            records.filter(state__in=[PushRecord.State.NEEDS_ATTENTION, PushRecord.State.FAILED]).values_list(
-                "last_error", flat=True
-            )
-        )
-        for reason, count in reasons.most_common(10):
-            self.stdout.write(f"    {count} x {reason}")
+        stuck = records.filter(state__in=[PushRecord.State.NEEDS_ATTENTION, PushRecord.State.FAILED])
+        orders_by_reason: dict[str, list[str]] = {}
+        for reason, order_id in stuck.order_by("id").values_list("last_error", "backerkit_order_id"):
+            orders_by_reason.setdefault(reason, []).append(order_id)
+        for reason, order_ids in sorted(orders_by_reason.items(), key=lambda item: -len(item[1]))[:10]:
+            shown = ", ".join(order_ids[:3]) + (", ..." if len(order_ids) > 3 else "")
+            self.stdout.write(f"    {len(order_ids)} x {reason} (BackerKit order {shown})")
 
     def _stop(self, *servers) -> None:
         for server in servers:

@@ -9,13 +9,15 @@ from integrations.shopify.rate_limit import CostBucket
 
 
 @pytest.fixture
-def bucket(request):
+def bucket(request, settings):
+    settings.SHOPIFY_BUCKET_RESERVE_SECONDS = 0  # exact figures; the reserve has its own test
     bucket = CostBucket(f"bucket-{request.node.name[:30]}.myshopify.com")
     bucket._redis.delete(bucket.key)
     return bucket
 
 
-def reported(available: float, *, maximum: float = 100.0, rate: float = 50.0, requested: float = 10.0, actual=10.0):
+# By default a report that charged nothing: most tests here are about the reported status.
+def reported(available: float, *, maximum: float = 100.0, rate: float = 50.0, requested: float = 10.0, actual=0.0):
     return QueryCost(
         requested=requested,
         actual=actual,
@@ -62,3 +64,33 @@ def test_drain_after_a_throttled_answer_makes_everyone_wait(bucket):
     bucket.observe(reported(100.0, rate=100.0))
     bucket.drain(1.0)
     assert bucket.take(1) > 0.5
+
+
+def test_a_call_gets_back_what_it_took_and_shopify_did_not_charge(bucket):
+    bucket.observe(reported(100.0, rate=0.01))
+    assert bucket.take(50) == 0
+    bucket.observe(reported(100.0, rate=0.01, requested=50.0, actual=20.0), taken=50.0)
+    assert bucket.take(80) == 0
+    assert bucket.take(1) > 0
+
+
+def test_a_call_charged_only_afterwards_is_taken_off_the_mirror(bucket):
+    bucket.observe(reported(100.0, rate=0.01))
+    bucket.observe(reported(100.0, rate=0.01, requested=30.0, actual=30.0), taken=0.0)
+    assert bucket.take(70) == 0
+    assert bucket.take(1) > 0
+
+
+def test_the_mirror_keeps_a_reserve_for_calls_that_arrive_in_clumps(bucket, settings):
+    settings.SHOPIFY_BUCKET_RESERVE_SECONDS = 0.1  # 5 points at 50 points/s (at most a tenth of 100)
+    bucket.observe(reported(100.0, rate=50.0))
+    assert bucket.take(95) == 0
+    assert bucket.take(1) > 0
+
+
+def test_drain_never_raises_the_mirror_over_calls_still_in_flight(bucket):
+    bucket.observe(reported(100.0, rate=1.0))
+    assert bucket.take(100) == 0
+    bucket.observe(reported(100.0, rate=1.0, requested=50.0, actual=50.0))  # 50 points owed
+    bucket.drain(1.0)
+    assert bucket.take(1) > 40
