@@ -190,7 +190,7 @@ def screenshot(page: Page, name: str, *, docs: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
-    if docs:
+    if docs and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":  # the README's pictures, on demand
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (DOCS_SCREENSHOTS / f"{name}.png").write_bytes(path.read_bytes())
     return path
