@@ -1,6 +1,7 @@
 """Benchmark: N orders through the real pipeline into the Shopify simulator, against the plan's limit.
 
     .venv/bin/python benchmarks/push.py [--plan plus] [--orders 10000 50000] [--latency-ms 100-300]
+    .venv/bin/python benchmarks/push.py --plan standard --orders 2000 5000   (10 orders/s: ~11 min)
 
 Real parts, each its own process: PostgreSQL and Redis (as in production), Celery workers
 (threads), `manage.py push_orders` importing a JSON Lines file, and the Shopify simulator with
