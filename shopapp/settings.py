@@ -6,6 +6,7 @@ the app runs on its *embedded default*: a SQLite file and Celery tasks executed 
 separate worker and beat processes. ``.env.example`` documents every variable.
 """
 
+import ssl
 from pathlib import Path
 
 import environ
@@ -188,6 +189,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Eager tasks still serialize through a producer: "memory://localhost" spares kombu's warning about
 # a URL without a host on every one.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost"
+# Redis, with a fix that keeps workers alive when Redis restarts (shopapp/broker.py).
+CELERY_BROKER_TRANSPORT = "shopapp.broker:Transport" if REDIS_URL else None
+if REDIS_URL.startswith("rediss://"):
+    # The transport is named by its class, so kombu no longer infers TLS from the URL's scheme.
+    CELERY_BROKER_USE_SSL = {
+        "ssl_cert_reqs": ssl.CERT_REQUIRED if env.bool("REDIS_TLS_VERIFY", default=True) else ssl.CERT_NONE
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

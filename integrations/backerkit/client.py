@@ -176,6 +176,8 @@ class BackerKitClient:
             body = json.loads(response.content, parse_float=Decimal)
         except ValueError as exc:
             raise BackerKitError("BackerKit answered with something that is not JSON", project=project) from exc
+        except RecursionError as exc:
+            raise BackerKitError("BackerKit answered with JSON nested too deeply to read", project=project) from exc
         if not isinstance(body, dict):
             raise BackerKitError("BackerKit answered with JSON that is not an object", project=project)
         return body

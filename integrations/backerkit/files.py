@@ -7,7 +7,8 @@ any order is pushed, then the orders).
 
 A file that is not JSON at all raises ``UnreadableFile``. In JSON Lines, a line that is not JSON is
 that order's problem (``EntryError``, position named) and the other lines go on: nothing is dropped
-silently. JSON numbers are parsed as ``Decimal`` so a refused amount is quoted exactly as written.
+silently. So is an entry nested more than ``MAX_DEPTH`` levels deep (no order is). JSON numbers
+are parsed as ``Decimal`` so a refused amount is quoted exactly as written.
 """
 
 import io
@@ -21,6 +22,10 @@ from typing import Any, BinaryIO, Literal
 _CHUNK = 64 * 1024
 _MAX_ENTRY_CHARS = 16 * 1024 * 1024
 _DECODER = json.JSONDecoder(parse_float=Decimal)
+# An order is a few levels deep (order > items > item); a survey answer may nest a little more.
+# Deeper input is refused as that entry's problem: parsing, validating or storing it would exhaust
+# Python's recursion limit (RecursionError) and stop the whole import.
+MAX_DEPTH = 32
 
 
 class UnreadableFile(Exception):
@@ -104,9 +109,31 @@ def _iter_jsonl(path: Path) -> Iterator[Entry]:
                 yield number, EntryError(f"line {number}: is not UTF-8 text")
                 continue
             try:
-                yield number, _DECODER.decode(text.strip())
+                value = _DECODER.decode(text.strip())
             except json.JSONDecodeError as exc:
                 yield number, EntryError(f"line {number}: is not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except RecursionError:
+                value = _TOO_DEEP
+            if value is _TOO_DEEP or nested_deeper_than(value, MAX_DEPTH):
+                yield number, EntryError(f"line {number}: is nested more than {MAX_DEPTH} levels deep")
+                continue
+            yield number, value
+
+
+_TOO_DEEP = object()
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest more than ``limit`` levels (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def _iter_json_document(path: Path) -> Iterator[Entry]:
@@ -172,6 +199,8 @@ class _JsonStream:
         while True:
             try:
                 decoded, end = _DECODER.raw_decode(self.buf, self.pos)
+            except RecursionError as exc:
+                raise self.syntax_error(f"nested more than {MAX_DEPTH} levels deep") from exc
             except json.JSONDecodeError as exc:
                 if self.eof or len(self.buf) - self.pos > _MAX_ENTRY_CHARS:
                     raise self.syntax_error(exc.msg, at=exc.pos) from exc
@@ -190,7 +219,10 @@ class _JsonStream:
         position = 0
         while True:
             position += 1
-            yield position, self.value()
+            value = self.value()
+            if nested_deeper_than(value, MAX_DEPTH):
+                value = EntryError(f"order {position}: is nested more than {MAX_DEPTH} levels deep")
+            yield position, value
             separator = self.peek()
             if separator == ",":
                 self.pos += 1

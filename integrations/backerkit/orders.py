@@ -11,6 +11,7 @@ but they are not fields of ``BackerKitOrder``: nothing downstream can push or st
 """
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -143,9 +144,22 @@ def validate_order(raw: Any) -> BackerKitOrder:
 
 def _order_label(raw: Any) -> str:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
-        label = raw["id"].strip()
+        label = printable(raw["id"].strip())
         return label if len(label) <= 80 else label[:79] + "…"
     return "(without id)"
+
+
+def is_storable_text(value: str) -> bool:
+    """Text PostgreSQL can store and Shopify can be sent as UTF-8: no NUL, no lone surrogate."""
+    return "\x00" not in value and not _LONE_SURROGATE.search(value)
+
+
+def printable(value: str) -> str:
+    """``value`` with NUL and lone surrogates written as escapes (``\\x00``, ``\\ud800``), so that a
+    message quoting hostile input can itself be stored and shown."""
+    if is_storable_text(value):
+        return value
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- turning jsonschema errors into sentences ----------------------------------------------------
@@ -163,13 +177,13 @@ def _show(value: Any, limit: int = 60) -> str:
         return str(value)
     if isinstance(value, str):
         return _show_text(value, limit=limit)
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = printable(json.dumps(value, ensure_ascii=False, default=str))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _show_text(value: str, *, limit: int = 60) -> str:
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return json.dumps(shown, ensure_ascii=False)
+    return printable(json.dumps(shown, ensure_ascii=False))
 
 
 def _json_type(value: Any) -> str:
@@ -236,6 +250,10 @@ def _describe(error: jsonschema.ValidationError) -> FieldProblem:
 # --- checks the schema cannot express ------------------------------------------------------------
 
 _MONEY_FIELDS = ("pledge_amount", "add_ons_amount", "shipping_amount", "amount_paid")
+# The largest amount the push records hold (DecimalField max_digits=14, decimal_places=2): the
+# contract's pattern allows 15 digits, which would stop the import of the whole file.
+MAX_AMOUNT = Decimal("999999999999.99")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_FIELDS = ("id", "backer_id", "pledge_id")
 
 
@@ -254,6 +272,8 @@ def _semantic_problems(raw: dict) -> list[FieldProblem]:
             return  # the schema already reported it
         if amount < 0:
             problems.append(FieldProblem(field, f"{_show(value)} is negative"))
+        elif amount > MAX_AMOUNT:
+            problems.append(FieldProblem(field, f"{_show(value)} is more than the largest amount, {MAX_AMOUNT}"))
         elif currency_ok and -amount.as_tuple().exponent > places:
             problems.append(
                 FieldProblem(field, f"{_show(value)} has more decimal places than {currency} allows ({places})")
@@ -298,11 +318,16 @@ def _enumerate_dicts(value: Any) -> list[tuple[int, dict]]:
 
 
 def _nul_problems(value: Any, path: list[Any]) -> list[FieldProblem]:
-    """A NUL character cannot be stored by PostgreSQL nor shown by Shopify: refuse it by field."""
+    """A NUL character cannot be stored by PostgreSQL nor shown by Shopify, and a lone surrogate
+    (a JSON escape such as ``\\ud800`` without its pair) is not Unicode text: it cannot be written
+    as UTF-8 to the database or to Shopify. Refuse either by field."""
     if isinstance(value, str):
-        return [FieldProblem(_path(path), "contains a NUL character")] if "\x00" in value else []
+        problems = [FieldProblem(_path(path), "contains a NUL character")] if "\x00" in value else []
+        if _LONE_SURROGATE.search(value):
+            problems.append(FieldProblem(_path(path), "contains a lone surrogate (\\ud800-\\udfff), which is not text"))
+        return problems
     if isinstance(value, dict):
-        return [p for key, sub in value.items() for p in _nul_problems(sub, [*path, key])]
+        return [p for key, sub in value.items() for p in _nul_problems(sub, [*path, printable(str(key))])]
     if isinstance(value, list):
         return [p for index, sub in enumerate(value) for p in _nul_problems(sub, [*path, index])]
     return []

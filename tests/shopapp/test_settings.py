@@ -73,3 +73,31 @@ def test_production_refuses_to_start_without_each_secret():
         result = run_settings(env)
         assert result.returncode != 0, f"started without {missing}"
         assert missing in result.stderr
+
+
+BROKER_PROBE = """
+import json, django
+django.setup()
+from shopapp.celery import app
+connection = app.connection_for_write()
+print(json.dumps({"transport": type(connection.transport).__module__, "ssl": connection.ssl}))
+"""
+
+
+def test_a_rediss_broker_keeps_tls_with_the_apps_transport():
+    env = {
+        "SECRET_KEY": "x" * 50,
+        "SHOPIFY_API_KEY": "key",
+        "SHOPIFY_API_SECRET": "secret",
+        "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
+        "ALLOWED_HOSTS": "app.example.com",
+        "DATABASE_URL": "postgres://u@db.example.com:5432/app",
+        "REDIS_URL": "rediss://:pw@cache.example.com:6380/0",
+    }
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="shopapp.settings")
+    result = subprocess.run([sys.executable, "-c", BROKER_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout)
+    assert probe["transport"] == "shopapp.broker"
+    assert probe["ssl"] == {"ssl_cert_reqs": 2}  # ssl.CERT_REQUIRED

@@ -6,135 +6,18 @@
 Registered in tests/conftest.py with ``from tests.support.shopify_simulator import *  # noqa``.
 """
 
-from typing import Any
-
-import httpx
 import pytest
 
-from integrations.shopify.schema import admin_schema
+from harness.simulator_control import SimulatorControl
 from integrations.shopify.simulator import RunningSimulator, start_simulator
 
 __all__ = ["SimulatorControl", "shopify_sim", "shopify_simulator"]
-
-
-class SimulatorControl:
-    """A client for the simulator's control API (``/_simulator/...``) and its shops' endpoints."""
-
-    def __init__(self, url: str, *, timeout: float = 10.0):
-        self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, timeout=timeout, follow_redirects=False)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def _post(self, path: str, payload: Any = None) -> Any:
-        response = self.http.post(path, json=payload if payload is not None else {})
-        response.raise_for_status()
-        return response.json()
-
-    # --- shops and catalog ---
-    def create_shop(self, domain: str, **settings: Any) -> dict[str, Any]:
-        """Settings: name, currency, plan, accept_non_expiring, search_index_delay_seconds, latency_ms,
-        access_token_ttl_seconds, refresh_token_ttl_seconds, throttle_status_code, scopes, products."""
-        return self._post("/_simulator/shops", {"domain": domain, **settings})
-
-    def update_shop(self, domain: str, **settings: Any) -> dict[str, Any]:
-        response = self.http.patch(f"/_simulator/shops/{domain}", json=settings)
-        response.raise_for_status()
-        return response.json()
-
-    def seed_products(self, domain: str, products: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """``[{"sku", "price", "title"?, "inventory_policy"?}]`` or products with ``variants``."""
-        return self._post(f"/_simulator/shops/{domain}/products", {"products": products})["variants"]
-
-    # --- credentials ---
-    def mint_token(
-        self, domain: str, *, kind: str = "expiring", scopes: list[str] | None = None, ttl_seconds: float | None = None
-    ) -> dict[str, Any]:
-        """An offline token as the OAuth endpoint answers it (``kind``: expiring | legacy | custom_app)."""
-        payload: dict[str, Any] = {"kind": kind}
-        if scopes is not None:
-            payload["scopes"] = scopes
-        if ttl_seconds is not None:
-            payload["ttl_seconds"] = ttl_seconds
-        return self._post(f"/_simulator/shops/{domain}/tokens", payload)
-
-    def mint_id_token(self, domain: str, **overrides: Any) -> str:
-        """Overrides: user_id, lifetime_seconds, issued_offset_seconds, aud, secret, claims."""
-        return self._post(f"/_simulator/shops/{domain}/id_token", overrides)["id_token"]
-
-    def revoke(self, domain: str, token: str | None = None) -> int:
-        return self._post(f"/_simulator/shops/{domain}/revoke", {"token": token} if token else {})["revoked"]
-
-    def uninstall(self, domain: str, *, deliver: bool = True) -> dict[str, Any]:
-        return self._post(f"/_simulator/shops/{domain}/uninstall", {"deliver": deliver})
-
-    def set_scopes(self, domain: str, scopes: list[str], *, deliver: bool = True) -> dict[str, Any]:
-        return self._post(f"/_simulator/shops/{domain}/scopes", {"scopes": scopes, "deliver": deliver})
-
-    # --- faults, rate limits, webhooks ---
-    def fault(self, domain: str, **faults: Any) -> dict[str, Any]:
-        """http_5xx, http_5xx_status, timeout_after_create, hold_seconds, drop_connection, drop_when,
-        revoke_after."""
-        return self._post(f"/_simulator/shops/{domain}/faults", faults)
-
-    def set_bucket(self, domain: str, currently_available: float) -> dict[str, Any]:
-        return self._post(f"/_simulator/shops/{domain}/bucket", {"currently_available": currently_available})
-
-    def trigger_webhook(self, domain: str, topic: str, *, deliver: bool = True, **extra: Any) -> dict[str, Any]:
-        return self._post(f"/_simulator/shops/{domain}/webhooks", {"topic": topic, "deliver": deliver, **extra})
-
-    def redeliver(self, webhook_id: str, *, deliver: bool = True) -> dict[str, Any]:
-        return self._post(f"/_simulator/webhooks/{webhook_id}/redeliver", {"deliver": deliver})
-
-    def configure(self, **config: Any) -> dict[str, Any]:
-        """latency_ms, webhook_path, app_url, catalog."""
-        return self._post("/_simulator/config", config)
-
-    # --- inspection ---
-    def orders(self, domain: str) -> list[dict[str, Any]]:
-        response = self.http.get(f"/_simulator/shops/{domain}/orders.json")
-        response.raise_for_status()
-        return response.json()["orders"]
-
-    def state(self) -> dict[str, Any]:
-        response = self.http.get("/_simulator/state.json")
-        response.raise_for_status()
-        return response.json()
-
-    def deliveries(self) -> list[dict[str, Any]]:
-        response = self.http.get("/_simulator/deliveries.json")
-        response.raise_for_status()
-        return response.json()["deliveries"]
-
-    def reset(self) -> None:
-        self._post("/_simulator/reset")
-
-    # --- the shop's own endpoints, as the app would call them ---
-    def origin(self, domain: str) -> str:
-        return f"{self.url}/{domain}"
-
-    def graphql(
-        self,
-        domain: str,
-        token: str,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        version: str = "2026-07",
-    ) -> httpx.Response:
-        return self.http.post(
-            f"/{domain}/admin/api/{version}/graphql.json",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-Shopify-Access-Token": token},
-        )
 
 
 @pytest.fixture(scope="session")
 def shopify_simulator() -> RunningSimulator:
     from django.conf import settings
 
-    admin_schema()  # built once (about 2 s) before the first request needs it
     simulator = start_simulator(
         api_key=settings.SHOPIFY_API_KEY,
         api_secret=settings.SHOPIFY_API_SECRET,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import InvalidOrder, validate_order
+from integrations.backerkit.orders import InvalidOrder, is_storable_text, validate_order
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services import lanes
 from shopapp.models import Shop
@@ -33,7 +33,9 @@ CHUNK = 500
 def customer_digest(email: str) -> str:
     if not email:
         return ""
-    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: a refused order's email may hold a lone surrogate; it is still findable.
+    normalized = email.strip().lower().encode("utf-8", "surrogatepass")
+    return hmac.new(settings.SECRET_KEY.encode(), normalized, hashlib.sha256).hexdigest()
 
 
 def storable(raw: dict) -> dict:
@@ -133,7 +135,8 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         order = validate_order(raw)
     except InvalidOrder as exc:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
-        key = raw_id if isinstance(raw_id, str) and raw_id.strip() and len(raw_id) <= 255 else f"{run.label}#{position}"
+        usable = isinstance(raw_id, str) and raw_id.strip() and len(raw_id) <= 255 and is_storable_text(raw_id)
+        key = raw_id if usable else f"{run.label}#{position}"
         data = storable(raw) if isinstance(raw, dict) else None
         return _refused(key=key, data=data, error=str(exc))
     problem = currency_problem(shop=shop, currency=order.currency)

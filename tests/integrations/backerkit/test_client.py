@@ -122,6 +122,14 @@ def test_answer_outside_the_contract_is_an_error():
         client.locked_orders_page(since=None)
 
 
+def test_json_nested_too_deeply_is_an_error_not_a_crash():
+    body = b'{"orders": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)))
+    client = BackerKitClient("http://backerkit.test", API_KEY, "skyforge", http=http)
+    with pytest.raises(BackerKitError, match="nested too deeply"):
+        client.locked_orders_page(since=None)
+
+
 def test_the_api_key_is_never_logged_nor_shown(simulator, caplog):
     simulator.state.add_orders("skyforge", generate_campaign(backers=3, seed=6))
     client = client_for(simulator)

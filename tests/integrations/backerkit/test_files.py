@@ -101,3 +101,19 @@ def test_large_files_are_streamed_not_loaded(tmp_path, file_format):
     tracemalloc.stop()
     assert seen == order_file.count == 20000
     assert peak < 2_000_000
+
+
+def test_a_line_nested_too_deeply_is_that_orders_problem_and_the_others_go_on(tmp_path):
+    deep_answer = '{"id": "b", "survey_answers": [{"question": "q", "answer": ' + "[" * 40 + "]" * 40 + "}]}"
+    path = write(tmp_path, "orders.jsonl", '{"id": "a"}\n' + "[" * 100_000 + "]" * 100_000 + f"\n{deep_answer}\n")
+
+    entries = list(open_order_file(path))
+
+    assert entries[0] == (1, {"id": "a"})
+    assert entries[1] == (2, EntryError("line 2: is nested more than 32 levels deep"))
+    assert entries[2] == (3, EntryError("line 3: is nested more than 32 levels deep"))
+
+
+def test_an_order_nested_too_deeply_in_a_json_array_is_that_orders_problem(tmp_path):
+    path = write(tmp_path, "orders.json", '[{"id": "a"}, {"id": "b", "note": ' + "[" * 50 + "]" * 50 + "}]")
+    assert list(open_order_file(path))[1] == (2, EntryError("order 2: is nested more than 32 levels deep"))

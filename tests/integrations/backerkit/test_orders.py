@@ -179,3 +179,33 @@ def test_note_and_survey_answers_are_validated_but_never_kept():
 def test_jpy_amounts_have_no_decimal_places():
     order = validate_order(raw_order("jpy"))
     assert order.amount_paid == Decimal("7920") and str(order.amount_paid) == "7920"
+
+
+def test_lone_surrogates_are_refused_by_field():
+    # JSON's "\ud800" escape without its pair: not text, cannot be written as UTF-8 to the database or Shopify.
+    raw = raw_order()
+    raw["shipping_address"]["first_name"] = "Ada \ud800"
+    assert problems_of(raw) == [
+        FieldProblem("shipping_address.first_name", "contains a lone surrogate (\\ud800-\\udfff), which is not text")
+    ]
+
+
+def test_a_message_quoting_hostile_text_can_itself_be_stored():
+    raw = raw_order()
+    raw["id"] = "bk-\x00-\udfff"
+    raw["currency"] = "U\ud800D"
+    with pytest.raises(InvalidOrder) as caught:
+        validate_order(raw)
+    message = str(caught.value)
+    assert message.startswith("order bk-\\x00-\\udfff: ")
+    assert '"U\\ud800D" is not a currency code' in message
+    message.encode("utf-8")  # no lone surrogate left
+    assert "\x00" not in message
+
+
+def test_an_amount_larger_than_the_records_hold_is_refused():
+    raw = raw_order()
+    raw["amount_paid"] = "999999999999999"
+    assert problems_of(raw) == [
+        FieldProblem("amount_paid", '"999999999999999" is more than the largest amount, 999999999999.99')
+    ]

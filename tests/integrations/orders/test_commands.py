@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -35,6 +36,36 @@ def test_push_orders_refuses_a_file_that_is_not_json(shop, tmp_path):
 def test_push_orders_refuses_an_unknown_shop(tmp_path):
     with pytest.raises(CommandError, match="No installed shop"):
         call_command("push_orders", "nobody.myshopify.com", str(tmp_path / "x.json"), "--connection", "X")
+
+
+def test_push_orders_records_orders_with_unstorable_ids_as_failed_by_their_line(shop, tmp_path):
+    # A NUL or a lone surrogate cannot be stored by PostgreSQL nor sent as UTF-8: such an id must not
+    # become the record's key (the import of the whole chunk would fail), nor appear raw in a reason.
+    valid = json.loads((Path(__file__).resolve().parents[2] / "fixtures/backerkit/orders/paid.json").read_text())
+    lines = [valid, {**valid, "id": "bk-\x00"}, {**valid, "id": "bk-\ud800", "email": "ada\udfff@example.com"}]
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    call_command("push_orders", shop.domain, str(path), "--connection", "Report Store", "--no-wait", stdout=StringIO())
+
+    assert PushRecord.objects.get(shop=shop, backerkit_order_id="bk-paid").state == "pending"
+    nul = PushRecord.objects.get(shop=shop, backerkit_order_id=f"{path}#2")
+    assert nul.state == "failed" and nul.last_error == "order bk-\\x00: id: contains a NUL character"
+    surrogate = PushRecord.objects.get(shop=shop, backerkit_order_id=f"{path}#3")
+    assert surrogate.state == "failed" and surrogate.last_error.startswith("order bk-\\ud800: email: contains a lone")
+
+
+def test_push_orders_refuses_an_amount_too_large_to_record_and_goes_on(shop, tmp_path):
+    valid = json.loads((Path(__file__).resolve().parents[2] / "fixtures/backerkit/orders/paid.json").read_text())
+    path = tmp_path / "orders.jsonl"
+    path.write_text(json.dumps({**valid, "id": "bk-huge", "amount_paid": "999999999999999"}) + "\n"
+                    + json.dumps(valid) + "\n")  # fmt: skip
+
+    call_command("push_orders", shop.domain, str(path), "--connection", "Report Store", "--no-wait", stdout=StringIO())
+
+    huge = PushRecord.objects.get(shop=shop, backerkit_order_id="bk-huge")
+    assert huge.state == "failed" and "amount_paid" in huge.last_error
+    assert PushRecord.objects.get(shop=shop, backerkit_order_id="bk-paid").state == "pending"
 
 
 def test_push_report_prints_every_order_with_state_name_status_and_reason(shop):

@@ -1,0 +1,18 @@
+"""What a drill is: a number, a name for the command line, a title for the table, the processes it
+needs, and the function that runs it on a started stack and returns its tally."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from drills.stack import Stack, StackOptions
+from drills.tally import Tally
+
+
+@dataclass(frozen=True)
+class Drill:
+    number: int
+    name: str
+    title: str
+    run: Callable[[Stack], Tally]
+    options: StackOptions = field(default_factory=StackOptions)
+    every_order_pushed: bool = False  # stricter than "pushed once or its reason": each must be pushed
