@@ -15,4 +15,6 @@ class Drill:
     title: str
     run: Callable[[Stack], Tally]
     options: StackOptions = field(default_factory=StackOptions)
-    every_order_pushed: bool = False  # stricter than "pushed once or its reason": each must be pushed
+    # Each order of the drill's campaign must end pushed (a FAILED or needs-attention order is as
+    # good as lost here: the campaigns hold nothing a merchant would have to fix).
+    every_order_pushed: bool = True

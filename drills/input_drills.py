@@ -166,6 +166,5 @@ DRILLS = (
         "hostile-inputs",
         "1,000 hostile inputs in a valid campaign",
         hostile_inputs_mixed_in,
-        every_order_pushed=True,
     ),  # fmt: skip
 )

@@ -148,10 +148,15 @@ class Stack:
         """(index, lanes running) of the worker running the most push lanes right now."""
         from shopapp.celery import app
 
-        active = app.control.inspect([w.hostname for w in self.workers], timeout=1.0).active() or {}
-        lanes = [sum(t.get("name") == "orders.push_lane" for t in active.get(w.hostname, [])) for w in self.workers]
-        index = max(range(len(lanes)), key=lambda i: lanes[i])
-        return index, lanes[index]
+        deadline = time.monotonic() + 15
+        while True:
+            active = app.control.inspect([w.hostname for w in self.workers], timeout=1.0).active() or {}
+            lanes = [sum(t.get("name") == "orders.push_lane" for t in active.get(w.hostname, [])) for w in self.workers]
+            index = max(range(len(lanes)), key=lambda i: lanes[i])
+            if lanes[index] > 0:
+                return index, lanes[index]
+            if time.monotonic() > deadline:  # killing an idle worker would prove nothing
+                raise DrillError("no worker reported a running push lane to kill")
 
     def kill_worker(self, index: int) -> None:
         self.workers[index].kill()

@@ -183,6 +183,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Celery --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
+    # The broker transport (below) and the app's own Redis clients speak plain Redis only.
+    raise ImproperlyConfigured("REDIS_URL must be a redis:// or rediss:// URL (no sentinel, socket or failover list).")
 # Without a broker the very same task code runs in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -19,13 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from integrations.backerkit.orders import MAX_DEPTH, nested_deeper_than
+
 _CHUNK = 64 * 1024
 _MAX_ENTRY_CHARS = 16 * 1024 * 1024
 _DECODER = json.JSONDecoder(parse_float=Decimal)
-# An order is a few levels deep (order > items > item); a survey answer may nest a little more.
-# Deeper input is refused as that entry's problem: parsing, validating or storing it would exhaust
-# Python's recursion limit (RecursionError) and stop the whole import.
-MAX_DEPTH = 32
+# Deeper than MAX_DEPTH is refused as that entry's problem: parsing, validating or storing it would
+# exhaust Python's recursion limit (RecursionError) and stop the whole import.
 
 
 class UnreadableFile(Exception):
@@ -122,18 +122,6 @@ def _iter_jsonl(path: Path) -> Iterator[Entry]:
 
 
 _TOO_DEEP = object()
-
-
-def nested_deeper_than(value: Any, limit: int) -> bool:
-    """Whether arrays and objects in ``value`` nest more than ``limit`` levels (without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return False
 
 
 def _iter_json_document(path: Path) -> Iterator[Entry]:

@@ -134,12 +134,31 @@ def validate_order(raw: Any) -> BackerKitOrder:
     order_id = _order_label(raw)
     if not isinstance(raw, dict):
         raise InvalidOrder(order_id, [FieldProblem("(order)", f"must be a JSON object, not {_json_type(raw)}")])
+    if nested_deeper_than(raw, MAX_DEPTH):  # before any recursive walk (file import and API pull alike)
+        raise InvalidOrder(order_id, [FieldProblem("(order)", f"is nested more than {MAX_DEPTH} levels deep")])
     problems = [_describe(error) for error in _validator().iter_errors(raw)]
     problems.extend(_semantic_problems(raw))
     if problems:
         problems.sort(key=lambda p: p.field)
         raise InvalidOrder(order_id, _unique(problems))
     return _build(raw)
+
+
+# An order is a few levels deep (order > items > item); a survey answer may nest a little more.
+# Deeper input is refused before anything walks it recursively.
+MAX_DEPTH = 32
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest more than ``limit`` levels (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def _order_label(raw: Any) -> str:
@@ -307,8 +326,13 @@ def _semantic_problems(raw: dict) -> list[FieldProblem]:
                 problems.append(
                     FieldProblem("shipping_address.country_code", f"{_show(country)} is not an ISO 3166-1 country")
                 )
-    problems.extend(_nul_problems(raw, []))
+    kept = {key: value for key, value in raw.items() if key not in NEVER_KEPT}
+    problems.extend(_nul_problems(kept, []))
     return problems
+
+
+# Validated for shape, never stored nor sent: their text cannot hurt the database or Shopify.
+NEVER_KEPT = frozenset({"note", "survey_answers"})
 
 
 def _enumerate_dicts(value: Any) -> list[tuple[int, dict]]:

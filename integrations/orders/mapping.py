@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import pycountry
 
-from integrations.backerkit.orders import BackerKitOrder, ShippingAddress, quantum
+from integrations.backerkit.orders import MAX_AMOUNT, BackerKitOrder, ShippingAddress, quantum
 
 TAG_MAX_LENGTH = 40  # Shopify's limit per tag (REST Order resource docs; see ../shared/shopify/FACTS.md)
 GATEWAY = "BackerKit"
@@ -118,6 +118,13 @@ def map_order(
     items_total = sum((variants[item.sku].price * item.quantity for item in order.items), Decimal(0)).quantize(step)
     tax_total = order.total_tax
     shopify_total = items_total + order.shipping_amount + tax_total
+    if shopify_total > MAX_AMOUNT:  # quantities x Shopify prices: each amount was within bounds
+        return NeedsAttention(
+            reasons=[
+                f"The order's total in Shopify, {shopify_total} {order.currency}, is more than this app records "
+                f"({MAX_AMOUNT}): check the quantities."
+            ]  # fmt: skip
+        )
 
     order_input: dict[str, Any] = {
         "sourceIdentifier": order.id,

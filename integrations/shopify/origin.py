@@ -19,10 +19,9 @@ def shop_origin(shop: str) -> str:
 
 def simulated_admin_origin(shop: str) -> str | None:
     """The origin whose admin frames the app when it talks to a simulator (None in production)."""
-    if settings.SHOPIFY_ORIGIN_TEMPLATE == _PRODUCTION_TEMPLATE:
-        return None
     url = httpx.URL(shop_origin(shop))
-    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+    origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+    return None if origin == f"https://{shop}" else origin
 
 
 def admin_graphql_url(shop: str, api_version: str | None = None) -> str:

@@ -58,11 +58,13 @@ _OBSERVE = """
 local b = redis.call('HMGET', KEYS[1], 'available', 'ts')
 local now = tonumber(ARGV[1])
 local max = tonumber(ARGV[3])
-local rate = tonumber(ARGV[4])
-local available = tonumber(b[1]) or tonumber(ARGV[2])
-local ts = tonumber(b[2]) or now
-available = math.min(max, available + math.max(0, now - ts) * rate + tonumber(ARGV[5]))
-available = math.min(available, tonumber(ARGV[2]))
+local rate = math.max(tonumber(ARGV[4]), 0.001)
+local available = tonumber(ARGV[2])
+if b[1] then  -- a mirror to correct; without one (new, expired, Redis restarted) Shopify's figure is it
+  local ts = tonumber(b[2]) or now
+  available = math.min(max, tonumber(b[1]) + math.max(0, now - ts) * rate + tonumber(ARGV[5]))
+  available = math.min(available, tonumber(ARGV[2]))
+end
 redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
   'rate', tostring(rate), 'ts', tostring(now))
 redis.call('EXPIRE', KEYS[1], 3600)

@@ -56,6 +56,13 @@ def test_pages_carry_the_shops_frame_ancestors_and_none_without_a_shop(client, s
     assert refused["Content-Security-Policy"] == "frame-ancestors 'none';"
 
 
+def test_the_production_policy_does_not_depend_on_how_the_origin_template_is_written(settings):
+    from shopapp.frame_protection import frame_ancestors_for
+
+    settings.SHOPIFY_ORIGIN_TEMPLATE = "https://{shop}/"
+    assert frame_ancestors_for(SHOP) == f"frame-ancestors https://{SHOP} https://admin.shopify.com;"
+
+
 def test_against_a_simulator_its_admin_may_frame_the_pages_too(client, shop, shopify_simulator):
     home = client.get("/", headers=bearer(SHOP))
 

@@ -101,3 +101,9 @@ def test_a_rediss_broker_keeps_tls_with_the_apps_transport():
     probe = json.loads(result.stdout)
     assert probe["transport"] == "shopapp.broker"
     assert probe["ssl"] == {"ssl_cert_reqs": 2}  # ssl.CERT_REQUIRED
+
+
+def test_a_redis_url_the_broker_cannot_use_is_refused_at_start():
+    result = run_settings({"DEBUG": "1", "REDIS_URL": "sentinel://cache.example.com:26379"})
+    assert result.returncode != 0
+    assert "REDIS_URL must be a redis:// or rediss:// URL" in result.stderr

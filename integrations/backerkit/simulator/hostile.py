@@ -284,6 +284,8 @@ def _unicode(rng: random.Random, order: dict, order_id: str) -> HostileInput:
         bad = rng.choice(BAD_TEXT)
         value = bad if path != "id" else f"{order_id}-{bad}"
         _set(order, path, value)
+        if path == "note":  # never stored nor sent: harmless there, so the order is valid
+            return HostileInput(_line(order), "unicode", None, order_id, payload=value, payload_pushed=False)
         return HostileInput(_line(order), "unicode", path, None if path == "id" else order_id)
     path, value = rng.choice(
         (

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import InvalidOrder, is_storable_text, validate_order
+from integrations.backerkit.orders import NEVER_KEPT, InvalidOrder, is_storable_text, validate_order
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services import lanes
 from shopapp.models import Shop
@@ -26,7 +26,6 @@ from shopapp.models import Shop
 logger = logging.getLogger(__name__)
 
 State = PushRecord.State
-NEVER_STORED = ("note", "survey_answers")
 CHUNK = 500
 
 
@@ -39,7 +38,7 @@ def customer_digest(email: str) -> str:
 
 
 def storable(raw: dict) -> dict:
-    return {k: v for k, v in raw.items() if k not in NEVER_STORED}
+    return {k: v for k, v in raw.items() if k not in NEVER_KEPT}
 
 
 def currency_problem(*, shop: Shop, currency: str) -> str:

@@ -190,6 +190,22 @@ def test_lone_surrogates_are_refused_by_field():
     ]
 
 
+def test_hostile_text_in_what_is_never_kept_does_not_refuse_the_order():
+    raw = raw_order()
+    raw["note"] = "\ud800 and \x00"
+    assert validate_order(raw).id == raw["id"]
+
+
+def test_an_order_nested_too_deeply_is_refused_before_anything_walks_it():
+    # As an API page delivers it (already parsed): validating must not hit the recursion limit.
+    raw = raw_order()
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    raw["survey_answers"] = [{"question": "q", "answer": deep}]
+    assert problems_of(raw) == [FieldProblem("(order)", "is nested more than 32 levels deep")]
+
+
 def test_a_message_quoting_hostile_text_can_itself_be_stored():
     raw = raw_order()
     raw["id"] = "bk-\x00-\udfff"

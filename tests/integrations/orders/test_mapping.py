@@ -68,6 +68,13 @@ def test_items_are_priced_by_shopify_not_by_the_campaign():
     assert result.shopify_total == Decimal("106.16")  # 60 + 30 (Shopify) + 10 shipping + 6.16 tax
 
 
+def test_a_total_larger_than_the_records_hold_needs_attention_before_anything_is_sent():
+    huge = {**VARIANTS, "GAME-CORE": Variant(id="gid://shopify/ProductVariant/1", sku="GAME-CORE",
+                                             price=Decimal("999999999999.00"))}  # fmt: skip
+    result = attention("partially_paid", variants=huge)
+    assert len(result.reasons) == 1 and "is more than this app records" in result.reasons[0]
+
+
 def test_unknown_sku_needs_attention_and_is_not_pushed():
     result = attention("unknown_sku")
     assert result.reasons == ["SKU POSTER-PROMO is not in your Shopify store."]

@@ -94,3 +94,9 @@ def test_drain_never_raises_the_mirror_over_calls_still_in_flight(bucket):
     bucket.observe(reported(100.0, rate=1.0, requested=50.0, actual=50.0))  # 50 points owed
     bucket.drain(1.0)
     assert bucket.take(1) > 40
+
+
+def test_a_mirror_that_was_lost_starts_from_shopifys_figure_without_charging_twice(bucket):
+    # Shopify's currentlyAvailable already counts this call's charge.
+    bucket.observe(reported(100.0, rate=0.01, requested=30.0, actual=30.0), taken=0.0)
+    assert bucket.take(100) == 0
