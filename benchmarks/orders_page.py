@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +34,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
+
+from benchmarks.seeding import seed_shop  # noqa: E402
 
 PROPOSED_INDEXES = {
     # the payment-status filter, newest first
@@ -49,82 +49,6 @@ PROPOSED_INDEXES = {
     # the progress's orders-a-minute rate
     "attempt_finished_idx": "orders_pushattempt (finished_at)",
 }
-
-
-def build(*, shop_domain: str, count: int):
-    from integrations.orders.models import BackerKitConnection, PushAttempt, PushRecord
-    from shopapp.models import Shop
-
-    State = PushRecord.State
-    shop = Shop.objects.create(
-        domain=shop_domain,
-        name=shop_domain.split(".")[0],
-        currency="USD",
-        status=Shop.Status.CONNECTED,
-        access_token="shpat_bench",  # noqa: S106 - a benchmark shop
-        scopes="read_products,write_orders,read_orders",
-    )
-    conn = BackerKitConnection.objects.create(shop=shop, store_name="Bench Store", project="bench", currency="USD")
-    now = timezone.now()
-    batch: list[PushRecord] = []
-    for n in range(count):
-        bucket = n % 100
-        if bucket < 80:
-            state = State.PUSHED
-        elif bucket < 88:
-            state = State.NEEDS_ATTENTION
-        elif bucket < 90:
-            state = State.FAILED
-        else:
-            state = State.PENDING
-        pushed = state == State.PUSHED
-        batch.append(
-            PushRecord(
-                shop=shop,
-                connection=conn,
-                backerkit_order_id=f"bk-{n:07d}",
-                backer_id=f"{100000 + n}",
-                state=state,
-                currency="USD",
-                amount_paid=Decimal("90.44"),
-                shopify_total=Decimal("95.00") if bucket % 3 == 0 else Decimal("85.00"),
-                financial_status=("PARTIALLY_PAID" if bucket % 3 == 0 else "PAID") if pushed else "",
-                shopify_order_id=f"gid://shopify/Order/{n + 1}" if pushed else "",
-                shopify_order_name=f"#{1001 + n}" if pushed else "",
-                last_error="" if pushed or state == State.PENDING else "SKU EXP-FROST is not in your Shopify store.",
-                pushed_at=now - timezone.timedelta(seconds=count - n) if pushed else None,
-                order_data={"id": f"bk-{n:07d}", "email": f"backer{n}@example.com"},
-            )
-        )
-        if len(batch) == 5000:
-            PushRecord.objects.bulk_create(batch)
-            batch = []
-    PushRecord.objects.bulk_create(batch)
-    finished = PushRecord.objects.filter(shop=shop).exclude(state=State.PENDING).values_list("id", "state")
-    attempts = [
-        PushAttempt(
-            record_id=i,
-            started_at=now,
-            outcome=PushAttempt.Outcome.CREATED if state == State.PUSHED else PushAttempt.Outcome.NEEDS_ATTENTION,
-        )
-        for i, state in finished
-    ]
-    PushAttempt.objects.bulk_create(attempts, batch_size=5000)
-    # A campaign mid-push: its history spread over the last hours, 10% imported a few minutes ago.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE orders_pushattempt a SET started_at = r.pushed_at, finished_at = r.pushed_at "
-            "FROM orders_pushrecord r WHERE a.record_id = r.id AND r.shop_id = %s AND r.pushed_at IS NOT NULL",
-            [shop.id],
-        )
-        cursor.execute(
-            "UPDATE orders_pushattempt a SET started_at = %s, finished_at = %s FROM orders_pushrecord r "
-            "WHERE a.record_id = r.id AND r.shop_id = %s AND r.pushed_at IS NULL",
-            [now - timezone.timedelta(hours=2), now - timezone.timedelta(hours=2), shop.id],
-        )
-    PushRecord.objects.filter(shop=shop).update(updated_at=now - timezone.timedelta(hours=3))
-    PushRecord.objects.filter(shop=shop, state=State.PENDING).update(updated_at=now - timezone.timedelta(minutes=5))
-    return shop
 
 
 def measure(client: Client, *, url: str, params: dict, shop: str, runs: int) -> tuple[list[float], int]:
@@ -206,8 +130,8 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
-        big = build(shop_domain="bench-big.myshopify.com", count=args.records)
-        small = build(shop_domain="bench-small.myshopify.com", count=args.baseline)
+        big = seed_shop(shop_domain="bench-big.myshopify.com", count=args.records)
+        small = seed_shop(shop_domain="bench-small.myshopify.com", count=args.baseline)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"built {args.records:,} + {args.baseline:,} records in {time.perf_counter() - started:.1f} s")
