@@ -80,8 +80,10 @@ def main(argv: list[str]) -> int:
         interrupted = True
         print("interrupted: everything started is stopped", flush=True)
     finally:
-        redis_server.stop()
-        postgres.destroy(keep_log=LOGS / "postgres.log")
+        try:
+            redis_server.stop()
+        finally:  # the private cluster goes whatever happened to Redis
+            postgres.destroy(keep_log=LOGS / "postgres.log")
 
     from drills.report import details, table
 

@@ -18,10 +18,13 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def _pong(self) -> bool:
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         try:
-            return redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
+            return client.ping()
         except redis.RedisError:
             return False
+        finally:
+            client.close()
 
     def start(self) -> "RedisServer":
         self.process = subprocess.Popen(
