@@ -16,6 +16,7 @@ https://shopify.dev/docs/api/usage/rate-limits
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -26,76 +27,84 @@ from integrations.shopify.client import QueryCost
 DEFAULT_MAXIMUM = 2000.0
 DEFAULT_RESTORE_RATE = 100.0
 
-# KEYS[1] bucket hash. ARGV: now, cost, default max, default rate, reserve seconds.
-# Returns the seconds to wait (0 when the cost was taken).
-_ACQUIRE = """
+# The three scripts share how the mirror is read and written. KEYS[1]: the bucket hash. ARGV[1..3]:
+# now, the default maximum and restore rate (until Shopify has reported them); ARGV[4..]: the
+# script's own. ``stored`` is nil when there is no mirror yet (new, expired, Redis restarted).
+_READ = """
 local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
 local now = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
-local max = tonumber(b[2]) or tonumber(ARGV[3])
-local rate = tonumber(b[3]) or tonumber(ARGV[4])
-local available = tonumber(b[1]) or max
-local ts = tonumber(b[4]) or now
+local max = tonumber(b[2]) or tonumber(ARGV[2])
+local rate = tonumber(b[3]) or tonumber(ARGV[3])
+local stored = tonumber(b[1])
+local elapsed = math.max(0, now - (tonumber(b[4]) or now))
+"""
+_WRITE = """
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
+  'rate', tostring(rate), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], 3600)
+"""
+
+# ARGV[4..5]: cost, reserve seconds. Returns the seconds to wait (0 when the cost was taken).
+_ACQUIRE = (
+    _READ
+    + """
+local cost = tonumber(ARGV[4])
+local available = math.min(max, (stored or max) + elapsed * rate)
 local reserve = math.max(0, math.min(rate * tonumber(ARGV[5]), max / 10, max - cost))
-available = math.min(max, available + math.max(0, now - ts) * rate)
 local wait = 0
 if available - cost >= reserve then
   available = available - cost
 else
   wait = (cost + reserve - available) / rate
 end
-redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
-  'rate', tostring(rate), 'ts', tostring(now))
-redis.call('EXPIRE', KEYS[1], 3600)
-return tostring(wait)
 """
+    + _WRITE
+    + "return tostring(wait)"
+)
 
-# ARGV: now, reported available, max, rate, refund (what the call took from the mirror minus what
-# Shopify charged; negative for a call that took nothing beforehand). Never raises the mirror above
-# what Shopify reports: in-flight calls Shopify has charged but not yet answered would otherwise be
-# forgotten.
-_OBSERVE = """
-local b = redis.call('HMGET', KEYS[1], 'available', 'ts')
-local now = tonumber(ARGV[1])
-local max = tonumber(ARGV[3])
-local rate = math.max(tonumber(ARGV[4]), 0.001)
-local available = tonumber(ARGV[2])
-if b[1] then  -- a mirror to correct; without one (new, expired, Redis restarted) Shopify's figure is it
-  local ts = tonumber(b[2]) or now
-  available = math.min(max, tonumber(b[1]) + math.max(0, now - ts) * rate + tonumber(ARGV[5]))
-  available = math.min(available, tonumber(ARGV[2]))
+# ARGV[4..7]: reported available, max and rate; refund (what the call took from the mirror minus
+# what Shopify charged; negative for a call that took nothing beforehand). Never raises the mirror
+# above what Shopify reports: in-flight calls Shopify has charged but not yet answered would
+# otherwise be forgotten. Without a mirror, Shopify's figure is it (it already counts this call).
+_OBSERVE = (
+    _READ
+    + """
+local reported = tonumber(ARGV[4])
+max = tonumber(ARGV[5])
+rate = math.max(tonumber(ARGV[6]), 0.001)
+local available = reported
+if stored then
+  available = math.min(max, stored + elapsed * rate + tonumber(ARGV[7]), reported)
 end
-redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
-  'rate', tostring(rate), 'ts', tostring(now))
-redis.call('EXPIRE', KEYS[1], 3600)
-return 1
 """
+    + _WRITE
+    + "return 1"
+)
 
-
-# ARGV: now, available (seconds of restore owed, negative). Only ever lowers the mirror: the calls
-# already taken and still in flight stay counted.
-_DRAIN = """
-local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
-local now = tonumber(ARGV[1])
-local max = tonumber(b[2]) or tonumber(ARGV[3])
-local rate = tonumber(b[3]) or tonumber(ARGV[4])
-local available = tonumber(b[1]) or max
-local ts = tonumber(b[4]) or now
-available = math.min(max, available + math.max(0, now - ts) * rate)
-available = math.min(available, -tonumber(ARGV[2]) * rate)
-redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
-  'rate', tostring(rate), 'ts', tostring(now))
-redis.call('EXPIRE', KEYS[1], 3600)
-return 1
+# ARGV[4]: seconds Shopify said to wait. Only ever lowers the mirror: the calls already taken and
+# still in flight stay counted.
+_DRAIN = (
+    _READ
+    + """
+local available = math.min(max, (stored or max) + elapsed * rate, -tonumber(ARGV[4]) * rate)
 """
+    + _WRITE
+    + "return 1"
+)
 
 
 @dataclass
 class _LocalBucket:
+    """The mirror without Redis (the embedded default: one process, tasks in-process)."""
+
     available: float = DEFAULT_MAXIMUM
     maximum: float = DEFAULT_MAXIMUM
     rate: float = DEFAULT_RESTORE_RATE
     ts: float = 0.0
+
+    def restore(self, now: float) -> None:
+        self.available = min(self.maximum, self.available + max(0.0, now - self.ts) * self.rate)
+        self.ts = now
 
 
 class CostBucket:
@@ -114,8 +123,7 @@ class CostBucket:
         now = time.time()
         if self._redis is None:
             return self._take_local(cost, now)
-        reserve = settings.SHOPIFY_BUCKET_RESERVE_SECONDS
-        return float(self._redis.eval(_ACQUIRE, 1, self.key, now, cost, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE, reserve))
+        return float(self._script(_ACQUIRE, now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS))
 
     def wait_and_take(self, cost: float, *, max_wait: float) -> float:
         """Block until ``cost`` is taken (returns 0), or give up when that would take longer than
@@ -145,16 +153,7 @@ class CostBucket:
                 bucket.available = min(bucket.available + refund, status.currently_available)
                 bucket.ts = now
             return
-        self._redis.eval(
-            _OBSERVE,
-            1,
-            self.key,
-            now,
-            status.currently_available,
-            status.maximum_available,
-            status.restore_rate,
-            refund,
-        )
+        self._script(_OBSERVE, now, status.currently_available, status.maximum_available, status.restore_rate, refund)
 
     def drain(self, seconds: float) -> None:
         """After a throttled answer: nobody sends for ``seconds`` (the bucket is empty at Shopify)."""
@@ -162,16 +161,19 @@ class CostBucket:
         if self._redis is None:
             with self._local_lock:
                 bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
-                restored = min(bucket.maximum, bucket.available + max(0.0, now - bucket.ts) * bucket.rate)
-                bucket.available, bucket.ts = min(restored, -seconds * bucket.rate), now
+                bucket.restore(now)
+                bucket.available = min(bucket.available, -seconds * bucket.rate)
             return
-        self._redis.eval(_DRAIN, 1, self.key, now, seconds, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE)
+        self._script(_DRAIN, now, seconds)
+
+    def _script(self, script: str, now: float, *args: float):
+        """Run one of the scripts above (by its SHA once Redis knows it) on this shop's mirror."""
+        return _scripts(self._redis, script)(keys=[self.key], args=[now, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE, *args])
 
     def _take_local(self, cost: float, now: float) -> float:
         with self._local_lock:
             bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
-            bucket.available = min(bucket.maximum, bucket.available + max(0.0, now - bucket.ts) * bucket.rate)
-            bucket.ts = now
+            bucket.restore(now)
             if bucket.available >= cost:
                 bucket.available -= cost
                 return 0.0
@@ -180,6 +182,15 @@ class CostBucket:
 
 _redis_lock = threading.Lock()
 _redis_clients: dict[str, redis.Redis] = {}
+_registered: dict[tuple[int, str], Any] = {}
+
+
+def _scripts(client: redis.Redis, script: str):
+    """``client.register_script(script)``, once per client: EVALSHA instead of sending the text."""
+    key = (id(client), script)
+    if key not in _registered:
+        _registered[key] = client.register_script(script)
+    return _registered[key]
 
 
 def _redis_client() -> redis.Redis | None:

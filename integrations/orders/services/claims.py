@@ -40,11 +40,12 @@ def claim_batch(*, shop_id: int, limit: int, token: str) -> list[PushRecord]:
     return list(PushRecord.objects.filter(id__in=ids).select_related("connection").order_by("id"))
 
 
-def mark_sending(*, record: PushRecord, token: str, sent_input: dict) -> bool:
-    """Stamp the send; False when this lane no longer holds the record (then it must not send)."""
+def mark_sending(*, record: PushRecord, token: str, sent_input: dict, extra: dict | None = None) -> bool:
+    """Stamp the send (with ``extra`` fields, e.g. the money it expects); False when this lane no
+    longer holds the record (then it must not send)."""
     now = timezone.now()
     updated = PushRecord.objects.filter(id=record.id, state=State.PUSHING, claim_token=token).update(
-        last_sent_at=now, claimed_at=now, sent_input=sent_input
+        **(extra or {}), last_sent_at=now, claimed_at=now, sent_input=sent_input
     )
     record.last_sent_at = now
     return updated == 1

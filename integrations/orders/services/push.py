@@ -112,14 +112,16 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
         ctx.count("bucket_waits")
         return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
-    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables):
-        return Result.DONE  # the sweeper took it back: another lane owns it now
+    # What this send expects, recorded with it: an order found later by lookup (its answer lost)
+    # shows the same figures as one whose answer came.
     money = {
         "shopify_total": mapped.shopify_total,
         "amount_paid": mapped.amount_paid,
         "expected_financial_status": mapped.expected_financial_status,
         "explanation": mapped.explanation,
     }
+    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=money):
+        return Result.DONE  # the sweeper took it back: another lane owns it now
     try:
         response = ctx.client.execute(ORDER_CREATE, variables)
     except ShopifyThrottled as exc:
@@ -157,11 +159,10 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
     if errors or not payload.get("order"):
         message = "; ".join(_user_error_text(e) for e in errors) or "Shopify created no order and gave no reason."
         claims.finish(record=record, token=ctx.token, state=State.NEEDS_ATTENTION, outcome=Outcome.USER_ERRORS,
-                      started_at=started, error=f"Shopify refused the order: {message}", extra=money)  # fmt: skip
+                      started_at=started, error=f"Shopify refused the order: {message}")  # fmt: skip
         ctx.count("needs_attention")
         return Result.DONE
     order = payload["order"]
-    PushRecord.objects.filter(id=record.id).update(**money)
     claims.mark_pushed(record=record, shopify_order_id=order["id"], shopify_order_name=order["name"],
                        financial_status=order.get("displayFinancialStatus") or "", outcome=Outcome.CREATED,
                        started_at=started)  # fmt: skip
