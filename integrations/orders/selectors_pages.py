@@ -142,10 +142,6 @@ def order_detail(*, shop_id: int, record_id: int) -> PushRecord | None:
     )
 
 
-def attempts_for(*, record_id: int) -> list[PushAttempt]:
-    return list(PushAttempt.objects.filter(record_id=record_id).order_by("started_at", "id"))
-
-
 def retryable_count(*, shop_id: int) -> int:
     return PushRecord.objects.filter(shop_id=shop_id, state__in=RETRYABLE_STATES, invalid_input=False).count()
 

@@ -12,7 +12,6 @@ from integrations.orders.selectors_pages import (
     order_detail,
     order_page,
     push_progress,
-    retryable_count,
 )
 from integrations.orders.services.pages import PushNotPossible, retry, start_push
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
@@ -104,19 +103,16 @@ def retry_orders(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or not (form.cleaned_data["all"] or form.cleaned_data["record"]):
         return redirect_to(request, "pages:orders", error="Choose an order to retry.")
     record_ids = None if form.cleaned_data["all"] else [form.cleaned_data["record"]]
+    target = ("pages:order", back) if back else ("pages:orders",)
     try:
         count = retry(shop_id=request.shop.id, record_ids=record_ids)
     except PushNotPossible as exc:
-        if back:
-            return redirect_to(request, "pages:order", back, error=exc.message)
-        return redirect_to(request, "pages:orders", error=exc.message)
+        return redirect_to(request, *target, error=exc.message)
     if count:
         notice = f"{count} order{'s' if count != 1 else ''} queued to push again"
     else:
         notice = "Nothing to retry"
-    if back:
-        return redirect_to(request, "pages:order", back, notice=notice)
-    return redirect_to(request, "pages:orders", notice=notice)
+    return redirect_to(request, *target, notice=notice)
 
 
 @token_authenticated_form
@@ -131,4 +127,4 @@ def push(request: HttpRequest) -> HttpResponse:
     return redirect_to(request, "pages:orders", notice=notice)
 
 
-__all__ = ["order", "orders", "progress", "push", "retry_orders", "retryable_count"]
+__all__ = ["order", "orders", "progress", "push", "retry_orders"]

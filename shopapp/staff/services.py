@@ -54,28 +54,36 @@ def _record(
     return change
 
 
+def _change(
+    *, shop_id: int, setting: str, new: bool, reason: str, by_email: str, staff_user: AbstractBaseUser | None
+) -> SettingChange:
+    """Record the change of ``setting`` (a Shop field) and apply it, under the shop's row lock."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().get(id=shop_id)
+        old = getattr(shop, setting)
+        change = _record(
+            shop=shop, setting=setting, old=old, new=new, reason=reason, by_email=by_email, staff_user=staff_user
+        )
+        if old != new:
+            setattr(shop, setting, new)
+            shop.save(update_fields=[setting, "updated_at"])
+    return change
+
+
 def set_transaction_data(
     *, shop_id: int, enabled: bool, reason: str, by_email: str, staff_user: AbstractBaseUser | None = None
 ) -> SettingChange:
     """Switch transaction data for a store (Paid / Partially Paid with "Total Paid by Backer", or
     always Paid). Applies to orders pushed from now on; every change is a SettingChange row, even
     one that leaves the value as it was (the rep's reason is still worth keeping)."""
-    with transaction.atomic():
-        shop = Shop.objects.select_for_update().get(id=shop_id)
-        old = shop.include_transaction_data
-        change = _record(
-            shop=shop,
-            setting=TRANSACTION_DATA,
-            old=old,
-            new=enabled,
-            reason=reason,
-            by_email=by_email,
-            staff_user=staff_user,
-        )
-        if old != enabled:
-            shop.include_transaction_data = enabled
-            shop.save(update_fields=[TRANSACTION_DATA, "updated_at"])
-    return change
+    return _change(
+        shop_id=shop_id,
+        setting=TRANSACTION_DATA,
+        new=enabled,
+        reason=reason,
+        by_email=by_email,
+        staff_user=staff_user,
+    )
 
 
 def set_pushes_paused(
@@ -84,21 +92,14 @@ def set_pushes_paused(
     """Pause (waiting orders stay waiting, nothing is lost) or resume a store's pushes."""
     from integrations.orders.services import lifecycle
 
-    with transaction.atomic():
-        shop = Shop.objects.select_for_update().get(id=shop_id)
-        old = shop.pushes_paused
-        change = _record(
-            shop=shop,
-            setting=PUSHES_PAUSED,
-            old=old,
-            new=paused,
-            reason=reason,
-            by_email=by_email,
-            staff_user=staff_user,
-        )
-        if old != paused:
-            shop.pushes_paused = paused
-            shop.save(update_fields=[PUSHES_PAUSED, "updated_at"])
+    change = _change(
+        shop_id=shop_id,
+        setting=PUSHES_PAUSED,
+        new=paused,
+        reason=reason,
+        by_email=by_email,
+        staff_user=staff_user,
+    )
     if paused:
         lifecycle.pause_shop(shop_id=shop_id, reason=f"paused by {change.changed_by}")
     else:

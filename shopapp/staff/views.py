@@ -91,10 +91,14 @@ def _store_context(shop: Shop, **forms) -> dict:
     }
 
 
+def _render_store(request: HttpRequest, shop: Shop, *, status: int = 200, **forms) -> HttpResponse:
+    return render(request, "shopapp/staff/store.html", _store_context(shop, **forms), status=status)
+
+
 @staff_only
 def store(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = get_object_or_404(Shop, id=shop_id)
-    return render(request, "shopapp/staff/store.html", _store_context(shop))
+    return _render_store(request, shop)
 
 
 @staff_only
@@ -103,7 +107,7 @@ def set_transaction_data(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = get_object_or_404(Shop, id=shop_id)
     form = TransactionDataForm(request.POST)
     if not form.is_valid():
-        return render(request, "shopapp/staff/store.html", _store_context(shop, transaction_form=form), status=400)
+        return _render_store(request, shop, status=400, transaction_form=form)
     change = services.set_transaction_data(
         shop_id=shop.id,
         enabled=form.cleaned_data["enabled"],
@@ -121,7 +125,7 @@ def set_paused(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = get_object_or_404(Shop, id=shop_id)
     form = PauseForm(request.POST)
     if not form.is_valid():
-        return render(request, "shopapp/staff/store.html", _store_context(shop, pause_form=form), status=400)
+        return _render_store(request, shop, status=400, pause_form=form)
     paused = form.cleaned_data["paused"]
     services.set_pushes_paused(
         shop_id=shop.id,
