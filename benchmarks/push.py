@@ -23,10 +23,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness.celery_processes import CeleryWorker  # noqa: E402
+from harness.served_process import ServedProcess, stop_all  # noqa: E402
+from harness.simulator_control import SimulatorControl  # noqa: E402
+from harness.waiting import free_port  # noqa: E402
 
 SHOP = "bench-store.myshopify.com"
 ENV = {
@@ -54,23 +57,11 @@ def vm_hwm_kib(pid: int) -> int:
     return 0
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise TimeoutError(url)
+def fresh_log(name: str) -> Path:
+    """A log under artifacts/, emptied first (ServedProcess appends)."""
+    path = ROOT / "artifacts" / name
+    path.unlink(missing_ok=True)
+    return path
 
 
 def run(args) -> None:
@@ -111,58 +102,36 @@ def run(args) -> None:
 
 def one_run(*, n: int, args, catalog, campaign) -> dict:
     from integrations.orders.models import PushRecord
+    from shopapp.celery import app as celery_app
     from shopapp.models import Shop
 
     Shop.objects.filter(domain=SHOP).delete()
     port = free_port()
     sim_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SHOPIFY_ORIGIN_TEMPLATE": f"{sim_url}/{{shop}}", "PUSH_LANES_PER_SHOP": str(args.lanes)}
-    procs = []
-    sim = subprocess.Popen(
+    sim = ServedProcess(
         [sys.executable, "manage.py", "shopify_simulator", "--port", str(port), "--no-catalog",
          "--latency-ms", args.latency_ms],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    procs.append(sim)
+        env=env, log_path=fresh_log("bench-simulator.log"), name="shopify-simulator",
+    ).start()  # fmt: skip
+    procs = [sim]
     try:
-        wait_http(f"{sim_url}/_simulator/state.json")
-        control = httpx.Client(base_url=sim_url, timeout=600)
-        control.post(
-            "/_simulator/shops", json={"domain": SHOP, "plan": args.plan, "currency": "USD"}
-        ).raise_for_status()
-        control.post(f"/_simulator/shops/{SHOP}/products", json={"products": catalog}).raise_for_status()
-        token = control.post(f"/_simulator/shops/{SHOP}/tokens", json={"kind": "expiring"}).json()
+        sim.wait_http(f"{sim_url}/_simulator/state.json")
+        control = SimulatorControl(sim_url, timeout=600)
+        control.create_shop(SHOP, plan=args.plan, currency="USD")
+        control.seed_products(SHOP, catalog)
+        token = control.mint_token(SHOP, kind="expiring")
         Shop.objects.create(domain=SHOP, name="Bench", currency="USD", access_token=token["access_token"],
                             refresh_token=token.get("refresh_token", ""), scopes="read_products,write_orders,read_orders")  # noqa: E501  # fmt: skip
         workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "shopapp",
-                    "worker",
-                    "--pool",
-                    "threads",
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--hostname",
-                    f"bench{i}@%h",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=open(ROOT / "artifacts" / f"bench-worker-{i}.log", "w"),  # noqa: SIM115
-            )  # fmt: skip
+            CeleryWorker(
+                env, concurrency=args.concurrency, name=f"bench{i}", log_path=fresh_log(f"bench-worker-{i}.log")
+            )
             for i in range(args.workers)
         ]
-        procs.extend(workers)
-        time.sleep(3)  # workers connecting to the broker (not a race: the queue holds tasks until then)
+        procs.extend(worker.start() for worker in workers)
+        for worker in workers:  # connected to the broker before the clock starts
+            worker.wait_ready(celery_app, timeout=60)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "campaign.jsonl"
             with path.open("w") as handle:
@@ -186,14 +155,14 @@ def one_run(*, n: int, args, catalog, campaign) -> dict:
             seconds = time.monotonic() - started
             if importer.returncode != 0:
                 raise RuntimeError((ROOT / "artifacts" / "bench-import.log").read_text()[-2000:])
-        worker_hwm = max(vm_hwm_kib(w.pid) for w in workers)
-        state = control.get("/_simulator/state.json").json()
+        worker_hwm = max(vm_hwm_kib(w.process.pid) for w in workers)
+        state = control.state()
         shop_state = (
             next(s for s in state["shops"] if s["domain"] == SHOP)
             if isinstance(state["shops"], list)
             else state["shops"][SHOP]
         )
-        orders = control.get(f"/_simulator/shops/{SHOP}/orders.json").json()["orders"]
+        orders = control.orders(SHOP)
         created = Counter(o["source_identifier"] for o in orders)
         pushed = PushRecord.objects.filter(shop__domain=SHOP, state="pushed").count()
         restore = PLANS[args.plan]
@@ -212,10 +181,7 @@ def one_run(*, n: int, args, catalog, campaign) -> dict:
             "worker_mib": worker_hwm / 1024,
         }
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+        stop_all(procs)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from drills.environment import app_env
 from harness.celery_processes import CeleryBeat, CeleryWorker
 from harness.postgres_cluster import PostgresCluster
 from harness.redis_server import RedisServer
-from harness.served_process import ServedProcess
+from harness.served_process import ServedProcess, stop_all
 from harness.simulator_control import SimulatorControl
 from harness.waiting import free_port, wait_for
 
@@ -200,7 +200,7 @@ class Stack:
         if self.pushing_stopped:
             return
         self.pushing_stopped = True
-        _stop_all([*self.workers, self.beat])
+        stop_all([*self.workers, self.beat])
         if self.sim is not None and self.shopify is not None and self.shopify.alive:
             self._wait_shopify_quiet()
 
@@ -220,18 +220,8 @@ class Stack:
         """Everything, whatever state it is in; never raises (it runs while a drill is failing)."""
         self.pushing_stopped = True
         try:
-            _stop_all([*self.workers, self.beat, self.web, self.backerkit, self.shopify])
+            stop_all([*self.workers, self.beat, self.web, self.backerkit, self.shopify])
         finally:
             if self.sim is not None:
                 self.sim.close()
             connections.close_all()
-
-
-def _stop_all(processes: list[ServedProcess | None]) -> None:
-    """SIGTERM to all first, then wait for each: they shut down in parallel."""
-    running = [p for p in processes if p is not None and p.alive]
-    for process in running:
-        process.process.terminate()
-    for process in processes:
-        if process is not None:
-            process.stop(timeout=30)

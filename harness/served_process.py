@@ -92,3 +92,13 @@ class ServedProcess:
         if self.log is not None:
             self.log.close()
             self.log = None
+
+
+def stop_all(processes: list[ServedProcess | None]) -> None:
+    """SIGTERM to all first, then wait for each: they shut down in parallel."""
+    running = [p for p in processes if p is not None and p.alive]
+    for process in running:
+        process.process.terminate()
+    for process in processes:
+        if process is not None:
+            process.stop(timeout=30)

@@ -22,11 +22,25 @@ print(json.dumps({
 """
 
 
-def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+SECRETS = {
+    "SECRET_KEY": "x" * 50,
+    "SHOPIFY_API_KEY": "key",
+    "SHOPIFY_API_SECRET": "secret",
+    "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
+    "ALLOWED_HOSTS": "app.example.com",
+}
+PRODUCTION_ENV = {
+    **SECRETS,
+    "DATABASE_URL": "postgres://u@db.example.com:5432/app",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
+}
+
+
+def run_settings(env: dict[str, str], probe: str = PROBE) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     clean["DJANGO_SETTINGS_MODULE"] = "shopapp.settings"
     clean.update(env)
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
 def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
@@ -39,17 +53,7 @@ def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
 
 
 def test_production_shape_uses_postgresql_and_the_redis_broker():
-    result = run_settings(
-        {
-            "SECRET_KEY": "x" * 50,
-            "SHOPIFY_API_KEY": "key",
-            "SHOPIFY_API_SECRET": "secret",
-            "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
-            "ALLOWED_HOSTS": "app.example.com",
-            "DATABASE_URL": "postgres://u@db.example.com:5432/app",
-            "REDIS_URL": "redis://cache.example.com:6379/0",
-        }
-    )
+    result = run_settings(PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout)
     assert probe["engine"] == "django.db.backends.postgresql"
@@ -61,15 +65,8 @@ def test_production_shape_uses_postgresql_and_the_redis_broker():
 
 
 def test_production_refuses_to_start_without_each_secret():
-    base = {
-        "SECRET_KEY": "x" * 50,
-        "SHOPIFY_API_KEY": "key",
-        "SHOPIFY_API_SECRET": "secret",
-        "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
-        "ALLOWED_HOSTS": "app.example.com",
-    }
-    for missing in base:
-        env = {k: v for k, v in base.items() if k != missing}
+    for missing in SECRETS:
+        env = {k: v for k, v in SECRETS.items() if k != missing}
         result = run_settings(env)
         assert result.returncode != 0, f"started without {missing}"
         assert missing in result.stderr
@@ -85,18 +82,7 @@ print(json.dumps({"transport": type(connection.transport).__module__, "ssl": con
 
 
 def test_a_rediss_broker_keeps_tls_with_the_apps_transport():
-    env = {
-        "SECRET_KEY": "x" * 50,
-        "SHOPIFY_API_KEY": "key",
-        "SHOPIFY_API_SECRET": "secret",
-        "ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAwMDA=",
-        "ALLOWED_HOSTS": "app.example.com",
-        "DATABASE_URL": "postgres://u@db.example.com:5432/app",
-        "REDIS_URL": "rediss://:pw@cache.example.com:6380/0",
-    }
-    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    clean.update(env, DJANGO_SETTINGS_MODULE="shopapp.settings")
-    result = subprocess.run([sys.executable, "-c", BROKER_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    result = run_settings({**PRODUCTION_ENV, "REDIS_URL": "rediss://:pw@cache.example.com:6380/0"}, BROKER_PROBE)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout)
     assert probe["transport"] == "shopapp.broker"
