@@ -102,8 +102,8 @@ def run(args) -> None:
 
 def one_run(*, n: int, args, catalog, campaign) -> dict:
     from integrations.orders.models import PushRecord
+    from integrations.shops.models import Shop
     from shopapp.celery import app as celery_app
-    from shopapp.models import Shop
 
     Shop.objects.filter(domain=SHOP).delete()
     port = free_port()

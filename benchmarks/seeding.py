@@ -13,7 +13,7 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from tests.support.push_records import connection, plain_shop
 
 State = PushRecord.State

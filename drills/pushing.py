@@ -14,7 +14,7 @@ from drills.tally import Tally, attempt_outcomes, count_orders, reclaimed_record
 from harness.served_process import ServedProcess
 from harness.waiting import wait_for
 from integrations.orders.models import PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 State = PushRecord.State
 OPEN_STATES = (State.PENDING, State.PUSHING)

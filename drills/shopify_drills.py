@@ -12,7 +12,7 @@ from drills.tally import Tally
 from drills.web import install_through_web
 from integrations.backerkit.simulator.campaign import generate_campaign
 from integrations.orders.models import PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from shopapp.pages.home import reconnect_url_for
 
 CAMPAIGN = 300

@@ -8,7 +8,7 @@ from django.utils import timezone
 from drills.stack import DrillError, Stack
 from drills.web import install_through_web
 from integrations.backerkit.simulator.campaign import sample_catalog
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 
 def open_shop(stack: Stack, domain: str, *, plan: str = "plus", **sim_settings: Any) -> Shop:

@@ -15,9 +15,7 @@ usable offline token gets one by token exchange first (Shopify's managed install
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
@@ -85,7 +83,7 @@ def token_from_request(request: HttpRequest) -> str:
     return request.GET.get("id_token", "")
 
 
-def _is_page_load(request: HttpRequest) -> bool:
+def is_page_load(request: HttpRequest) -> bool:
     """A document request (the browser loading a page), not a fetch with a Bearer header."""
     return request.method in ("GET", "HEAD") and "Authorization" not in request.headers
 
@@ -109,40 +107,8 @@ def bounce_url(request: HttpRequest, *, shop: str) -> str:
     return f"{reverse('install:session_token')}?{urlencode(params)}"
 
 
-def _bounce_or_refuse(request: HttpRequest, *, reason: str) -> HttpResponse:
+def bounce_or_refuse(request: HttpRequest, *, reason: str) -> HttpResponse:
     shop = sanitize_shop_domain(request.GET.get("shop", ""))
-    if _is_page_load(request) and shop:
+    if is_page_load(request) and shop:
         return HttpResponseRedirect(bounce_url(request, shop=shop))
     return invalid_session_response(request, reason=reason)
-
-
-def embedded_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Require a valid session token; set ``request.shop_domain``, ``request.shop`` (with a usable
-    offline token where Shopify gives one) and ``request.shopify_user_id``."""
-    from shopapp.install.managed import ManagedInstallFailed, ensure_offline_token
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        raw = token_from_request(request)
-        if not raw:
-            return _bounce_or_refuse(request, reason="missing")
-        try:
-            session = decode_session_token(token=raw)
-        except InvalidSessionToken as exc:
-            # A page reloaded with its (minute-old) token: fetch a fresh one. Anything else: 401.
-            if exc.expired and _is_page_load(request) and "id_token" in request.GET:
-                return _bounce_or_refuse(request, reason="expired")
-            return invalid_session_response(request, reason=str(exc))
-        request.shop_domain = session.shop_domain
-        request.shopify_user_id = session.user_id
-        request.session_token = session
-        try:
-            request.shop = ensure_offline_token(session=session)
-        except ManagedInstallFailed as exc:
-            if exc.invalid_id_token:
-                return invalid_session_response(request, reason="token exchange refused the id token")
-            body = render_to_string("shopapp/install_failed.html", {"message": exc.message}, request=request)
-            return HttpResponse(body, status=502, content_type="text/html; charset=utf-8")
-        return view(request, *args, **kwargs)
-
-    return wrapper

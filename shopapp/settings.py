@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "shopapp",
     "integrations.shopify",
+    "integrations.shops",
     "integrations.backerkit",
     "integrations.orders",
 ]

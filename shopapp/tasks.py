@@ -4,11 +4,11 @@ from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
+from integrations.shops.tokens import refresh as token_refresh
+from integrations.shops.tokens.grants import GrantUnavailable
+from integrations.shops.tokens.migrate import legacy_shop_ids, migrate_legacy_token
+from integrations.shops.tokens.refresh import shops_to_refresh
 from shopapp.heartbeat import record_heartbeat
-from shopapp.tokens import refresh as token_refresh
-from shopapp.tokens.grants import GrantUnavailable
-from shopapp.tokens.migrate import legacy_shop_ids, migrate_legacy_token
-from shopapp.tokens.refresh import shops_to_refresh
 from shopapp.webhooks.handlers import process_delivery
 
 

@@ -6,8 +6,8 @@ A lost message (Redis restarted, worker killed) is found again by the sweeper fr
 
 from django.db import models
 
-from shopapp.fields import EncryptedJSONField, EncryptedTextField
-from shopapp.models import Shop
+from integrations.shops.fields import EncryptedJSONField, EncryptedTextField
+from integrations.shops.models import Shop
 
 
 class BackerKitConnection(models.Model):

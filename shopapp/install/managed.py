@@ -6,11 +6,11 @@ https://shopify.dev/docs/apps/build/authentication-authorization/app-installatio
 
 import logging
 
-from shopapp.install.shop_details import record_shop_details
-from shopapp.models import Shop
+from integrations.shops.details import record_shop_details
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import connect_with_token
+from integrations.shops.tokens.grants import GrantRefused, GrantUnavailable, exchange_id_token
 from shopapp.session_tokens import SessionToken
-from shopapp.tokens.connection import connect_with_token
-from shopapp.tokens.grants import GrantRefused, GrantUnavailable, exchange_id_token
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from integrations.shopify.domains import sanitize_shop_domain
+from integrations.shops.details import record_shop_details
+from integrations.shops.tokens.connection import connect_with_token
+from integrations.shops.tokens.grants import GrantRefused, GrantUnavailable, redeem_authorization_code
 from shopapp.install.oauth import (
     CallbackRefused,
     begin_install,
@@ -17,9 +20,6 @@ from shopapp.install.oauth import (
     strict_shop_domain,
     verify_callback,
 )
-from shopapp.install.shop_details import record_shop_details
-from shopapp.tokens.connection import connect_with_token
-from shopapp.tokens.grants import GrantRefused, GrantUnavailable, redeem_authorization_code
 
 logger = logging.getLogger(__name__)
 

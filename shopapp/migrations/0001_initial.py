@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import shopapp.fields
+import integrations.shops.fields
 
 
 class Migration(migrations.Migration):
@@ -36,9 +36,9 @@ class Migration(migrations.Migration):
                 ),
                 ("disconnected_reason", models.TextField(blank=True)),
                 ("disconnected_at", models.DateTimeField(blank=True, null=True)),
-                ("access_token", shopapp.fields.EncryptedTextField(blank=True)),
+                ("access_token", integrations.shops.fields.EncryptedTextField(blank=True)),
                 ("access_token_expires_at", models.DateTimeField(blank=True, null=True)),
-                ("refresh_token", shopapp.fields.EncryptedTextField(blank=True)),
+                ("refresh_token", integrations.shops.fields.EncryptedTextField(blank=True)),
                 ("refresh_token_expires_at", models.DateTimeField(blank=True, null=True)),
                 (
                     "token_kind",

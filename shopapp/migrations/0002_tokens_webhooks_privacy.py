@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import shopapp.fields
+import integrations.shops.fields
 
 
 class Migration(migrations.Migration):
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ("shop_domain", models.CharField(db_index=True, max_length=255)),
                 ("api_version", models.CharField(blank=True, max_length=16)),
                 ("triggered_at", models.DateTimeField(blank=True, null=True)),
-                ("payload", shopapp.fields.EncryptedJSONField(blank=True, null=True)),
+                ("payload", integrations.shops.fields.EncryptedJSONField(blank=True, null=True)),
                 ("received_at", models.DateTimeField(auto_now_add=True)),
                 ("processed_at", models.DateTimeField(blank=True, null=True)),
                 ("outcome", models.CharField(blank=True, max_length=255)),
@@ -67,8 +67,8 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("shopify_request_id", models.CharField(blank=True, max_length=64)),
                 ("customer_id", models.CharField(blank=True, max_length=64)),
-                ("customer_email", shopapp.fields.EncryptedTextField(blank=True)),
-                ("export", shopapp.fields.EncryptedJSONField(blank=True, null=True)),
+                ("customer_email", integrations.shops.fields.EncryptedTextField(blank=True)),
+                ("export", integrations.shops.fields.EncryptedJSONField(blank=True, null=True)),
                 ("received_at", models.DateTimeField(auto_now_add=True)),
                 ("completed_at", models.DateTimeField(blank=True, null=True)),
                 (

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from shopapp.templatetags.embedded_pages import admin_query, app_url
 
 __all__ = [

@@ -13,9 +13,9 @@ from integrations.orders.services.pages import (
     fetch_orders,
     remove_connection,
 )
+from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
 from shopapp.pages.forms import ConnectionForm
-from shopapp.session_tokens import embedded_view
 
 
 def _render(

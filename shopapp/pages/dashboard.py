@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST
 
 from integrations.orders.selectors_pages import home_metrics, setup_guide
 from integrations.orders.services.pages import dismiss_setup_guide
+from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
-from shopapp.session_tokens import embedded_view
 
 
 def home_context(request: HttpRequest) -> dict:

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 
 class InlineErrorsMixin:

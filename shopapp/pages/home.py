@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from shopapp.embedded import embedded_view
 from shopapp.models import DataRequest
 from shopapp.pages.dashboard import home_context
-from shopapp.session_tokens import embedded_view
 
 
 def reconnect_url_for(domain: str) -> str:

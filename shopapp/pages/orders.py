@@ -14,10 +14,10 @@ from integrations.orders.selectors_pages import (
     push_progress,
 )
 from integrations.orders.services.pages import PushNotPossible, retry, start_push
+from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
-from shopapp.session_tokens import embedded_view
 
 STATE_FILTERS = [
     ("", "All"),

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET
 
 from integrations.orders.selectors_pages import record_ids_by_order_id
 from integrations.orders.services.pages import preview_waiting
+from shopapp.embedded import embedded_view
 from shopapp.pages.common import shop_health
-from shopapp.session_tokens import embedded_view
 
 OUTCOME_ORDER = {"invalid": 0, "needs_attention": 1, "PENDING": 2, "PARTIALLY_PAID": 3, "PAID": 4}
 

@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from integrations.orders.services.pages import save_settings
+from shopapp.embedded import embedded_view
 from shopapp.models import SettingChange
 from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.pages.forms import SettingsForm
-from shopapp.session_tokens import embedded_view
 
 
 @token_authenticated_form

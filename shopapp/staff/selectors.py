@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from integrations.orders.models import BackerKitConnection, PushRecord
-from shopapp.models import SettingChange, Shop
+from integrations.shops.models import Shop
+from shopapp.models import SettingChange
 
 State = PushRecord.State
 STORES_PER_PAGE = 50

@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from integrations.orders.models import PushRecord
-from shopapp.models import SettingChange, Shop
+from integrations.orders.services import lifecycle
+from integrations.shops.models import Shop
+from shopapp.models import SettingChange
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +92,6 @@ def set_pushes_paused(
     *, shop_id: int, paused: bool, reason: str, by_email: str, staff_user: AbstractBaseUser | None = None
 ) -> SettingChange:
     """Pause (waiting orders stay waiting, nothing is lost) or resume a store's pushes."""
-    from integrations.orders.services import lifecycle
-
     change = _change(
         shop_id=shop_id,
         setting=PUSHES_PAUSED,
@@ -109,8 +109,6 @@ def set_pushes_paused(
 
 def retry_failed(*, shop_id: int, by_email: str) -> int:
     """Bulk retry of a store's failed and needs-attention orders (invalid input excepted)."""
-    from integrations.orders.services import lifecycle
-
     count = lifecycle.retry_records(shop_id=shop_id)
     logger.info("staff.bulk_retry", extra={"shop_id": shop_id, "records": count, "by": by_email})
     return count

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from integrations.orders.selectors import financial_status_counts, state_counts
 from integrations.orders.selectors_pages import order_detail
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from shopapp.staff import selectors, services
 from shopapp.staff.forms import PauseForm, StaffAuthenticationForm, TransactionDataForm
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from shopapp.models import Shop, WebhookDelivery
-from shopapp.tokens.connection import disconnect_shop, mark_connected, mark_uninstalled
-from shopapp.tokens.scopes import missing_scopes, scopes_reduced_reason
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop, mark_connected, mark_uninstalled
+from integrations.shops.tokens.scopes import missing_scopes, scopes_reduced_reason
+from shopapp.models import WebhookDelivery
 from shopapp.webhooks import privacy
 
 logger = logging.getLogger(__name__)

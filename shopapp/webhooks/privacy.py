@@ -1,35 +1,20 @@
 """The mandatory compliance topics: a customer's data request and erasure, and the shop's erasure.
 https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
 
-The push domain holds the customers' data (BackerKit orders); it is reached through
-``integrations.orders.privacy`` (``customer_data`` and ``redact_customer``), imported lazily so the
-app shell works without it.
+The push domain holds the customers' data (BackerKit orders): its export and erasure services are
+imported directly, so a moved or renamed service fails loudly at start-up, never erases nothing quietly.
 """
 
-import importlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 
-from shopapp.models import DataRequest, Shop, WebhookDelivery
+from integrations.orders.services import privacy as customer_privacy
+from integrations.shops.models import Shop
+from shopapp.models import DataRequest, WebhookDelivery
 
 logger = logging.getLogger(__name__)
-
-PRIVACY_MODULES = ("integrations.orders.privacy", "integrations.orders.services.privacy")
-
-
-def _privacy_function(name: str) -> Callable[..., Any] | None:
-    for module_name in PRIVACY_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, name, None)
-        if function is not None:
-            return function
-    return None
 
 
 def _customer(payload: dict[str, Any]) -> tuple[str, str]:
@@ -46,9 +31,8 @@ def record_data_request(*, shop: Shop, payload: dict[str, Any]) -> DataRequest:
         "orders_requested": payload.get("orders_requested") or [],
         "orders": [],
     }
-    customer_data = _privacy_function("customer_data")
-    if customer_data is not None and email:
-        export["orders"] = customer_data(shop.id, email).get("orders", [])
+    if email:
+        export["orders"] = customer_privacy.customer_data(shop_id=shop.id, email=email)["orders"]
     request = DataRequest.objects.create(
         shop=shop,
         shopify_request_id=str((payload.get("data_request") or {}).get("id") or ""),
@@ -66,9 +50,8 @@ def redact_customer(*, shop: Shop, payload: dict[str, Any]) -> int:
     requests we kept for them."""
     customer_id, email = _customer(payload)
     erased = 0
-    redact = _privacy_function("redact_customer")
-    if redact is not None and email:
-        erased = redact(shop.id, email) or 0
+    if email:
+        erased = customer_privacy.redact_customer(shop_id=shop.id, email=email)
     for request in DataRequest.objects.filter(shop=shop):
         if (email and request.customer_email == email) or (customer_id and request.customer_id == customer_id):
             request.delete()

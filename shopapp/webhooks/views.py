@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from integrations.shopify.domains import sanitize_shop_domain
+from shopapp.tasks import process_webhook
 from shopapp.webhooks.deliveries import record_delivery
 from shopapp.webhooks.handlers import HANDLERS
 from shopapp.webhooks.signatures import signature_valid
@@ -48,8 +49,6 @@ def receive_webhook(request: HttpRequest) -> HttpResponse:
     if delivery is None:
         logger.info("webhook.repeat", extra={"topic": topic, "shop": shop_domain, "webhook_id": webhook_id})
         return HttpResponse(status=200)
-    from shopapp.tasks import process_webhook
-
     delivery_id = delivery.id
     transaction.on_commit(lambda: process_webhook.delay(delivery_id))
     logger.info("webhook.received", extra={"topic": topic, "shop": shop_domain, "webhook_id": webhook_id})

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.orders.models import PushRecord
-from shopapp.models import SettingChange, Shop
+from integrations.shops.models import Shop
+from shopapp.models import SettingChange
 from tests.browser.conftest import (
     app_frame,
     navigate,

@@ -16,14 +16,6 @@ def eager_tasks():
     app.conf.task_always_eager = before
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch):
-    """Tasks sent by name (``shopapp.enqueue``) are recorded instead of sent."""
-    sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr("shopapp.enqueue.send_task_by_name", lambda name, **kwargs: sent.append((name, kwargs)))
-    return sent
-
-
 def refresh_grants(simulator) -> int:
     """How many refresh grants the simulator answered (each one issues a refresh token that names
     the one it replaced)."""

@@ -24,6 +24,6 @@ def test_the_app_configuration_declares_scopes_auth_and_webhooks():
 
 def test_the_shop_details_query_is_valid_against_the_admin_schema():
     from integrations.shopify.schema import validation_errors
-    from shopapp.install.shop_details import SHOP_DETAILS
+    from integrations.shops.details import SHOP_DETAILS
 
     assert validation_errors(SHOP_DETAILS) == []

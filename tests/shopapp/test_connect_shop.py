@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 SHOP = "merchant-store.myshopify.com"
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from shopapp.models import Shop
-from shopapp.tokens.connection import disconnect_shop
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop
 from tests.support.id_tokens import bearer
 from tests.support.shops import connected_shop
 

@@ -5,7 +5,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from shopapp.models import DataRequest, Shop
+from integrations.shops.models import Shop
+from shopapp.models import DataRequest
 
 pytestmark = pytest.mark.django_db
 

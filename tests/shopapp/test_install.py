@@ -8,9 +8,11 @@ import httpx
 import pytest
 
 from integrations.shopify.simulator.oauth import sign_query
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop
 from shopapp.install.oauth import verify_callback
-from shopapp.models import OAuthState, Shop
-from shopapp.tokens.connection import disconnect_shop
+from shopapp.models import OAuthState
+from tests.support.push_records import State, parked_record
 
 SHOP = "campaign-store.myshopify.com"
 
@@ -155,12 +157,12 @@ def test_callback_accepts_the_previous_secret_during_rotation(client, shopify_si
 
 
 def test_reconnect_after_a_disconnect_connects_and_resumes_paused_work(
-    client, shopify_sim, sent_tasks, django_capture_on_commit_callbacks
+    client, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
     call_back(client, callback_params(shopify_approves(start_install(client))))
     shop = Shop.objects.get(domain=SHOP)
     disconnect_shop(shop_id=shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
-    sent_tasks.clear()
+    paused = parked_record(shop, State.PAUSED)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = call_back(client, callback_params(shopify_approves(start_install(client))))
@@ -169,7 +171,8 @@ def test_reconnect_after_a_disconnect_connects_and_resumes_paused_work(
     shop.refresh_from_db()
     assert shop.status == Shop.Status.CONNECTED
     assert shop.disconnected_reason == "" and shop.disconnected_at is None
-    assert sent_tasks == [("orders.resume_paused_pushes", {"shop_id": shop.id})]
+    paused.refresh_from_db()
+    assert paused.state == State.PENDING
 
 
 def test_install_with_too_few_scopes_records_the_missing_ones(client, shopify_sim, settings):

@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from shopapp.models import Shop
-from shopapp.tokens.connection import disconnect_shop
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop
 from tests.support.id_tokens import bearer, id_token
+from tests.support.push_records import State, parked_record
 from tests.support.shops import connected_shop
 
 SHOP = "campaign-store.myshopify.com"
@@ -145,8 +146,9 @@ def test_managed_install_exchanges_the_first_id_token_for_an_expiring_offline_to
 
 
 def test_a_shop_whose_token_was_refused_gets_a_new_one_when_it_is_opened(
-    client, shop, shopify_sim, sent_tasks, django_capture_on_commit_callbacks
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
+    paused = parked_record(shop, State.PAUSED)
     old_token = shop.access_token
     shopify_sim.revoke(SHOP)
     disconnect_shop(shop_id=shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
@@ -156,7 +158,8 @@ def test_a_shop_whose_token_was_refused_gets_a_new_one_when_it_is_opened(
 
     shop.refresh_from_db()
     assert shop.status == Shop.Status.CONNECTED and shop.access_token != old_token
-    assert sent_tasks == [("orders.resume_paused_pushes", {"shop_id": shop.id})]
+    paused.refresh_from_db()
+    assert paused.state == State.PENDING
 
 
 def test_an_uninstalled_shop_reopened_from_the_admin_is_installed_again(client, shop, shopify_sim):

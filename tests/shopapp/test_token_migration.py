@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyUnauthorized
-from shopapp.models import Shop
-from shopapp.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
-from shopapp.tokens.migrate import Migration, migrate_legacy_token
+from integrations.shops.models import Shop
+from integrations.shops.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
+from integrations.shops.tokens.migrate import Migration, migrate_legacy_token
 
 SHOP = "legacy-store.myshopify.com"
 SHOP_QUERY = "query ShopName { shop { name } }"

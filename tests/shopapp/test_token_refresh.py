@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from integrations.shopify.errors import ShopifyUnauthorized
-from shopapp.models import Shop
-from shopapp.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
-from shopapp.tokens.refresh import refresh_shop_token
+from integrations.shops.models import Shop
+from integrations.shops.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
+from integrations.shops.tokens.refresh import refresh_shop_token
 from tests.shopapp.conftest import refresh_grants
 from tests.support.processes import wait_for
 from tests.support.shops import connected_shop

@@ -5,9 +5,11 @@ import json
 
 import pytest
 
-from shopapp.models import DataRequest, Shop, WebhookDelivery
+from integrations.shops.models import Shop
+from shopapp.models import DataRequest, WebhookDelivery
 from tests.support.id_tokens import bearer
 from tests.support.processes import wait_for
+from tests.support.push_records import State, parked_record
 from tests.support.shops import connected_shop
 
 SHOP = "campaign-store.myshopify.com"
@@ -44,8 +46,9 @@ def test_only_posts_are_accepted(client):
 
 @pytest.mark.django_db
 def test_a_repeated_webhook_is_a_harmless_200_processed_once(
-    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
+    waiting = parked_record(shop, State.PENDING)
     delivery = shopify_sim.uninstall(SHOP, deliver=False)
     with django_capture_on_commit_callbacks(execute=True):
         first = post(client, delivery)
@@ -58,7 +61,8 @@ def test_a_repeated_webhook_is_a_harmless_200_processed_once(
     assert callbacks == []  # nothing enqueued for the repeat
     recorded = WebhookDelivery.objects.get()
     assert recorded.processed_at is not None and recorded.payload is None  # processed, payload erased
-    assert [name for name, _ in sent_tasks] == ["orders.pause_shop_pushes"]
+    waiting.refresh_from_db()
+    assert waiting.state == State.PAUSED  # the uninstall paused the shop's waiting work, once
 
 
 @pytest.mark.django_db
@@ -77,20 +81,23 @@ def process(client, delivery, capture):
 
 @pytest.mark.django_db
 def test_app_uninstalled_deletes_the_tokens_and_pauses_the_work(
-    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
+    waiting = parked_record(shop, State.PENDING)
     process(client, shopify_sim.uninstall(SHOP, deliver=False), django_capture_on_commit_callbacks)
 
     shop.refresh_from_db()
     assert shop.status == Shop.Status.UNINSTALLED
     assert shop.access_token == "" and shop.refresh_token == "" and shop.uninstalled_at
-    assert sent_tasks == [("orders.pause_shop_pushes", {"shop_id": shop.id, "reason": shop.disconnected_reason})]
+    waiting.refresh_from_db()
+    assert waiting.state == State.PAUSED
 
 
 @pytest.mark.django_db
 def test_reduced_scopes_disconnect_the_shop_and_restored_ones_reconnect_it(
-    client, shop, shopify_sim, eager_tasks, sent_tasks, django_capture_on_commit_callbacks
+    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
+    paused = parked_record(shop, State.PAUSED)
     process(client, shopify_sim.set_scopes(SHOP, ["read_products"], deliver=False), django_capture_on_commit_callbacks)
     shop.refresh_from_db()
     assert shop.status == Shop.Status.DISCONNECTED
@@ -102,7 +109,8 @@ def test_reduced_scopes_disconnect_the_shop_and_restored_ones_reconnect_it(
 
     shop.refresh_from_db()
     assert shop.status == Shop.Status.CONNECTED
-    assert sent_tasks == [("orders.resume_paused_pushes", {"shop_id": shop.id})]
+    paused.refresh_from_db()
+    assert paused.state == State.PENDING  # reconnected: the paused work is waiting to be pushed again
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from integrations.orders.models import BackerKitConnection, PushAttempt, PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 State = PushRecord.State
 
@@ -53,3 +53,11 @@ def record(shop: Shop, conn: BackerKitConnection, order_id: str, state: str = St
 
 def attempt(rec: PushRecord, outcome: str = PushAttempt.Outcome.CREATED, detail: str = "") -> PushAttempt:
     return PushAttempt.objects.create(record=rec, outcome=outcome, detail=detail, started_at=timezone.now())
+
+
+def parked_record(shop: Shop, state: str) -> PushRecord:
+    """A record in ``state`` that no lane may claim for an hour: a test can see the shop's work paused
+    or resumed (by its state) without a push running."""
+    return record(
+        shop, connection(shop), "parked-1", state=state, not_before=timezone.now() + timezone.timedelta(hours=1)
+    )

@@ -1,6 +1,6 @@
 """Shops for tests: a Shop row connected to the Shopify simulator with a real token it minted."""
 
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 
 def connected_shop(sim, *, domain: str = "campaign-store.myshopify.com", currency: str = "USD", plan: str = "plus",

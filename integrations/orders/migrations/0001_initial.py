@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import shopapp.fields
+import integrations.shops.fields
 
 
 class Migration(migrations.Migration):
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                     models.CharField(help_text="The connected store name, tagged on every order.", max_length=255),
                 ),
                 ("project", models.CharField(blank=True, max_length=255)),
-                ("api_key", shopapp.fields.EncryptedTextField(blank=True)),
+                ("api_key", integrations.shops.fields.EncryptedTextField(blank=True)),
                 ("currency", models.CharField(blank=True, max_length=3)),
                 (
                     "status",
@@ -110,8 +110,8 @@ class Migration(migrations.Migration):
                         max_length=16,
                     ),
                 ),
-                ("order_data", shopapp.fields.EncryptedJSONField(blank=True, null=True)),
-                ("sent_input", shopapp.fields.EncryptedJSONField(blank=True, null=True)),
+                ("order_data", integrations.shops.fields.EncryptedJSONField(blank=True, null=True)),
+                ("sent_input", integrations.shops.fields.EncryptedJSONField(blank=True, null=True)),
                 ("personal_data_purged_at", models.DateTimeField(blank=True, null=True)),
                 ("invalid_input", models.BooleanField(default=False)),
                 ("currency", models.CharField(blank=True, max_length=3)),

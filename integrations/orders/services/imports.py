@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
 from integrations.backerkit.orders import NEVER_KEPT, InvalidOrder, is_storable_text, validate_order
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
-from integrations.orders.services import lanes
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def import_orders(
         with transaction.atomic():
             _import_chunk(run=run, shop=shop, connection=connection, chunk=chunk)
             if start_push:
-                lanes.kick(shop_id=shop.id)  # the push starts with the first chunk, not after the file
+                start_lanes(shop_id=shop.id)  # the push starts with the first chunk, not after the file
         if on_progress:
             on_progress(run)
     run.finished_at = timezone.now()

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from integrations.orders.documents import SHOP_INFO
@@ -28,8 +27,9 @@ from integrations.shopify.errors import (
     ShopifyUnauthorized,
 )
 from integrations.shopify.rate_limit import CostBucket, _redis_client
-from shopapp.models import Shop
-from shopapp.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
+from integrations.shops.models import Shop
+from integrations.shops.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
+from integrations.shops.tokens.connection import disconnect_shop
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> LaneRepor
                 refreshed = True  # refresh once; a second refusal disconnects
                 continue
             if isinstance(exc, ShopifyAccessDenied):
-                _disconnect(shop_id=shop_id, reason=f"The app no longer has the access it needs: {exc.message}")
+                disconnect_shop(shop_id=shop_id, reason=f"The app no longer has the access it needs: {exc.message}")
             pause_pending(shop_id=shop_id)
             report.stopped = exc.message
             return report
@@ -175,12 +175,6 @@ def _learn_shop_currency(*, shop: Shop, client) -> dict[int, ShopSettings]:
     Shop.objects.filter(id=shop.id).update(currency=data["currencyCode"], name=shop.name or data["name"])
     shop.currency = data["currencyCode"]
     return {c.id: mapping_settings(shop=shop, connection=c) for c in BackerKitConnection.objects.filter(shop=shop)}
-
-
-def _disconnect(*, shop_id: int, reason: str) -> None:
-    from shopapp.tokens.connection import disconnect_shop
-
-    disconnect_shop(shop_id=shop_id, reason=reason)
 
 
 def next_due_in(*, shop_id: int) -> float | None:
@@ -208,22 +202,3 @@ def has_pending(*, shop_id: int) -> bool:
 
 def pause_pending(*, shop_id: int) -> int:
     return PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).update(state=State.PAUSED)
-
-
-def kick(*, shop_id: int, lanes: int | None = None) -> None:
-    """Start the shop's lanes once the current transaction commits."""
-    from integrations.orders.tasks import push_lane
-
-    count = lanes or settings.PUSH_LANES_PER_SHOP
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        count = 1  # in-process: one lane does it all, in order
-    else:
-        count -= active_lanes(shop_id=shop_id)  # lanes alive keep going: start only the missing ones
-    if count <= 0:
-        return
-
-    def enqueue() -> None:
-        for _ in range(count):
-            push_lane.delay(shop_id)
-
-    transaction.on_commit(enqueue)

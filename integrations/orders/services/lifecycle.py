@@ -5,10 +5,11 @@ import logging
 
 from django.db import transaction
 
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import PushRecord
 from integrations.orders.services import lanes
 from integrations.orders.services.variants import forget_variants
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def resume_shop(*, shop_id: int) -> int:
             return 0
         resumed = PushRecord.objects.filter(shop_id=shop_id, state=State.PAUSED).update(state=State.PENDING)
         if resumed or lanes.has_pending(shop_id=shop_id):
-            lanes.kick(shop_id=shop_id)
+            start_lanes(shop_id=shop_id)
     logger.info("push.resumed", extra={"shop_id": shop_id, "records": resumed})
     return resumed
 
@@ -48,5 +49,5 @@ def retry_records(*, shop_id: int, record_ids: list[int] | None = None) -> int:
     with transaction.atomic():
         count = records.update(state=State.PENDING, attempts=0, not_before=None, last_error="")
         if count:
-            lanes.kick(shop_id=shop_id)
+            start_lanes(shop_id=shop_id)
     return count

@@ -17,13 +17,15 @@ from integrations.backerkit.errors import (
     BackerKitTransient,
     BackerKitUnauthorized,
 )
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.selectors_pages import waiting_count, waiting_records
 from integrations.orders.services import lanes, lifecycle
 from integrations.orders.services.preview import PreviewSummary, preview_entries
 from integrations.orders.services.pull import client_for, pull_connection
 from integrations.shopify.errors import ShopifyError
-from shopapp.models import Shop
+from integrations.shops.models import Shop
+from integrations.shops.tokens.access import ShopDisconnected, admin_client_for
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +166,7 @@ def start_push(*, shop_id: int) -> int:
         PushRecord.objects.filter(shop_id=shop_id, state=State.PAUSED).update(state=State.PENDING)
         queued = PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).count()
         if queued:
-            lanes.kick(shop_id=shop_id)
+            start_lanes(shop_id=shop_id)
     logger.info("pages.push_started", extra={"shop_id": shop_id, "records": queued})
     return queued
 
@@ -219,8 +221,6 @@ class WaitingPreview:
 def preview_waiting(*, shop: Shop, limit: int = PREVIEW_LIMIT) -> WaitingPreview:
     """What the waiting orders would become in Shopify, with the shop's real variants and settings.
     At most ``limit`` orders (the oldest: the ones a push sends first)."""
-    from shopapp.tokens.access import ShopDisconnected, admin_client_for
-
     waiting = waiting_count(shop_id=shop.id)
     records = waiting_records(shop_id=shop.id, limit=limit)
     summary = PreviewSummary()

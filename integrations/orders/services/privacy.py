@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 _ERASED = {"order_data": None, "sent_input": None, "customer_digest": "", "backer_id": ""}
 
 
-def customer_data(shop_id: int, email: str) -> dict:
+def customer_data(*, shop_id: int, email: str) -> dict:
     """Everything we hold on this customer for this shop (customers/data_request)."""
     records = PushRecord.objects.filter(shop_id=shop_id, customer_digest=customer_digest(email))
     return {
@@ -39,7 +39,7 @@ def customer_data(shop_id: int, email: str) -> dict:
     }
 
 
-def redact_customer(shop_id: int, email: str) -> int:
+def redact_customer(*, shop_id: int, email: str) -> int:
     """Erase this customer's personal data (customers/redact); the accounting trail stays."""
     count = PushRecord.objects.filter(shop_id=shop_id, customer_digest=customer_digest(email)).update(
         **_ERASED, personal_data_purged_at=timezone.now()

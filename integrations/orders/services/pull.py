@@ -12,7 +12,7 @@ from django.utils import timezone
 from integrations.backerkit.client import BackerKitClient
 from integrations.orders.models import BackerKitConnection, ImportRun
 from integrations.orders.services.imports import import_orders
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import PushRecord
-from integrations.orders.services import claims, lanes
-from shopapp.models import Shop
+from integrations.orders.services import claims
+from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def sweep() -> dict[str, int]:
     )
     kicked = 0
     for shop_id in shop_ids:
-        lanes.kick(shop_id=shop_id)
+        start_lanes(shop_id=shop_id)
         kicked += 1
     if recovered or kicked:
         logger.info("push.sweep", extra={"recovered": recovered, "shops_kicked": kicked})

@@ -7,8 +7,8 @@ The token is checked with a ``shop`` query first; nothing is saved when Shopify 
 
 from django.core.management.base import BaseCommand, CommandError
 
+from integrations.shops.tokens.custom_app import CustomAppTokenRefused, connect_custom_app
 from shopapp.install.oauth import strict_shop_domain
-from shopapp.tokens.custom_app import CustomAppTokenRefused, connect_custom_app
 
 
 class Command(BaseCommand):

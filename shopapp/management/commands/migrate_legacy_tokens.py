@@ -11,8 +11,8 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
-from shopapp.models import Shop
-from shopapp.tokens.migrate import legacy_shop_ids, migrate_legacy_token
+from integrations.shops.models import Shop
+from integrations.shops.tokens.migrate import legacy_shop_ids, migrate_legacy_token
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shopapp.models import Shop
-from shopapp.tokens.grants import GrantUnavailable
-from shopapp.tokens.refresh import refresh_shop_token, shops_to_refresh
+from integrations.shops.models import Shop
+from integrations.shops.tokens.grants import GrantUnavailable
+from integrations.shops.tokens.refresh import refresh_shop_token, shops_to_refresh
 
 EVERYTHING = 10 * 365 * 24 * 3600
 

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from shopapp import encryption
-from shopapp.fields import EncryptedJSONField, EncryptedTextField
+from integrations.shops import encryption
+from integrations.shops.fields import EncryptedJSONField, EncryptedTextField
 
 BATCH = 500
 

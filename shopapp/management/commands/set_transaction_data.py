@@ -6,7 +6,7 @@ python manage.py set_transaction_data SHOP on|off --reason TEXT --by EMAIL
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.shopify.domains import sanitize_shop_domain
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from shopapp.staff.services import ReasonRequired, set_transaction_data
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from integrations.orders.models import BackerKitConnection, PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
 from integrations.orders.models import PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from tests.integrations.orders.conftest import write_jsonl
 from tests.integrations.orders.test_push_exactly_once import assert_each_order_once, wait_all_final
 from tests.support.processes import wait_for

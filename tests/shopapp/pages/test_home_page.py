@@ -1,6 +1,6 @@
 """Home: a dismissible setup guide and the key numbers; never a static page."""
 
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from tests.support.push_records import State, record
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.orders.models import PushAttempt, PushRecord
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 from tests.support.id_tokens import bearer
 from tests.support.push_records import attempt, connection, plain_shop, record
 

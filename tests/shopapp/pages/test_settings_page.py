@@ -3,7 +3,8 @@ and changed only by BackerKit support."""
 
 from django.utils import timezone
 
-from shopapp.models import SettingChange, Shop
+from integrations.shops.models import Shop
+from shopapp.models import SettingChange
 
 
 def test_the_settings_page_has_an_app_bridge_save_bar_and_a_plain_html_fallback(admin):

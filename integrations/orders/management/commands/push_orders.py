@@ -11,14 +11,14 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.backerkit.files import UnreadableFile, open_order_file
+from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services.imports import file_connection, import_orders
 from integrations.orders.services.lanes import mapping_settings
 from integrations.orders.services.preview import preview_entries
 from integrations.shopify.domains import sanitize_shop_domain
-from shopapp.models import Shop
-from shopapp.progress import ProgressBar
-from shopapp.tokens.access import ShopDisconnected, admin_client_for
+from integrations.shops.models import Shop
+from integrations.shops.tokens.access import ShopDisconnected, admin_client_for
 
 State = PushRecord.State
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.orders.selectors import report_rows
 from integrations.shopify.domains import sanitize_shop_domain
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
-from shopapp.models import Shop
-from shopapp.tokens.grants import GrantUnavailable
+from integrations.shops.models import Shop
+from integrations.shops.tokens.grants import GrantUnavailable
 
 # Longer than one token request may take (connect + read timeouts), so the lock outlives it.
 LOCK_TIMEOUT_SECONDS = 60

@@ -2,7 +2,8 @@
 uninstalled, and storing the tokens that connect it.
 
 Disconnecting pauses nothing by itself: the push finds the shop disconnected and parks its work as
-paused. Connecting again resumes that work (``orders.resume_paused_pushes``, by name, after commit).
+paused. Connecting again, or uninstalling, is announced after commit (``integrations/shops/signals.py``);
+the push domain resumes or pauses the shop's work on it.
 """
 
 import logging
@@ -10,10 +11,10 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from shopapp.enqueue import send_task_on_commit
-from shopapp.models import Shop
-from shopapp.tokens.grants import OfflineToken
-from shopapp.tokens.scopes import missing_scopes, scopes_reduced_reason
+from integrations.shops.models import Shop
+from integrations.shops.signals import shop_connected, shop_uninstalled
+from integrations.shops.tokens.grants import OfflineToken
+from integrations.shops.tokens.scopes import missing_scopes, scopes_reduced_reason
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def mark_connected(*, shop_id: int) -> None:
         updated_at=timezone.now(),
     )
     logger.info("shop.connected", extra={"shop_id": shop_id})
-    send_task_on_commit("orders.resume_paused_pushes", shop_id=shop_id)
+    transaction.on_commit(lambda: shop_connected.send(sender=Shop, shop_id=shop_id))
 
 
 def mark_uninstalled(*, shop_id: int) -> None:
@@ -67,7 +68,7 @@ def mark_uninstalled(*, shop_id: int) -> None:
         updated_at=now,
     )
     logger.info("shop.uninstalled", extra={"shop_id": shop_id})
-    send_task_on_commit("orders.pause_shop_pushes", shop_id=shop_id, reason=UNINSTALLED_REASON)
+    transaction.on_commit(lambda: shop_uninstalled.send(sender=Shop, shop_id=shop_id, reason=UNINSTALLED_REASON))
 
 
 def store_token(*, shop_id: int, token: OfflineToken, kind: str) -> None:

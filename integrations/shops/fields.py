@@ -1,11 +1,11 @@
-"""Model fields that keep their value encrypted in the database (shopapp/encryption.py)."""
+"""Model fields that keep their value encrypted in the database (integrations/shops/encryption.py)."""
 
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from shopapp import encryption
+from integrations.shops import encryption
 
 
 class EncryptedTextField(models.TextField):

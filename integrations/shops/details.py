@@ -4,7 +4,7 @@ import logging
 
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyError
-from shopapp.models import Shop
+from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyTransient
-from shopapp.models import Shop
-from shopapp.tokens.connection import disconnect_shop
-from shopapp.tokens.grants import GrantUnavailable
-from shopapp.tokens.locks import shop_token_lock
-from shopapp.tokens.migrate import Migration, migrate_legacy_token, migrate_while_locked
-from shopapp.tokens.refresh import expires_soon, refresh_shop_token, refresh_while_locked
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop
+from integrations.shops.tokens.grants import GrantUnavailable
+from integrations.shops.tokens.locks import shop_token_lock
+from integrations.shops.tokens.migrate import Migration, migrate_legacy_token, migrate_while_locked
+from integrations.shops.tokens.refresh import expires_soon, refresh_shop_token, refresh_while_locked
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ https://shopify.dev/docs/apps/build/authentication-authorization/migrate-to-expi
 import enum
 import logging
 
-from shopapp.models import Shop
-from shopapp.tokens.connection import disconnect_shop, mark_connected, store_token
-from shopapp.tokens.grants import GrantRefused, GrantUnavailable, migrate_offline_token
-from shopapp.tokens.locks import shop_token_lock
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop, mark_connected, store_token
+from integrations.shops.tokens.grants import GrantRefused, GrantUnavailable, migrate_offline_token
+from integrations.shops.tokens.locks import shop_token_lock
 
 logger = logging.getLogger(__name__)
 

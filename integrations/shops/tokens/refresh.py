@@ -12,10 +12,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from shopapp.models import Shop
-from shopapp.tokens.connection import disconnect_shop, store_token
-from shopapp.tokens.grants import GrantRefused, refresh_offline_token
-from shopapp.tokens.locks import shop_token_lock
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import disconnect_shop, store_token
+from integrations.shops.tokens.grants import GrantRefused, refresh_offline_token
+from integrations.shops.tokens.locks import shop_token_lock
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyError, ShopifyUnauthorized
-from shopapp.install.shop_details import SHOP_DETAILS
-from shopapp.models import Shop
-from shopapp.tokens.connection import mark_connected
+from integrations.shops.details import SHOP_DETAILS
+from integrations.shops.models import Shop
+from integrations.shops.tokens.connection import mark_connected
 
 
 class CustomAppTokenRefused(Exception):

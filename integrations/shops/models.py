@@ -1,0 +1,85 @@
+"""The shops that installed the app: their connection state, encrypted tokens and per-store settings."""
+
+from django.db import models
+
+from integrations.shops.fields import EncryptedTextField
+
+
+class Shop(models.Model):
+    class Status(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        DISCONNECTED = "disconnected", "Disconnected"
+        UNINSTALLED = "uninstalled", "Uninstalled"
+
+    class TokenKind(models.TextChoices):
+        EXPIRING = "expiring", "Expiring offline token"
+        LEGACY = "legacy", "Non-expiring offline token (public app, to migrate)"
+        CUSTOM_APP = "custom_app", "Custom app token (non-expiring by design)"
+
+    class DisconnectCause(models.TextChoices):
+        NONE = "", "Connected"
+        TOKEN_REFUSED = "token_refused", "Shopify refused the access token"
+        REFRESH_REFUSED = "refresh_refused", "Shopify refused to renew the access token"
+        MIGRATION_REFUSED = "migration_refused", "Shopify refused to replace the non-expiring token"
+        SCOPES_REDUCED = "scopes_reduced", "The app's access was reduced"
+
+    class TaxMode(models.TextChoices):
+        ONE_LINE_ITEM = "one_line_item", "All taxes as one line item"
+        TAX_LINES = "tax_lines", "Shopify tax lines"
+
+    class InventoryBehaviour(models.TextChoices):
+        BYPASS = "BYPASS", "Do not change inventory"
+        DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrement, ignoring the inventory policy"
+        DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrement, obeying the inventory policy"
+
+    domain = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
+    disconnected_reason = models.TextField(blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    disconnect_cause = models.CharField(max_length=32, choices=DisconnectCause.choices, blank=True, default="")
+
+    access_token = EncryptedTextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_kind = models.CharField(max_length=16, choices=TokenKind.choices, default=TokenKind.EXPIRING)
+    # When the stored access token was obtained (install, exchange, refresh, migration): a token
+    # refused moments after it was issued is not refreshed again (refresh once, never loop).
+    token_obtained_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(max_length=1000, blank=True)
+
+    installed_at = models.DateTimeField(null=True, blank=True)
+    uninstalled_at = models.DateTimeField(null=True, blank=True)
+
+    # Per-store settings. Transaction data is switched by Success reps only (staff console, audited).
+    include_transaction_data = models.BooleanField(default=True)
+    tax_mode = models.CharField(max_length=16, choices=TaxMode.choices, default=TaxMode.ONE_LINE_ITEM)
+    inventory_behaviour = models.CharField(
+        max_length=32, choices=InventoryBehaviour.choices, default=InventoryBehaviour.BYPASS
+    )
+    send_receipt = models.BooleanField(default=False)
+    send_fulfillment_receipt = models.BooleanField(default=False)
+    auto_push = models.BooleanField(default=True)
+    pushes_paused = models.BooleanField(default=False, help_text="Paused by a Success rep.")
+    setup_guide_dismissed = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in shopapp (migrations: shops 0001).
+        db_table = "shopapp_shop"
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == self.Status.CONNECTED and bool(self.access_token)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s.strip() for s in self.scopes.split(",") if s.strip())
