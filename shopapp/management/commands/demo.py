@@ -20,10 +20,10 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 
 from integrations.backerkit.simulator import start_backerkit_simulator
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
+from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.services.pull import pull_connection
-from integrations.orders.lane_tasks import push_lane
 from integrations.shopify.simulator import start_simulator
 from integrations.shops.models import Shop
 from shopapp.demo.servers import start_app
