@@ -34,7 +34,10 @@ def postgres_bindir() -> Path:
 
 
 class PostgresCluster:
-    def __init__(self, *, port: int | None = None, bindir: Path | None = None, user: str = "postgres"):
+    def __init__(
+        self, *, port: int | None = None, bindir: Path | None = None, user: str = "postgres", options: str = ""
+    ):
+        self.options = options  # extra server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
         self.port = port or free_port()
         self.bindir = bindir or postgres_bindir()
         self.os_user = user
@@ -73,6 +76,8 @@ class PostgresCluster:
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c max_connections=200 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
+        if self.options:
+            options += f" {self.options}"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options,
                   "-w", "-t", str(int(timeout)), "start")  # fmt: skip
         wait_for(self.accepts_connections, timeout=timeout, what="the PostgreSQL cluster")

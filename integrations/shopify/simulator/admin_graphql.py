@@ -61,6 +61,7 @@ def _cost_extension(requested: int, actual: int | None, status: Any) -> dict[str
 def handle(state: SimulatorState, domain: str, requested_version: str, request: Request) -> Response:
     config = state.config
     state.count("admin_api_requests")
+    state.count("admin_api_request_bytes", len(request.body))  # what the app sent (benchmarks/cost_per_order.py)
     served = serve_version(
         requested_version, supported=config.supported_versions, deprecated=config.deprecated_versions
     )
