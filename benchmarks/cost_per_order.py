@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.push import ENV as PUSH_ENV  # noqa: E402
+from benchmarks.push import ORDER_CREATE_COST, PLANS  # noqa: E402
 from harness.celery_processes import CeleryWorker  # noqa: E402
 from harness.postgres_cluster import PostgresCluster  # noqa: E402
 from harness.redis_server import RedisServer  # noqa: E402
@@ -45,22 +47,8 @@ from harness.simulator_control import SimulatorControl  # noqa: E402
 from harness.waiting import free_port  # noqa: E402
 
 SHOP = "cost-store.myshopify.com"
-ORDER_CREATE_COST = 10
-PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0}  # restore rate, points/s
 ROLES = ("bench_import", "bench_worker")
 TICK = os.sysconf("SC_CLK_TCK")
-BASE_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": "benchmark-secret-key-not-for-production",
-    "SHOPIFY_API_KEY": "bench-api-key",
-    "SHOPIFY_API_SECRET": "bench-api-secret-that-is-32-bytes-long",
-    "ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHkta2V5LWJlbmNobWFyay0wMDA=",
-    "ALLOWED_HOSTS": "*",
-    "SECURE_SSL_REDIRECT": "0",
-    "APP_URL": "http://127.0.0.1:8999",
-    "LOG_LEVEL": "INFO",
-    "CONN_MAX_AGE": "60",
-}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -293,7 +281,7 @@ def one_run(*, args, run_index: int) -> tuple[dict, dict]:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             for role in ROLES:
                 conn.execute(f"CREATE ROLE {role} LOGIN SUPERUSER")
-        env = {**os.environ, **BASE_ENV, "DATABASE_URL": cluster.url(database), "REDIS_URL": redis_server.url}
+        env = {**os.environ, **PUSH_ENV, "DATABASE_URL": cluster.url(database), "REDIS_URL": redis_server.url}
         port = free_port()
         sim_url = f"http://127.0.0.1:{port}"
         env["SHOPIFY_ORIGIN_TEMPLATE"] = f"{sim_url}/{{shop}}"
