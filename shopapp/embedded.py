@@ -1,5 +1,7 @@
 """The decorator every embedded page wears: a valid session token, then the shop with a usable
-offline token (managed install by token exchange when there is none yet)."""
+offline token (managed install by token exchange when there is none yet). Its responses may be
+framed by the shop's admin (and only by it: shopapp/frame_protection.py) and are never stored by a
+cache: the pages show customers' names and addresses."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,7 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
+from shopapp.frame_protection import frameable_in_admin
 from shopapp.install.managed import ManagedInstallFailed, ensure_offline_token
 from shopapp.session_tokens import (
     InvalidSessionToken,
@@ -23,8 +27,14 @@ def embedded_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     """Require a valid session token; set ``request.shop_domain``, ``request.shop`` (with a usable
     offline token where Shopify gives one) and ``request.shopify_user_id``."""
 
+    @frameable_in_admin
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = _authenticated(request, *args, **kwargs)
+        add_never_cache_headers(response)  # no-store, private
+        return response
+
+    def _authenticated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raw = token_from_request(request)
         if not raw:
             return bounce_or_refuse(request, reason="missing")

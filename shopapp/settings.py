@@ -67,6 +67,9 @@ SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_MARGIN_SEC
 SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS = env.int("SHOPIFY_TOKEN_REFRESH_AHEAD_SECONDS", default=900)
 # The shared cost-bucket mirror keeps this many seconds of restore in hand (integrations/shopify/rate_limit.py).
 SHOPIFY_BUCKET_RESERVE_SECONDS = env.float("SHOPIFY_BUCKET_RESERVE_SECONDS", default=0.5)
+# A webhook triggered longer ago than this is refused (shopapp/webhooks/payloads.py). Shopify retries
+# a delivery 8 times over 4 hours, so nothing genuine is older than 4 h: 4 h + 1 h for clocks and queues.
+WEBHOOK_MAX_AGE_SECONDS = env.int("WEBHOOK_MAX_AGE_SECONDS", default=5 * 3600)
 # (connect, read) seconds on every call to Shopify.
 SHOPIFY_TIMEOUT = (env.float("SHOPIFY_CONNECT_TIMEOUT", default=3.05), env.float("SHOPIFY_READ_TIMEOUT", default=30.0))
 

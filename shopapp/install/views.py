@@ -41,6 +41,8 @@ def install(request: HttpRequest) -> HttpResponse:
         return _problem(request, message="That is not a Shopify store address (name.myshopify.com).", status=400)
     if request.GET.get("embedded") == "1":
         top_url = request.build_absolute_uri(f"{reverse('install:start')}?{urlencode({'shop': shop})}")
+        request.shop_domain = shop
+        request.frameable_in_admin = True  # runs in the admin's iframe (shopapp/frame_protection.py)
         return render(request, "shopapp/breakout.html", {"url": top_url, "shop": shop})
     url, nonce = begin_install(shop=shop)
     response = HttpResponseRedirect(url)
@@ -83,6 +85,7 @@ def session_token_bounce(request: HttpRequest) -> HttpResponse:
     if not shop or not reload_path.startswith("/") or reload_path.startswith("//") or "\\" in reload_path:
         return _problem(request, message="Open the app from your Shopify admin.", status=400)
     request.shop_domain = shop  # frame-ancestors for this shop
+    request.frameable_in_admin = True  # runs in the admin's iframe (shopapp/frame_protection.py)
     response = render(request, "shopapp/session_bounce.html", {"reload_path": reload_path, "shop": shop})
     response["Link"] = '<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; as="script";'
     return response

@@ -5,7 +5,6 @@ so the next page loads inside the admin again. The id token itself is added at c
 static/shopapp/session.js (a token in a server-rendered link would be stale within a minute).
 """
 
-import base64
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,6 +13,8 @@ from django import template
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from integrations.shopify.domains import host_names_shop
 
 register = template.Library()
 
@@ -27,18 +28,9 @@ def admin_query(request) -> dict[str, str]:
     query = {key: source.get(key) or request.GET.get(key, "") for key in KEEP}
     shop = getattr(request, "shop_domain", "") or ""
     query["shop"] = shop
-    if query["host"] and not _host_names(query["host"], shop):
+    if query["host"] and not host_names_shop(query["host"], shop):
         query["host"] = ""
     return {key: value for key, value in query.items() if value}
-
-
-def _host_names(host: str, shop: str) -> bool:
-    try:
-        decoded = base64.urlsafe_b64decode(host + "=" * (-len(host) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return False
-    store = shop.removesuffix(".myshopify.com")
-    return bool(shop) and (decoded.rstrip("/").endswith(f"/store/{store}") or decoded.startswith(f"{shop}/admin"))
 
 
 def app_url(request, name: str, *args, **params) -> str:

@@ -65,8 +65,7 @@ def customers_redact(delivery: WebhookDelivery) -> str:
 
 
 def shop_redact(delivery: WebhookDelivery) -> str:
-    privacy.redact_shop(shop_domain=delivery.shop_domain, keep_delivery_id=delivery.id)
-    return "shop erased"
+    return privacy.redact_shop(shop_domain=delivery.shop_domain, keep_delivery_id=delivery.id)
 
 
 HANDLERS: dict[str, Callable[[WebhookDelivery], str]] = {

@@ -59,9 +59,20 @@ def redact_customer(*, shop: Shop, payload: dict[str, Any]) -> int:
     return erased
 
 
-def redact_shop(*, shop_domain: str, keep_delivery_id: int) -> None:
+def redact_shop(*, shop_domain: str, keep_delivery_id: int) -> str:
     """Erase everything about the shop: the Shop row and, by cascade, its settings, orders, push
-    records and data requests; other webhook deliveries of the shop too."""
+    records and data requests; other webhook deliveries of the shop too. Returns the outcome.
+
+    Shopify sends ``shop/redact`` 48 hours after an uninstall. A shop that is installed now has
+    reinstalled since (or never uninstalled: a forged or replayed delivery): its data is the
+    merchant's current work and is kept, and the outcome says so."""
+    shop = Shop.objects.filter(domain=shop_domain).first()
+    if shop is not None and shop.status != Shop.Status.UNINSTALLED:
+        logger.warning(
+            "privacy.shop_redact_skipped", extra={"shop": shop_domain, "shop_id": shop.id, "status": shop.status}
+        )
+        return "nothing erased: the shop is installed (reinstalled since the uninstall)"
     Shop.objects.filter(domain=shop_domain).delete()
     WebhookDelivery.objects.filter(shop_domain=shop_domain).exclude(id=keep_delivery_id).delete()
     logger.info("privacy.shop_redacted", extra={"shop": shop_domain})
+    return "shop erased"

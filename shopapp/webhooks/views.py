@@ -1,6 +1,15 @@
 """``POST /webhooks``: one endpoint for every topic (shopify.app.toml). The HMAC is checked on the
-raw body before anything is parsed (401 when wrong); the delivery is recorded by its id and
-processed in a task, so Shopify gets its 200 within its 5 seconds and a repeat changes nothing."""
+raw body before anything is parsed (401 when wrong); the body must then be the named topic's, for
+the named shop, triggered within Shopify's retry window (payloads.py: the headers are not signed);
+the delivery is recorded by its id and processed in a task, so Shopify gets its 200 within its 5
+seconds and a repeat changes nothing.
+
+A refused delivery answers 400 and is logged as ``webhook.refused`` with its reason. Why a 4xx and
+not a quiet 200: Shopify retries a non-2xx answer, but only 8 times over 4 hours, then gives up
+(https://shopify.dev/docs/apps/build/webhooks/verify-deliveries), so nothing retries forever. A
+replay or forgery gains nothing either way (it is never recorded or processed); a genuine delivery
+refused by a mistake of ours stays visible (Shopify's delivery metrics, our log) and is delivered
+again once fixed, instead of being acknowledged and lost."""
 
 import json
 import logging
@@ -14,6 +23,7 @@ from integrations.shopify.domains import sanitize_shop_domain
 from shopapp.tasks import process_webhook
 from shopapp.webhooks.deliveries import record_delivery
 from shopapp.webhooks.handlers import HANDLERS
+from shopapp.webhooks.payloads import DeliveryRefused, check_payload, check_triggered_at
 from shopapp.webhooks.signatures import signature_valid
 
 logger = logging.getLogger(__name__)
@@ -37,6 +47,15 @@ def receive_webhook(request: HttpRequest) -> HttpResponse:
     try:
         payload = json.loads(body)
     except ValueError:
+        return HttpResponse(status=400)
+    try:
+        check_payload(topic=topic, shop_domain=shop_domain, payload=payload)
+        check_triggered_at(request.headers.get("X-Shopify-Triggered-At", ""))
+    except DeliveryRefused as refused:
+        logger.warning(
+            "webhook.refused",
+            extra={"topic": topic, "shop": shop_domain, "webhook_id": webhook_id[:64], "reason": refused.reason},
+        )
         return HttpResponse(status=400)
     delivery = record_delivery(
         webhook_id=webhook_id,

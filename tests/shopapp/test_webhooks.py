@@ -150,6 +150,7 @@ def test_customers_redact_erases_what_we_hold_on_the_customer(
 
 @pytest.mark.django_db
 def test_shop_redact_erases_the_shop(client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks):
+    process(client, shopify_sim.uninstall(SHOP, deliver=False), django_capture_on_commit_callbacks)  # 48 h earlier
     process(client, shopify_sim.trigger_webhook(SHOP, "shop/redact", deliver=False), django_capture_on_commit_callbacks)
 
     assert not Shop.objects.filter(domain=SHOP).exists()

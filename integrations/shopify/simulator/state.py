@@ -106,7 +106,7 @@ class SimulatorState:
 
     def upsert_shop(self, domain: str, **settings: Any) -> Shop:
         """Create ``domain`` or change its settings (only the ones given)."""
-        if not SHOP_DOMAIN.match(domain):
+        if not SHOP_DOMAIN.fullmatch(domain):
             raise ValueError(f"{domain!r} is not a NAME.myshopify.com domain")
         unknown = set(settings) - set(SHOP_SETTINGS)
         if unknown:
