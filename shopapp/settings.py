@@ -6,6 +6,8 @@ the app runs on its *embedded default*: a SQLite file and Celery tasks executed 
 separate worker and beat processes. ``.env.example`` documents every variable.
 """
 
+import hashlib
+import hmac
 import ssl
 from pathlib import Path
 
@@ -78,6 +80,20 @@ SHOPIFY_TIMEOUT = (env.float("SHOPIFY_CONNECT_TIMEOUT", default=3.05), env.float
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 if not ENCRYPTION_KEYS and not DEBUG:
     raise ImproperlyConfigured("ENCRYPTION_KEYS must hold at least one Fernet key when DEBUG is off.")
+
+# Keys of the customer digest (an HMAC of the email that finds a customer's records for
+# customers/redact and customers/data_request without storing the email), newest first: the first
+# computes, every one is matched. Its own secret, so rotating SECRET_KEY (or ENCRYPTION_KEYS, once
+# this is set) never makes a customer unfindable. Rotation: put a new key first, run
+# `manage.py rotate_customer_digests`, keep the old key listed (records whose email is already
+# erased keep their old digest). Unset: one key derived from each ENCRYPTION_KEYS key (a deployment
+# from before this setting starts unchanged); in DEBUG without those, one derived from SECRET_KEY.
+CUSTOMER_DIGEST_KEYS = env.list("CUSTOMER_DIGEST_KEYS", default=[]) or [
+    hmac.new(secret.encode(), b"customer-digest-key", hashlib.sha256).hexdigest()
+    for secret in (ENCRYPTION_KEYS or ([SECRET_KEY] if DEBUG else []))
+]
+if not CUSTOMER_DIGEST_KEYS:
+    raise ImproperlyConfigured("CUSTOMER_DIGEST_KEYS (or ENCRYPTION_KEYS) must be set when DEBUG is off.")
 
 # --- BackerKit -----------------------------------------------------------------------------------
 BACKERKIT_API_URL = env.str("BACKERKIT_API_URL", default="https://api.backerkit.com")
@@ -250,8 +266,12 @@ PUSH_SEARCH_GRACE_SECONDS = env.float("PUSH_SEARCH_GRACE_SECONDS", default=60.0)
 PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
 # How long the SKU -> variant cache is trusted.
 VARIANT_CACHE_SECONDS = env.int("VARIANT_CACHE_SECONDS", default=600)
-# Customers' personal data of pushed orders is erased this many days after the push.
+# Customers' personal data is erased this many days after its order became final (pushed, failed,
+# needing attention) or went stale (pending or paused, nothing happened to it for as long).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=30)
+# A customer's data-request export is erased this many days after it was made (the merchant hands
+# it over within Shopify's 30 days).
+DATA_REQUEST_EXPORT_DAYS = env.int("DATA_REQUEST_EXPORT_DAYS", default=30)
 # How often the sweeper looks for work that lost its message (seconds).
 PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=30.0)
 # How often BackerKit connections are pulled for locked orders (seconds).
@@ -262,6 +282,7 @@ CELERY_BEAT_SCHEDULE.update(
         "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
         "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},
+        "expire-data-request-exports": {"task": "shopapp.expire_data_request_exports", "schedule": 3600.0},
         "refresh-expiring-tokens": {"task": "shopapp.refresh_expiring_tokens", "schedule": 300.0},
         "migrate-legacy-tokens": {"task": "shopapp.migrate_legacy_tokens", "schedule": 3600.0},
     }

@@ -9,6 +9,7 @@ from integrations.shops.tokens.grants import GrantUnavailable
 from integrations.shops.tokens.migrate import legacy_shop_ids, migrate_legacy_token
 from integrations.shops.tokens.refresh import shops_to_refresh
 from shopapp.heartbeat import record_heartbeat
+from shopapp.webhooks import privacy
 from shopapp.webhooks.handlers import process_delivery
 
 
@@ -63,3 +64,10 @@ def migrate_shop_token(shop_id: int) -> None:
 )
 def process_webhook(delivery_id: int) -> None:
     process_delivery(delivery_id=delivery_id)
+
+
+# --- Customers' personal data --------------------------------------------------------------------
+@shared_task(name="shopapp.expire_data_request_exports", ignore_result=True, autoretry_for=(DatabaseError,),
+             retry_backoff=True, retry_jitter=True, max_retries=6)  # fmt: skip
+def expire_data_request_exports() -> None:
+    privacy.expire_data_request_exports()

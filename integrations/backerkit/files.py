@@ -71,8 +71,8 @@ def open_order_file(path: str | Path) -> OrderFile:
         raise UnreadableFile(f"{path.name}: is empty")
     first = head_text[:1]
     if first not in (b"[", b"{"):
-        shown = head_text[:20].decode("utf-8", "replace")
-        raise UnreadableFile(f"{path.name}: is neither JSON nor JSON Lines (it starts with {shown!r})")
+        # Never quote the file's text: a CSV export starts with a customer's name or email soon enough.
+        raise UnreadableFile(f"{path.name}: is neither JSON nor JSON Lines (it does not start with [ or {{)")
     file_format = "json" if first == b"[" else _json_or_jsonl(path)
     if file_format == "jsonl":
         with path.open("rb") as handle:

@@ -5,7 +5,13 @@ beside it). Validation is the JSON Schema plus the checks a schema cannot expres
 negative money, decimal places of the currency). Every problem is reported with the field it
 concerns, so a Success rep can fix the source; nothing is coerced silently.
 
-Forward compatible: properties the contract does not name are ignored.
+Forward compatible: properties the contract does not name are ignored, and never stored
+(``known_fields``: what a push record keeps of an order).
+Personal fields (``PERSONAL_FIELDS``: the email, the address but its country, the free-text note and
+survey answers) are never quoted in a message: a message names the order and the field, and says
+what is wrong with the value without repeating it (messages end up in ``last_error`` and attempt
+details, shown on pages and kept after the personal data is erased). Other values (SKU, amounts,
+currency and country codes, quantities) may be quoted.
 Never kept: ``note`` and ``survey_answers`` are validated (so a malformed payload is still refused)
 but they are not fields of ``BackerKitOrder``: nothing downstream can push or store them.
 """
@@ -227,9 +233,24 @@ _PATTERN_MESSAGES = {
 }
 
 
+# Fields whose value identifies the customer: never quoted in a problem. The address is personal but
+# for its country code (a country alone identifies no one; the merchant needs it to fix a typo).
+PERSONAL_FIELDS = frozenset({"email", "note", "survey_answers", "shipping_address"})
+_NOT_PERSONAL_IN_ADDRESS = frozenset({"country_code"})
+
+
+def is_personal(path: list[Any]) -> bool:
+    """Whether the value at ``path`` (from the order's root) is a customer's personal data."""
+    if not path or path[0] not in PERSONAL_FIELDS:
+        return False
+    return not (path[0] == "shipping_address" and len(path) == 2 and path[1] in _NOT_PERSONAL_IN_ADDRESS)
+
+
 def _describe(error: jsonschema.ValidationError) -> FieldProblem:
     path = list(error.absolute_path)
     field = _path(path)
+    if is_personal(path):
+        return _describe_personal(error, field)
     schema = error.schema if isinstance(error.schema, dict) else {}
     is_money = bool(schema.get("x-money"))
     value = error.instance
@@ -266,11 +287,33 @@ def _describe(error: jsonschema.ValidationError) -> FieldProblem:
     return FieldProblem(field, error.message)
 
 
+def _describe_personal(error: jsonschema.ValidationError, field: str) -> FieldProblem:
+    """The problem of a personal field, without its value."""
+    kind, value = error.validator, error.instance
+    if kind == "required":
+        missing = next((name for name in error.validator_value if repr(name) in error.message), None)
+        return FieldProblem(_path([*error.absolute_path, missing]) if missing else field, "is required")
+    if kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
+        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        return FieldProblem(field, f"must be {wanted}, not {_json_type(value)}")
+    if kind == "pattern":
+        return FieldProblem(field, _PATTERN_MESSAGES.get(field.rsplit(".", 1)[-1], "is not in the expected format"))
+    if kind == "minLength":
+        return FieldProblem(field, "must not be empty")
+    if kind == "maxLength":
+        return FieldProblem(field, f"is {len(value)} characters long; at most {error.validator_value} are allowed")
+    if kind == "maxItems":
+        return FieldProblem(field, f"holds {len(value)} entries; at most {error.validator_value} are allowed")
+    return FieldProblem(field, f"is not valid ({kind})")
+
+
 # --- checks the schema cannot express ------------------------------------------------------------
 
 _MONEY_FIELDS = ("pledge_amount", "add_ons_amount", "shipping_amount", "amount_paid")
-# The largest amount the push records hold (DecimalField max_digits=14, decimal_places=2): the
-# contract's pattern allows 15 digits, which would stop the import of the whole file.
+# The largest amount the push records hold (DecimalField max_digits=16, decimal_places=4: twelve
+# digits before the point): the contract's pattern allows 15, which would stop the whole import.
 MAX_AMOUNT = Decimal("999999999999.99")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_FIELDS = ("id", "backer_id", "pledge_id")
@@ -375,6 +418,35 @@ def _unique(problems: list[FieldProblem]) -> list[FieldProblem]:
             seen.add((problem.field, problem.message))
             unique.append(problem)
     return unique
+
+
+# --- what is kept --------------------------------------------------------------------------------
+
+
+def known_fields(raw: dict) -> dict:
+    """``raw`` with only the properties the contract names, at every level (order, address, items,
+    taxes), and without ``note`` and ``survey_answers``: what a push record stores of an order.
+    Unknown extra fields from BackerKit are never stored (they may hold anything, personal too)."""
+    kept = _keep(raw, contract_schema())
+    return {key: value for key, value in kept.items() if key not in NEVER_KEPT}
+
+
+def _resolve(schema: dict) -> dict:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return contract_schema()["$defs"][ref.removeprefix("#/$defs/")]
+    return schema
+
+
+def _keep(value: Any, schema: dict) -> Any:
+    schema = _resolve(schema)
+    properties = schema.get("properties")
+    if isinstance(value, dict) and isinstance(properties, dict):
+        return {key: _keep(sub, properties[key]) for key, sub in value.items() if key in properties}
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [_keep(entry, items) for entry in value]
+    return value
 
 
 # --- building the value object -------------------------------------------------------------------

@@ -75,8 +75,10 @@ class PushRecord(models.Model):
     invalid_input = models.BooleanField(default=False)
 
     currency = models.CharField(max_length=3, blank=True)
-    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    shopify_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Exact in every ISO 4217 currency: up to 4 decimal places (JPY 0, USD 2, KWD 3, CLF 4), twelve
+    # digits before the point (integrations/backerkit/orders.py MAX_AMOUNT).
+    amount_paid = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    shopify_total = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     expected_financial_status = models.CharField(max_length=32, blank=True)
     explanation = models.TextField(blank=True, help_text="Why the order is Paid or Partially Paid.")
 

@@ -6,8 +6,10 @@ imported directly, so a moved or renamed service fails loudly at start-up, never
 """
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from integrations.orders.services import privacy as customer_privacy
@@ -22,17 +24,24 @@ def _customer(payload: dict[str, Any]) -> tuple[str, str]:
     return str(customer.get("id") or ""), str(customer.get("email") or "")
 
 
+def _order_ids(payload: dict[str, Any], key: str) -> list[Any]:
+    ids = payload.get(key)
+    return [value for value in ids if isinstance(value, int | str)] if isinstance(ids, list) else []
+
+
 def record_data_request(*, shop: Shop, payload: dict[str, Any]) -> DataRequest:
-    """Record the request and what we hold on the customer, for the merchant to hand over."""
+    """Record the request and what we hold on the customer, for the merchant to hand over. The
+    customer's records are found by email and by the Shopify orders the request names."""
     customer_id, email = _customer(payload)
+    orders_requested = _order_ids(payload, "orders_requested")
     export: dict[str, Any] = {
         "store": shop.domain,
         "customer": {"id": customer_id, "email": email},
-        "orders_requested": payload.get("orders_requested") or [],
-        "orders": [],
+        "orders_requested": orders_requested,
+        "orders": customer_privacy.customer_data(shop_id=shop.id, email=email, shopify_order_ids=orders_requested)[
+            "orders"
+        ],
     }
-    if email:
-        export["orders"] = customer_privacy.customer_data(shop_id=shop.id, email=email)["orders"]
     request = DataRequest.objects.create(
         shop=shop,
         shopify_request_id=str((payload.get("data_request") or {}).get("id") or ""),
@@ -46,17 +55,28 @@ def record_data_request(*, shop: Shop, payload: dict[str, Any]) -> DataRequest:
 
 
 def redact_customer(*, shop: Shop, payload: dict[str, Any]) -> int:
-    """Erase the customer's personal data: the push records (through the push domain) and the data
-    requests we kept for them."""
+    """Erase the customer's personal data: the push records (through the push domain), found by email
+    and by the Shopify orders in ``orders_to_redact``, and the data requests we kept for them."""
     customer_id, email = _customer(payload)
-    erased = 0
-    if email:
-        erased = customer_privacy.redact_customer(shop_id=shop.id, email=email)
+    erased = customer_privacy.redact_customer(
+        shop_id=shop.id, email=email, shopify_order_ids=_order_ids(payload, "orders_to_redact")
+    )
     for request in DataRequest.objects.filter(shop=shop):
-        if (email and request.customer_email == email) or (customer_id and request.customer_id == customer_id):
+        same_email = email and request.customer_email.strip().lower() == email.strip().lower()
+        if same_email or (customer_id and request.customer_id == customer_id):
             request.delete()
     logger.info("privacy.customer_redacted", extra={"shop_id": shop.id, "records": erased})
     return erased
+
+
+def expire_data_request_exports(*, now: datetime | None = None) -> int:
+    """Erase the data-request exports older than ``DATA_REQUEST_EXPORT_DAYS`` (the merchant had
+    them to hand over; kept longer they would be one more copy of the customer's data)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DATA_REQUEST_EXPORT_DAYS)
+    count, _ = DataRequest.objects.filter(received_at__lt=cutoff).delete()
+    if count:
+        logger.info("privacy.data_requests_expired", extra={"data_requests": count})
+    return count
 
 
 def redact_shop(*, shop_domain: str, keep_delivery_id: int) -> str:

@@ -2,25 +2,24 @@
 
 Every order that comes in ends as a record: valid ones pending, invalid ones failed with a
 message naming the order and the field. The unique (shop, BackerKit order id) constraint, with
-``ignore_conflicts`` on insert, makes a re-import or two racing imports harmless. ``note`` and
-``survey_answers`` are dropped here, before anything is stored.
+``ignore_conflicts`` on insert, makes a re-import or two racing imports harmless. Only the
+contract's fields are stored: ``note``, ``survey_answers`` and any field the contract does not name
+are dropped here, before anything is stored.
 """
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import NEVER_KEPT, InvalidOrder, is_storable_text, validate_order
+from integrations.backerkit.orders import InvalidOrder, is_storable_text, known_fields, validate_order
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
+from integrations.orders.services.digests import customer_digest
 from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -29,16 +28,9 @@ State = PushRecord.State
 CHUNK = 500
 
 
-def customer_digest(email: str) -> str:
-    if not email:
-        return ""
-    # surrogatepass: a refused order's email may hold a lone surrogate; it is still findable.
-    normalized = email.strip().lower().encode("utf-8", "surrogatepass")
-    return hmac.new(settings.SECRET_KEY.encode(), normalized, hashlib.sha256).hexdigest()
-
-
 def storable(raw: dict) -> dict:
-    return {k: v for k, v in raw.items() if k not in NEVER_KEPT}
+    """What a record keeps of a BackerKit order: the contract's fields only."""
+    return known_fields(raw)
 
 
 def currency_problem(*, shop: Shop, currency: str) -> str:

@@ -2,57 +2,227 @@
 
 Shopify's protected customer data rules (level 2: name, email, address): keep only what pushing
 needs, for as long as it needs it. Personal fields (``order_data``, ``sent_input``) are encrypted
-at rest and erased ``PERSONAL_DATA_RETENTION_DAYS`` after the order is pushed; what the merchant
-needs for support and accounting stays: ids, states, amounts, Shopify order name.
+at rest and erased ``PERSONAL_DATA_RETENTION_DAYS`` after the record's last activity: after its
+order became final (pushed, failed, needing attention) or went stale (pending or paused with
+nothing happening to it). What the merchant needs for support and accounting stays: ids, states,
+amounts, currency, the Shopify order name, the reason an order was not pushed.
+
+A record is found for a customer by its email digest (``digests``, every listed key) or by the
+Shopify order the app created for it (``orders_to_redact`` / ``orders_requested`` carry numeric
+Shopify order ids; a record holds the order's GID, ``gid://shopify/Order/<id>``). Shopify customer
+ids are not recorded: the app creates a Shopify customer only through an order it pushes, and
+that order is listed by id.
+
+Erasing also scrubs the texts that may quote personal values (error texts and attempt details
+written before messages stopped quoting them, and Shopify's own userErrors). A waiting (pending or
+paused) record whose data is erased can no longer be pushed: it ends failed with a reason, and only
+a re-import from BackerKit brings it back.
 """
 
 import logging
-from datetime import timedelta
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from integrations.orders.models import PushRecord
-from integrations.orders.services.imports import customer_digest
+from integrations.backerkit.orders import quantum
+from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.services.digests import matching_digests
 
 logger = logging.getLogger(__name__)
 
-_ERASED = {"order_data": None, "sent_input": None, "customer_digest": "", "backer_id": ""}
+State = PushRecord.State
+BATCH = 500
+ERASED_MARK = "[erased]"
+WAITING = (State.PENDING, State.PAUSED)
+# The personal values of what was sent to Shopify (orderCreate variables) besides the address.
+_SENT_ADDRESS_NOT_PERSONAL = frozenset({"countryCode", "provinceCode"})
+_ORDER_ADDRESS_NOT_PERSONAL = frozenset({"country_code"})
 
 
-def customer_data(*, shop_id: int, email: str) -> dict:
+def order_gids(shopify_order_ids: Iterable[Any]) -> list[str]:
+    """Shopify order GIDs from the numeric ids of a compliance payload (GIDs are taken as they are)."""
+    gids = []
+    for value in shopify_order_ids:
+        text = str(value).strip()
+        if text.isdigit():
+            gids.append(f"gid://shopify/Order/{text}")
+        elif text.startswith("gid://shopify/Order/"):
+            gids.append(text)
+    return gids
+
+
+def _customer_records(*, shop_id: int, email: str, shopify_order_ids: Iterable[Any]) -> QuerySet[PushRecord]:
+    digests = matching_digests(email)
+    gids = order_gids(shopify_order_ids)
+    match = Q(pk__in=[])
+    if digests:
+        match |= Q(customer_digest__in=digests)
+    if gids:
+        match |= Q(shopify_order_id__in=gids)
+    return PushRecord.objects.filter(match, shop_id=shop_id)
+
+
+def _amount(value, currency: str) -> str | None:
+    if value is None:
+        return None
+    return str(value.quantize(quantum(currency))) if currency else str(value.normalize())
+
+
+def customer_data(*, shop_id: int, email: str, shopify_order_ids: Iterable[Any] = ()) -> dict:
     """Everything we hold on this customer for this shop (customers/data_request)."""
-    records = PushRecord.objects.filter(shop_id=shop_id, customer_digest=customer_digest(email))
+    records = _customer_records(shop_id=shop_id, email=email, shopify_order_ids=shopify_order_ids)
     return {
         "orders": [
             {
                 "backerkit_order_id": r.backerkit_order_id,
+                "backer_id": r.backer_id,
                 "state": r.state,
+                "shopify_order_id": r.shopify_order_id,
                 "shopify_order_name": r.shopify_order_name,
-                "amount_paid": str(r.amount_paid) if r.amount_paid is not None else None,
+                "amount_paid": _amount(r.amount_paid, r.currency),
+                "shopify_total": _amount(r.shopify_total, r.currency),
                 "currency": r.currency,
                 "order_data": r.order_data,
+                "sent_to_shopify": r.sent_input,
+                "last_error": r.last_error,
                 "pushed_at": r.pushed_at.isoformat() if r.pushed_at else None,
+                "personal_data_erased_at": (
+                    r.personal_data_purged_at.isoformat() if r.personal_data_purged_at else None
+                ),
             }
-            for r in records
+            for r in records.order_by("id")
         ]
     }
 
 
-def redact_customer(*, shop_id: int, email: str) -> int:
-    """Erase this customer's personal data (customers/redact); the accounting trail stays."""
-    count = PushRecord.objects.filter(shop_id=shop_id, customer_digest=customer_digest(email)).update(
-        **_ERASED, personal_data_purged_at=timezone.now()
+def redact_customer(*, shop_id: int, email: str, shopify_order_ids: Iterable[Any] = ()) -> int:
+    """Erase this customer's personal data (customers/redact): the order data, what was sent to
+    Shopify, the digest and backer id, and every quote of them in error texts and attempt details.
+    The accounting trail stays (ids, states, amounts)."""
+    ids = list(
+        _customer_records(shop_id=shop_id, email=email, shopify_order_ids=shopify_order_ids).values_list(
+            "id", flat=True
+        )
     )
-    logger.info("privacy.customer_redacted", extra={"shop_id": shop_id, "records": count})
-    return count
+    reason = "The customer's personal data was erased at their request (customers/redact)."
+    erased = sum(_erase(record_id=record_id, reason=reason, forget_customer=True) for record_id in ids)
+    logger.info("privacy.customer_redacted", extra={"shop_id": shop_id, "records": erased})
+    return erased
 
 
-def purge_expired_personal_data() -> int:
-    cutoff = timezone.now() - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
-    count = PushRecord.objects.filter(
-        state=PushRecord.State.PUSHED, pushed_at__lt=cutoff, personal_data_purged_at__isnull=True
-    ).update(order_data=None, sent_input=None, personal_data_purged_at=timezone.now())
-    if count:
-        logger.info("privacy.purged", extra={"records": count})
-    return count
+def purge_expired_personal_data(*, now: datetime | None = None) -> int:
+    """Erase the personal data of every record past the retention period after its last activity.
+
+    Last activity: the latest of the record's last save, its push and its last attempt (the lane
+    writes with ``update()``, which leaves ``updated_at`` alone). A record being pushed right now is
+    never purged. Each record is erased on its own: one that cannot be (a value that no longer
+    decrypts) is logged under an error id and the purge goes on."""
+    days = settings.PERSONAL_DATA_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    reason = f"Personal data erased after {days} days; re-import the order from BackerKit to push it."
+    last_attempt = PushAttempt.objects.filter(record=OuterRef("pk")).order_by("-finished_at").values("finished_at")[:1]
+    expired = (
+        PushRecord.objects.filter(personal_data_purged_at__isnull=True)
+        .exclude(state=State.PUSHING)
+        .annotate(
+            last_activity=Greatest(
+                "updated_at",
+                Coalesce("pushed_at", "updated_at"),
+                Coalesce(Subquery(last_attempt), "updated_at"),
+            )
+        )
+        .filter(last_activity__lt=cutoff)
+        .order_by("id")
+    )
+    purged = 0
+    last_id = 0
+    while batch := list(expired.filter(id__gt=last_id).values_list("id", flat=True)[:BATCH]):
+        last_id = batch[-1]
+        for record_id in batch:
+            try:
+                purged += _erase(record_id=record_id, reason=reason, forget_customer=False, cutoff=cutoff)
+            except Exception:  # a per-record boundary: one bad record never stops the purge
+                error_id = uuid.uuid4().hex[:12]
+                logger.exception("privacy.purge_failed", extra={"record_id": record_id, "error_id": error_id})
+    if purged:
+        logger.info("privacy.purged", extra={"records": purged, "retention_days": days})
+    return purged
+
+
+def _erase(*, record_id: int, reason: str, forget_customer: bool, cutoff: datetime | None = None) -> int:
+    """Erase one record's personal data under its row lock; 1 if it was erased, 0 if it changed
+    meanwhile (claimed by a lane, re-imported) and is no longer to be purged."""
+    with transaction.atomic():
+        record = PushRecord.objects.select_for_update().filter(id=record_id).first()
+        if record is None:
+            return 0
+        if not forget_customer and (record.state == State.PUSHING or record.personal_data_purged_at is not None):
+            return 0
+        if cutoff is not None and _last_activity(record) >= cutoff:
+            return 0  # re-imported or pushed since it was selected
+        values = personal_values(record.order_data, record.sent_input)
+        fields: dict[str, Any] = {
+            "order_data": None,
+            "sent_input": None,
+            "personal_data_purged_at": timezone.now(),
+            "last_error": scrub(record.last_error, values),
+        }
+        if forget_customer:
+            fields.update(customer_digest="", backer_id="")
+        if record.state in WAITING:
+            # Without its address the order can never be pushed: it ends failed, for a re-import.
+            fields.update(state=State.FAILED, invalid_input=True, not_before=None, last_error=reason)
+        elif record.state in (State.FAILED, State.NEEDS_ATTENTION):
+            # A retry would push an order without its data: only a re-import can bring it back.
+            fields.update(invalid_input=True, last_error="\n".join(t for t in (fields["last_error"], reason) if t))
+        PushRecord.objects.filter(id=record.id).update(**fields)
+        for attempt_id, detail in PushAttempt.objects.filter(record_id=record.id).values_list("id", "detail"):
+            cleaned = scrub(detail, values)
+            if cleaned != detail:
+                PushAttempt.objects.filter(id=attempt_id).update(detail=cleaned)
+    return 1
+
+
+def _last_activity(record: PushRecord) -> datetime:
+    last_attempt = PushAttempt.objects.filter(record_id=record.id).order_by("-finished_at").first()
+    moments = [record.updated_at, record.pushed_at, last_attempt.finished_at if last_attempt else None]
+    return max(moment for moment in moments if moment is not None)
+
+
+def personal_values(order_data: Any, sent_input: Any) -> list[str]:
+    """The customer's personal values in a record's stored order and in what was sent to Shopify."""
+    values: list[str] = []
+    if isinstance(order_data, dict):
+        values.append(order_data.get("email"))
+        address = order_data.get("shipping_address")
+        if isinstance(address, dict):
+            values.extend(v for k, v in address.items() if k not in _ORDER_ADDRESS_NOT_PERSONAL)
+    order = sent_input.get("order") if isinstance(sent_input, dict) else None
+    if isinstance(order, dict):
+        values.append(order.get("email"))
+        for name in ("shippingAddress", "billingAddress"):
+            address = order.get(name)
+            if isinstance(address, dict):
+                values.extend(v for k, v in address.items() if k not in _SENT_ADDRESS_NOT_PERSONAL)
+        customer = (order.get("customer") or {}).get("toUpsert") if isinstance(order.get("customer"), dict) else None
+        if isinstance(customer, dict):
+            values.extend(customer.values())
+    texts = {v.strip() for v in values if isinstance(v, str) and len(v.strip()) >= 2}
+    return sorted(texts, key=len, reverse=True)  # longest first: "Ada Lovelace" before "Ada"
+
+
+def scrub(text: str, values: list[str]) -> str:
+    """``text`` with every whole-word occurrence of ``values`` replaced by ``[erased]``."""
+    if not text or not values:
+        return text
+    for value in values:
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", ERASED_MARK, text, flags=re.IGNORECASE)
+    return text
