@@ -101,6 +101,12 @@ BACKERKIT_TIMEOUT = (
     env.float("BACKERKIT_CONNECT_TIMEOUT", default=3.05),
     env.float("BACKERKIT_READ_TIMEOUT", default=30.0),
 )
+# Orders asked for per page of a pull (the contract allows 1-500).
+BACKERKIT_PAGE_SIZE = env.int("BACKERKIT_PAGE_SIZE", default=100)
+# A pull BackerKit did not answer (5xx, timeout) is tried again after this many seconds, doubling
+# with each failure in a row up to the maximum (jittered down to half: pulls do not retry in step).
+BACKERKIT_PULL_BACKOFF_SECONDS = env.float("BACKERKIT_PULL_BACKOFF_SECONDS", default=10.0)
+BACKERKIT_PULL_BACKOFF_MAX_SECONDS = env.float("BACKERKIT_PULL_BACKOFF_MAX_SECONDS", default=900.0)
 
 # --- Django --------------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -18,6 +18,9 @@ class BackerKitConnection(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         STOPPED = "stopped", "Stopped"
+        # BackerKit refused the key (401/403) or has no such project (404): no pull until the key
+        # is fixed (a new key, or a connection test that passes).
+        REFUSED = "refused", "Refused by BackerKit"
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="backerkit_connections")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.API)
@@ -29,6 +32,11 @@ class BackerKitConnection(models.Model):
     stopped_reason = models.TextField(blank=True)
     cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit pull cursor (orders since).")
     last_pulled_at = models.DateTimeField(null=True, blank=True)
+    # The pull's own trouble (services/pull.py): BackerKit throttled it or did not answer. No pull
+    # before ``pull_not_before``; ``pull_failures`` in a row set the backoff; the error in words.
+    pull_not_before = models.DateTimeField(null=True, blank=True)
+    pull_failures = models.PositiveIntegerField(default=0)
+    last_pull_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,7 +29,9 @@ def pause_shop_pushes(shop_id: int, reason: str = "") -> None:
 
 @shared_task(name="orders.pull_connection", ignore_result=True, **RETRY_TRANSIENT)
 def pull_connection(connection_id: int) -> None:
-    pull.pull_connection(connection_id=connection_id)
+    result = pull.pull(connection_id=connection_id)
+    if result.retry_in is not None:  # throttled (Retry-After) or BackerKit did not answer (backoff)
+        pull_connection.apply_async((connection_id,), countdown=result.retry_in)
 
 
 @shared_task(name="orders.pull_all_connections", ignore_result=True, **RETRY_TRANSIENT)

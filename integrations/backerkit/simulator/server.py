@@ -9,7 +9,10 @@ Control (tests and the demo only, no auth, loopback):
     POST /_simulator/projects                  {"id", "api_key", "name"?, "currency"?}
     POST /_simulator/projects/{project}/orders {"orders": [...], "locked": true}
     POST /_simulator/projects/{project}/lock   {"order_ids": [...]} (omit: every order)
-    POST /_simulator/faults                    {"status": 500|429, "count": N, "retry_after": s}
+    POST /_simulator/faults                    {"status": 500|503|429|401|403|404, "count": N, "retry_after": s,
+                                                "after": M, "timeout": s}  (after M normal answers; timeout:
+                                                held s seconds, then dropped unanswered)
+    POST /_simulator/projects/{project}/api_key {"api_key"}  (BackerKit's "regenerate key")
     POST /_simulator/reset
     GET  /_simulator/state.json
 """
@@ -17,6 +20,7 @@ Control (tests and the demo only, no auth, loopback):
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,7 +51,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
-        self.server.state.record_request(method=self.command, path=urlsplit(self.path).path, status=status)
+        url = urlsplit(self.path)
+        self.server.state.record_request(method=self.command, path=url.path, status=status, query=url.query)
+
+    def _drop(self, seconds: float) -> None:
+        """A BackerKit that never answers: hold the request, then close the connection."""
+        time.sleep(seconds)  # the simulated fault itself: an answer that never comes
+        url = urlsplit(self.path)
+        self.server.state.record_request(method=self.command, path=url.path, status=0, query=url.query)
+        self.close_connection = True
 
     def _json_body(self) -> dict[str, Any] | None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -86,8 +98,13 @@ class _Handler(BaseHTTPRequestHandler):
                 state.reset()
                 return self._send(200, {"ok": True})
             if parts == ["_simulator", "faults"]:
+                timeout = body.get("timeout")
                 state.add_faults(
-                    status=int(body["status"]), count=int(body.get("count", 1)), retry_after=body.get("retry_after")
+                    status=int(body.get("status") or 0),
+                    count=int(body.get("count", 1)),
+                    retry_after=body.get("retry_after"),
+                    after=int(body.get("after", 0)),
+                    timeout=None if timeout is None else float(timeout),
                 )
                 return self._send(200, {"ok": True})
             if parts == ["_simulator", "projects"]:
@@ -104,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._send(400, {"error": "orders must be an array"})
                 added = state.add_orders(parts[2], orders, locked=bool(body.get("locked", True)))
                 return self._send(200, {"added": added})
+            if len(parts) == 4 and parts[1] == "projects" and parts[3] == "api_key":
+                state.set_api_key(parts[2], str(body["api_key"]))
+                return self._send(200, {"ok": True})
             if len(parts) == 4 and parts[1] == "projects" and parts[3] == "lock":
                 locked = state.lock_orders(parts[2], body.get("order_ids"))
                 return self._send(200, {"locked": locked})
@@ -116,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _api(self, *, project_id: str, orders: bool) -> None:
         state = self.server.state
         fault = state.next_fault()
+        if fault is not None and fault.timeout is not None:
+            return self._drop(fault.timeout)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "fault"

@@ -8,6 +8,7 @@ is that number, encoded, so pages are stable and an order locked later appears a
 
 import base64
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +36,17 @@ class Project:
 
 @dataclass(frozen=True)
 class Fault:
+    """What one API request gets instead of its answer: an HTTP ``status`` (with ``Retry-After``
+    when set), or with ``timeout`` seconds no answer at all (the connection is held, then closed).
+    ``status`` 0 is a pass: the request is answered normally (faults that start ``after`` N)."""
+
     status: int
     retry_after: int | None = None
+    timeout: float | None = None
+
+    @property
+    def is_pass(self) -> bool:
+        return self.status == 0 and self.timeout is None
 
 
 def encode_cursor(sequence: int) -> str:
@@ -61,7 +71,8 @@ class SimulatorState:
         self.lock = threading.RLock()
         self.projects: dict[str, Project] = {}
         self.faults: deque[Fault] = deque()
-        self.requests: list[dict[str, Any]] = []  # method, path, status (never the Authorization header)
+        # method, path, query, status, monotonic time (never the Authorization header)
+        self.requests: list[dict[str, Any]] = []
 
     # --- control ---------------------------------------------------------------------------------
 
@@ -105,14 +116,33 @@ class SimulatorState:
                 project.lock(order_id)
             return project.last_sequence - before
 
-    def add_faults(self, *, status: int, count: int = 1, retry_after: int | None = None) -> None:
-        """The next ``count`` API requests answer ``status`` (500, 503, 429...)."""
+    def add_faults(
+        self,
+        *,
+        status: int = 0,
+        count: int = 1,
+        retry_after: int | None = None,
+        after: int = 0,
+        timeout: float | None = None,
+    ) -> None:
+        """After ``after`` more API requests answered normally, the next ``count`` answer ``status``
+        (500, 503, 429 with ``retry_after``, 401/403 refusing the key mid-pull, 404 for the project)
+        or, with ``timeout`` seconds, are held that long and dropped unanswered."""
+        if not status and timeout is None:
+            raise ValueError("a fault needs a status or a timeout")
         with self.lock:
-            self.faults.extend(Fault(status=status, retry_after=retry_after) for _ in range(count))
+            self.faults.extend(Fault(status=0) for _ in range(after))
+            self.faults.extend(Fault(status=status, retry_after=retry_after, timeout=timeout) for _ in range(count))
+
+    def set_api_key(self, project_id: str, api_key: str) -> None:
+        """BackerKit's "regenerate key": the old key is refused from now on."""
+        with self.lock:
+            self.project(project_id).api_key = api_key
 
     def next_fault(self) -> Fault | None:
         with self.lock:
-            return self.faults.popleft() if self.faults else None
+            fault = self.faults.popleft() if self.faults else None
+            return None if fault is None or fault.is_pass else fault
 
     # --- the orders API --------------------------------------------------------------------------
 
@@ -129,9 +159,16 @@ class SimulatorState:
                 "has_more": len(ready) > limit,
             }
 
-    def record_request(self, *, method: str, path: str, status: int) -> None:
+    def record_request(self, *, method: str, path: str, status: int, query: str = "") -> None:
         with self.lock:
-            self.requests.append({"method": method, "path": path, "status": status})
+            self.requests.append(
+                {"method": method, "path": path, "query": query, "status": status, "at": time.monotonic()}
+            )
+
+    def api_requests(self) -> list[dict[str, Any]]:
+        """The requests made to the BackerKit API (not the control API), oldest first."""
+        with self.lock:
+            return [dict(r) for r in self.requests if r["path"].startswith("/v1/")]
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -145,6 +182,8 @@ class SimulatorState:
                     }
                     for p in self.projects.values()
                 },
-                "pending_faults": [{"status": f.status, "retry_after": f.retry_after} for f in self.faults],
+                "pending_faults": [
+                    {"status": f.status, "retry_after": f.retry_after, "timeout": f.timeout} for f in self.faults
+                ],
                 "requests": len(self.requests),
             }

@@ -22,7 +22,7 @@ from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.selectors_pages import waiting_count, waiting_records
 from integrations.orders.services import lanes, lifecycle
 from integrations.orders.services.preview import PreviewSummary, preview_entries
-from integrations.orders.services.pull import client_for, pull_connection
+from integrations.orders.services.pull import client_for, key_works_again, pull_connection
 from integrations.shopify.errors import ShopifyError
 from integrations.shops.models import Shop
 from integrations.shops.tokens.access import ShopDisconnected, admin_client_for
@@ -78,6 +78,8 @@ def check_connection(*, shop_id: int, connection_id: int) -> ConnectionCheck:
     except BackerKitError as exc:
         return ConnectionCheck(False, _explain(exc).message)
     logger.info("pages.connection_tested", extra={"shop_id": shop_id, "connection_id": connection_id})
+    if key_works_again(connection=connection):
+        return ConnectionCheck(True, f"Connected to “{project.name}” ({project.currency}). Fetching resumes.")
     return ConnectionCheck(True, f"Connected to “{project.name}” ({project.currency}).")
 
 
@@ -109,6 +111,7 @@ def add_connection(*, shop: Shop, store_name: str, project: str, api_key: str) -
     connection.project, connection.api_key = candidate.project, candidate.api_key
     connection.kind, connection.currency = BackerKitConnection.Kind.API, found.currency
     connection.status, connection.stopped_reason = BackerKitConnection.Status.ACTIVE, ""
+    connection.pull_not_before, connection.pull_failures, connection.last_pull_error = None, 0, ""
     try:
         connection.save()
     except IntegrityError as exc:  # two tabs adding the same store name at once
