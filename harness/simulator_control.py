@@ -67,6 +67,10 @@ class SimulatorControl:
         revoke_after."""
         return self._post(f"/_simulator/shops/{domain}/faults", faults)
 
+    def set_availability(self, domain: str, availability: str) -> str:
+        """``frozen`` (402), ``locked`` (423) or ``open``: Shopify closes the shop to the API, or reopens it."""
+        return self._post(f"/_simulator/shops/{domain}/availability", {"availability": availability})["availability"]
+
     def set_bucket(self, domain: str, currently_available: float) -> dict[str, Any]:
         return self._post(f"/_simulator/shops/{domain}/bucket", {"currently_available": currently_available})
 

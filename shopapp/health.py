@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from integrations.shopify.redis_client import shared_redis
 from shopapp.heartbeat import last_heartbeat_age_seconds
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ def broker_state() -> str:
     if not settings.REDIS_URL:
         return "in-process"
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-        client.ping()
+        shared_redis(socket_timeout=1, connect_timeout=1).ping()
         return "ok"
     except redis.RedisError as exc:
         logger.warning("healthz.broker_down", extra={"error": type(exc).__name__})

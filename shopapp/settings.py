@@ -278,6 +278,12 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3
 # A customer's data-request export is erased this many days after it was made (the merchant hands
 # it over within Shopify's 30 days).
 DATA_REQUEST_EXPORT_DAYS = env.int("DATA_REQUEST_EXPORT_DAYS", default=30)
+# Lane crashes in a row (errors about the shop, not one order) before the shop's push is held
+# for a rep; the shop backs off this many seconds after the first, doubling after each.
+PUSH_MAX_LANE_CRASHES = env.int("PUSH_MAX_LANE_CRASHES", default=5)
+PUSH_CRASH_BACKOFF_SECONDS = env.float("PUSH_CRASH_BACKOFF_SECONDS", default=10.0)
+# How often a shop Shopify froze (402) or locked (423) is asked again whether it is open (seconds).
+PUSH_HOLD_CHECK_SECONDS = env.float("PUSH_HOLD_CHECK_SECONDS", default=180.0)
 # How often the sweeper looks for work that lost its message (seconds).
 PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=30.0)
 # How often BackerKit connections are pulled for locked orders (seconds).
@@ -286,6 +292,7 @@ BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", def
 CELERY_BEAT_SCHEDULE.update(
     {
         "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
+        "push-held-shops": {"task": "orders.check_held_shops", "schedule": PUSH_HOLD_CHECK_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
         "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},
         "expire-data-request-exports": {"task": "shopapp.expire_data_request_exports", "schedule": 3600.0},

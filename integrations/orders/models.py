@@ -140,6 +140,8 @@ class PushAttempt(models.Model):
         AMBIGUOUS = "ambiguous", "No answer after sending"
         UNAUTHORIZED = "unauthorized", "Access token refused"
         INVALID = "invalid", "Invalid order"
+        SHOP_UNAVAILABLE = "shop_unavailable", "Store frozen or locked by Shopify"
+        UNEXPECTED = "unexpected", "Unexpected error"
 
     record = models.ForeignKey(PushRecord, on_delete=models.CASCADE, related_name="push_attempts")
     outcome = models.CharField(max_length=32, choices=Outcome.choices)

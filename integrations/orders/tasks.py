@@ -27,6 +27,18 @@ def pause_shop_pushes(shop_id: int, reason: str = "") -> None:
     lifecycle.pause_shop(shop_id=shop_id, reason=reason)
 
 
+@shared_task(name="orders.check_held_shops", ignore_result=True, **RETRY_TRANSIENT)
+def check_held_shops() -> None:
+    """Beat: each shop Shopify froze or locked gets its own check (one cheap query)."""
+    for shop_id in lifecycle.shops_held_by_shopify():
+        check_held_shop.delay(shop_id)
+
+
+@shared_task(name="orders.check_held_shop", ignore_result=True, **RETRY_TRANSIENT)
+def check_held_shop(shop_id: int) -> None:
+    lifecycle.check_held_shop(shop_id=shop_id)
+
+
 @shared_task(name="orders.pull_connection", ignore_result=True, **RETRY_TRANSIENT)
 def pull_connection(connection_id: int) -> None:
     result = pull.pull(connection_id=connection_id)

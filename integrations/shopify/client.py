@@ -4,6 +4,12 @@ No hidden retries: a throttled, transient or ambiguous outcome is raised as a ty
 (integrations/shopify/errors.py) and the caller decides, because only the caller knows whether
 resending is safe (orderCreate has no idempotency key).
 https://shopify.dev/docs/api/usage/rate-limits
+
+Every request is logged as one event, ``shopify.request`` (as Sentry's integration clients record
+each call): the operation, HTTP status, duration, cost requested and charged, the bucket after the
+call, the API version that served it and Shopify's deprecation reason (then at WARNING: the app
+uses something Shopify will remove). Never the variables, the answer or the token.
+https://shopify.dev/docs/api/usage/versioning
 """
 
 import logging
@@ -18,7 +24,9 @@ from django.conf import settings
 
 from integrations.shopify.errors import (
     ShopifyAccessDenied,
+    ShopifyError,
     ShopifyInvalid,
+    ShopifyShopUnavailable,
     ShopifyThrottled,
     ShopifyTransient,
     ShopifyUnauthorized,
@@ -134,11 +142,23 @@ class AdminClient:
         return f"AdminClient(shop={self.shop!r}, api_version={self.api_version!r})"
 
     def execute(self, document: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
-        http = self._http or _shared_http()
         operation = operation_name(document)
         started = time.monotonic()
+        response: httpx.Response | None = None
         try:
-            response = http.post(
+            response = self._post(document, variables, operation=operation)
+            answer = self._interpret(response, operation=operation, elapsed=time.monotonic() - started)
+        except ShopifyError as exc:
+            _log_request(shop=self.shop, operation=operation, response=response, elapsed=time.monotonic() - started,
+                         error=exc)  # fmt: skip
+            raise
+        _log_request(shop=self.shop, operation=operation, response=response, elapsed=answer.elapsed, answer=answer)
+        return answer
+
+    def _post(self, document: str, variables: dict[str, Any] | None, *, operation: str) -> httpx.Response:
+        http = self._http or _shared_http()
+        try:
+            return http.post(
                 admin_graphql_url(self.shop, self.api_version),
                 json={"query": document, "variables": variables or {}},
                 headers={"X-Shopify-Access-Token": self._access_token, "Accept": "application/json"},
@@ -153,8 +173,6 @@ class AdminClient:
             raise ShopifyTransient(
                 f"{operation}: no answer ({type(exc).__name__})", shop=self.shop, ambiguous=True
             ) from exc
-        elapsed = time.monotonic() - started
-        return self._interpret(response, operation=operation, elapsed=elapsed)
 
     def _interpret(self, response: httpx.Response, *, operation: str, elapsed: float) -> GraphQLResponse:
         status = response.status_code
@@ -163,6 +181,14 @@ class AdminClient:
                 f"{operation}: Shopify refused the access token ({status}): {_error_text(response)}",
                 shop=self.shop,
                 status=status,
+            )
+        if status in _SHOP_UNAVAILABLE:
+            kind = _SHOP_UNAVAILABLE[status]
+            raise ShopifyShopUnavailable(
+                f"{operation}: the shop is {kind} ({status}): {_error_text(response)}",
+                shop=self.shop,
+                status=status,
+                kind=kind,
             )
         if status >= 500:
             raise ShopifyTransient(
@@ -212,6 +238,52 @@ class AdminClient:
             deprecated_reason=response.headers.get("X-Shopify-API-Deprecated-Reason"),
             elapsed=elapsed,
         )
+
+
+# Shopify answers these for every request to a shop closed to the API, whatever the request.
+_SHOP_UNAVAILABLE = {402: ShopifyShopUnavailable.FROZEN, 423: ShopifyShopUnavailable.LOCKED}
+
+
+def _log_request(
+    *,
+    shop: str,
+    operation: str,
+    response: httpx.Response | None,
+    elapsed: float,
+    answer: GraphQLResponse | None = None,
+    error: ShopifyError | None = None,
+) -> None:
+    """One event per request. Built only when it will be written (the push makes ~100 calls/s)."""
+    deprecated = answer.deprecated_reason if answer else None
+    if response is not None and deprecated is None:
+        deprecated = response.headers.get("X-Shopify-API-Deprecated-Reason")
+    level = logging.WARNING if deprecated else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
+    context: dict[str, Any] = {
+        "shop": shop,
+        "operation": operation,
+        "status": response.status_code if response is not None else None,
+        "duration_ms": round(elapsed * 1000, 1),
+        "api_version": answer.api_version
+        if answer
+        else (response.headers.get("X-Shopify-API-Version") if response is not None else None),
+        "deprecated_reason": deprecated,
+    }
+    cost = answer.cost if answer else None
+    if cost is not None:
+        context |= {"cost_requested": cost.requested, "cost_actual": cost.actual}
+        if cost.throttle_status is not None:
+            context |= {
+                "throttle_available": cost.throttle_status.currently_available,
+                "throttle_maximum": cost.throttle_status.maximum_available,
+                "throttle_restore_rate": cost.throttle_status.restore_rate,
+            }
+    if error is not None:
+        context["error"] = type(error).__name__
+        if isinstance(error, ShopifyThrottled):
+            context["retry_after"] = error.retry_after
+    logger.log(level, "shopify.request", extra=context)
 
 
 def _has_code(errors: Any, code: str) -> bool:

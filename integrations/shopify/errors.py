@@ -1,8 +1,8 @@
 """The ways a call to Shopify fails, mapped once at the client boundary.
 
 Callers decide on the type alone: refresh/disconnect on ``ShopifyUnauthorized``, wait on
-``ShopifyThrottled``, retry (after resolving an ambiguous outcome) on ``ShopifyTransient``, and
-never retry ``ShopifyInvalid``.
+``ShopifyThrottled``, retry (after resolving an ambiguous outcome) on ``ShopifyTransient``, pause
+the shop's work on ``ShopifyShopUnavailable``, and never retry ``ShopifyInvalid``.
 """
 
 
@@ -39,6 +39,21 @@ class ShopifyTransient(ShopifyError):
     def __init__(self, message: str, *, shop: str = "", status: int | None = None, ambiguous: bool):
         super().__init__(message, shop=shop, status=status)
         self.ambiguous = ambiguous
+
+
+class ShopifyShopUnavailable(ShopifyError):
+    """The shop itself is closed to the API, whatever was asked: 402 Payment Required (``frozen``:
+    "The shop owner needs to log in to the shop's admin and pay the outstanding balance to unfreeze
+    the shop") or 423 Locked (``locked``: repeated abuse of the API limits, or a problem with the
+    account). Nothing was executed. Not the request's fault: pause the shop's work, nothing failed,
+    and look again later. https://shopify.dev/docs/api/usage/response-codes"""
+
+    FROZEN = "frozen"
+    LOCKED = "locked"
+
+    def __init__(self, message: str, *, shop: str = "", status: int | None = None, kind: str):
+        super().__init__(message, shop=shop, status=status)
+        self.kind = kind
 
 
 class ShopifyInvalid(ShopifyError):

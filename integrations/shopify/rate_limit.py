@@ -22,6 +22,7 @@ import redis
 from django.conf import settings
 
 from integrations.shopify.client import QueryCost
+from integrations.shopify.redis_client import shared_redis
 
 # Until Shopify has told us the shop's figures: the Standard plan's.
 DEFAULT_MAXIMUM = 2000.0
@@ -116,7 +117,7 @@ class CostBucket:
     def __init__(self, shop: str):
         self.shop = shop
         self.key = f"shopify:bucket:{shop}"
-        self._redis = _redis_client()
+        self._redis = shared_redis()
 
     def take(self, cost: float) -> float:
         """Take ``cost`` points, or return the seconds to wait before asking again."""
@@ -180,8 +181,6 @@ class CostBucket:
             return (cost - bucket.available) / bucket.rate
 
 
-_redis_lock = threading.Lock()
-_redis_clients: dict[str, redis.Redis] = {}
 _registered: dict[tuple[int, str], Any] = {}
 
 
@@ -191,13 +190,3 @@ def _scripts(client: redis.Redis, script: str):
     if key not in _registered:
         _registered[key] = client.register_script(script)
     return _registered[key]
-
-
-def _redis_client() -> redis.Redis | None:
-    url = settings.REDIS_URL
-    if not url:
-        return None
-    with _redis_lock:
-        if url not in _redis_clients:
-            _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)
-        return _redis_clients[url]

@@ -32,6 +32,14 @@ class Shop(models.Model):
         DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrement, ignoring the inventory policy"
         DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrement, obeying the inventory policy"
 
+    class PushHold(models.TextChoices):
+        """Why the app holds the shop's push by itself (not a rep's pause, not a disconnect)."""
+
+        NONE = "", "Pushing"
+        FROZEN = "frozen", "Shopify froze the store (unpaid bill)"
+        LOCKED = "locked", "Shopify locked the store"
+        CRASHING = "crashing", "Stopped after repeated unexpected errors"
+
     domain = models.CharField(max_length=255, unique=True)
     name = models.CharField(max_length=255, blank=True)
     currency = models.CharField(max_length=3, blank=True)
@@ -64,6 +72,16 @@ class Shop(models.Model):
     auto_push = models.BooleanField(default=True)
     pushes_paused = models.BooleanField(default=False, help_text="Paused by a Success rep.")
     setup_guide_dismissed = models.BooleanField(default=False)
+
+    # The push's own hold of the shop (integrations/orders/services/holds.py): frozen or locked by
+    # Shopify (a periodic check resumes it), or stopped after repeated lane crashes (a rep resumes).
+    # The reason is written for the merchant, who sees it on every page, as the staff console does.
+    push_hold = models.CharField(max_length=16, choices=PushHold.choices, blank=True, default="")
+    push_hold_reason = models.TextField(blank=True)
+    push_held_at = models.DateTimeField(null=True, blank=True)
+    # Lane crashes in a row (errors about the shop, not one order), and when lanes may try again.
+    push_crashes = models.PositiveIntegerField(default=0)
+    push_backoff_until = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

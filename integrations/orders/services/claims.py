@@ -5,9 +5,14 @@ claim token. Before each send it re-checks the token in the same UPDATE that sta
 ``last_sent_at``; a record the sweeper took back in the meantime is therefore never sent by two
 lanes. An order Shopify created is recorded as pushed whoever holds the claim: that write is
 always safe.
+
+``OutcomeWriter`` is what the push writes through: one per try at one record, bound to the record,
+the lane's claim token and when the try started, so each outcome reads as what it means
+(``failed``, ``needs_attention``, ``retry_later``, ``hand_back``, ``pushed``).
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -107,6 +112,56 @@ def release(
     return PushRecord.objects.filter(id__in=record_ids, state=State.PUSHING, claim_token=token).update(
         state=state, claim_token="", not_before=not_before, attempts=F("attempts") - 1
     )
+
+
+def pause_pending(*, shop_id: int) -> int:
+    """The shop's waiting records wait as paused (not failed, not lost) until it is resumed."""
+    return PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).update(state=State.PAUSED)
+
+
+def after(wait: timedelta | float) -> datetime:
+    """The moment ``wait`` (seconds or a timedelta) from now: a record's ``not_before``."""
+    return timezone.now() + (wait if isinstance(wait, timedelta) else timedelta(seconds=wait))
+
+
+@dataclass(frozen=True)
+class OutcomeWriter:
+    """Writes the outcome of one try at one record, if the lane still holds its claim (``pushed``
+    is written whoever holds it: Shopify has the order). Each returns whether it was written."""
+
+    record: PushRecord
+    token: str
+    started_at: datetime
+
+    def pushed(self, *, order: dict, outcome: str, detail: str = "") -> None:
+        mark_pushed(record=self.record, shopify_order_id=order["id"], shopify_order_name=order["name"],
+                    financial_status=order.get("displayFinancialStatus") or "", outcome=outcome,
+                    started_at=self.started_at, detail=detail)  # fmt: skip
+
+    def failed(self, outcome: str, error: str, *, keep_sent: bool = False) -> bool:
+        """Final until someone retries it. ``keep_sent``: a send may have reached Shopify, so a
+        retry looks the order up before sending again."""
+        return self._finish(State.FAILED, outcome, error, clear_sent=not keep_sent)
+
+    def needs_attention(self, outcome: str, error: str) -> bool:
+        return self._finish(State.NEEDS_ATTENTION, outcome, error)
+
+    def retry_later(
+        self, outcome: str, error: str = "", *, until: datetime | None = None, keep_sent: bool = False,
+        uncounted: bool = False,
+    ) -> bool:  # fmt: skip
+        """Back to pending, not before ``until``. ``uncounted``: Shopify refused the call itself
+        (throttled, token refused), so the try does not count towards the attempts."""
+        extra = {"attempts": self.record.attempts - 1} if uncounted else None
+        return self._finish(State.PENDING, outcome, error, not_before=until, clear_sent=not keep_sent, extra=extra)
+
+    def hand_back(self, *, until: datetime | None = None) -> int:
+        """Nothing happened to the record: pending again, no attempt recorded, none counted."""
+        return release(record_ids=[self.record.id], token=self.token, not_before=until)
+
+    def _finish(self, state: str, outcome: str, error: str, **fields) -> bool:
+        return finish(record=self.record, token=self.token, state=state, outcome=outcome,
+                      started_at=self.started_at, error=error, **fields)  # fmt: skip
 
 
 def recover_abandoned(*, lease_seconds: int) -> int:

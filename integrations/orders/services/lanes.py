@@ -1,32 +1,45 @@
 """Push lanes: the units of concurrency of one shop's push.
 
-A lane claims a batch of the shop's pending records, resolves their SKUs in one query, pushes
-them one by one through the shared cost bucket, and repeats until nothing is pending or its time
-budget is spent; then it hands its worker slot back (another shop's lanes get their turn) and, if
-work remains, is queued again. At most ``PUSH_LANES_PER_SHOP`` lanes run per shop (a Redis
+A lane claims a batch of the shop's pending records, validates each record's order once, resolves
+the batch's SKUs in one query, pushes the records one by one through the shared cost bucket (each
+inside the per-record boundary, ``push.push_guarded``), and repeats until nothing is pending or
+its time budget is spent; then it hands its worker slot back (another shop's lanes get their turn)
+and, if work remains, is queued again. At most ``PUSH_LANES_PER_SHOP`` lanes run per shop (a Redis
 semaphore), so one shop's 50k-order campaign holds a bounded share of the workers and the queue.
+
+What stops a batch is about the shop, never one order: a refused token (refresh once, else
+disconnect), a store Shopify froze or locked (held until the periodic check sees it open), a
+throttled or failing variant query (the batch waits), or anything unexpected (a lane crash: the
+shop backs off, and is held for a rep after too many in a row; ``holds.py``).
 """
 
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
 
 from django.conf import settings
 from django.utils import timezone
 
+from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.documents import SHOP_INFO
-from integrations.orders.mapping import ShopSettings
+from integrations.orders.mapping import ShopSettings, variant_skus
 from integrations.orders.models import BackerKitConnection, PushRecord
-from integrations.orders.services import claims
-from integrations.orders.services.push import PushContext, Result, push_record
+from integrations.orders.services import claims, holds
+from integrations.orders.services.claims import pause_pending
+from integrations.orders.services.push import PushContext, Result, new_error_id, push_guarded, read_order
 from integrations.orders.services.variants import resolve_variants
+from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import (
     ShopifyAccessDenied,
+    ShopifyShopUnavailable,
     ShopifyThrottled,
     ShopifyTransient,
     ShopifyUnauthorized,
 )
-from integrations.shopify.rate_limit import CostBucket, _redis_client
+from integrations.shopify.rate_limit import CostBucket
+from integrations.shopify.redis_client import shared_redis
 from integrations.shops.models import Shop
 from integrations.shops.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
 from integrations.shops.tokens.connection import disconnect_shop
@@ -35,12 +48,23 @@ logger = logging.getLogger(__name__)
 
 State = PushRecord.State
 
+__all__ = ["LaneReport", "active_lanes", "has_pending", "next_due_in", "pause_pending", "run_lane"]
+
+# In-process (no broker, no countdown): the longest a lane sleeps for deferred work itself.
+MAX_IN_PROCESS_WAIT_SECONDS = 120.0
+
 
 @dataclass
 class LaneReport:
     more_pending: bool = False
     stopped: str = ""
     stats: dict[str, int] = field(default_factory=dict)
+
+
+class _Next(Enum):
+    GO_ON = "go on"  # claim the next batch
+    WAIT = "wait"  # leave the loop: pending work waits (its not_before)
+    STOP = "stop"  # return the report as it is
 
 
 def mapping_settings(*, shop: Shop, connection: BackerKitConnection) -> ShopSettings:
@@ -55,13 +79,17 @@ def mapping_settings(*, shop: Shop, connection: BackerKitConnection) -> ShopSett
     )
 
 
+def _settings_for(shop: Shop) -> dict[int, ShopSettings]:
+    return {c.id: mapping_settings(shop=shop, connection=c) for c in BackerKitConnection.objects.filter(shop=shop)}
+
+
 class _LaneSlot:
     """Redis semaphore: a lane runs only while it holds one of the shop's slots."""
 
     def __init__(self, shop_id: int, token: str):
         self.key = f"push:lanes:{shop_id}"
         self.token = token
-        self.redis = _redis_client()
+        self.redis = shared_redis()
 
     def acquire(self) -> bool:
         if self.redis is None:
@@ -96,7 +124,7 @@ def run_lane(*, shop_id: int, budget_seconds: float | None) -> LaneReport:
 
 
 def active_lanes(*, shop_id: int) -> int:
-    redis = _redis_client()
+    redis = shared_redis()
     if redis is None:
         return 0
     key = f"push:lanes:{shop_id}"
@@ -105,68 +133,125 @@ def active_lanes(*, shop_id: int) -> int:
 
 
 def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> LaneReport:
-    report = LaneReport()
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     shop = Shop.objects.get(id=shop_id)
-    if not shop.is_connected or shop.pushes_paused:
+    if not shop.is_connected or shop.pushes_paused or shop.push_hold:
         pause_pending(shop_id=shop_id)
-        report.stopped = "shop not pushable"
-        return report
-    settings_for = {
-        c.id: mapping_settings(shop=shop, connection=c) for c in BackerKitConnection.objects.filter(shop_id=shop_id)
-    }
-    bucket = CostBucket(shop.domain)
-    refreshed = False
-    while deadline is None or time.monotonic() < deadline:
-        batch = claims.claim_batch(shop_id=shop_id, limit=settings.PUSH_BATCH_SIZE, token=token)
-        if not batch:
-            if deadline is None and _wait_for_deferred(shop_id=shop_id):
-                continue  # in-process (no broker): wait here for what a countdown would wait for
-            break
+        return LaneReport(stopped="shop not pushable")
+    return _Lane(shop=shop, token=token, deadline=deadline).run()
+
+
+class _Lane:
+    """One run of a lane: batches until the budget is spent, nothing is due, or the shop stops it."""
+
+    def __init__(self, *, shop: Shop, token: str, deadline: float | None):
+        self.shop, self.token, self.deadline = shop, token, deadline
+        self.report = LaneReport()
+        self.settings_for = _settings_for(shop)
+        self.bucket = CostBucket(shop.domain)
+        self.client: AdminClient | None = None
+        self.refreshed = False  # the token is refreshed once per run; refused again, the shop disconnects
+        self.backoff_until: datetime | None = shop.push_backoff_until
+        self.crashes_to_reset = shop.push_crashes > 0
+
+    def run(self) -> LaneReport:
+        while self.deadline is None or time.monotonic() < self.deadline:
+            if self.backoff_until is not None and timezone.now() < self.backoff_until:
+                if self.deadline is not None or not _sleep_until(self.backoff_until):
+                    self.report.more_pending = True  # the task comes back when the backoff ends
+                    return self.report
+            batch = claims.claim_batch(shop_id=self.shop.id, limit=settings.PUSH_BATCH_SIZE, token=self.token)
+            if not batch:
+                if self.deadline is None and _wait_for_deferred(shop_id=self.shop.id):
+                    continue  # in-process (no broker): wait here for what a countdown would wait for
+                break
+            step = self._push_batch_or_stop(batch)
+            if step is _Next.STOP:
+                return self.report
+            if step is _Next.WAIT:
+                break
+        self.report.more_pending = has_pending(shop_id=self.shop.id)
+        return self.report
+
+    def _push_batch(self, batch: list[PushRecord]) -> _Next:
+        self.client = admin_client_for(shop_id=self.shop.id)
+        if not self.shop.currency:
+            self.settings_for = _learn_shop_currency(shop=self.shop, client=self.client)
+        orders = {record.id: read_order(record) for record in batch}
+        skus = variant_skus(order for order in orders.values() if isinstance(order, BackerKitOrder))
+        variants = resolve_variants(client=self.client, skus=skus, on_cost=self.bucket.observe)
+        ctx = PushContext(shop_id=self.shop.id, client=self.client, settings_for=self.settings_for,
+                          variants=variants, bucket=self.bucket, token=self.token, stats=self.report.stats,
+                          deadline=self.deadline)  # fmt: skip
+        for position, record in enumerate(batch):
+            if push_guarded(record=record, order=orders[record.id], ctx=ctx) is Result.YIELD:
+                claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=self.token)
+                if self.deadline is not None:
+                    self.report.more_pending = True
+                    return _Next.STOP
+                return _Next.GO_ON  # in-process: the loop waits for the bucket
+        if self.crashes_to_reset:
+            holds.reset_crashes(shop_id=self.shop.id)
+            self.crashes_to_reset = False
+        return _Next.GO_ON
+
+    def _push_batch_or_stop(self, batch: list[PushRecord]) -> _Next:
+        """Push the batch; when something about the shop stops it, hand the batch back and decide."""
+        ids = [record.id for record in batch]
         try:
-            client = admin_client_for(shop_id=shop_id)
-            if not shop.currency:
-                settings_for = _learn_shop_currency(shop=shop, client=client)
-            skus = {item["sku"] for r in batch for item in (r.order_data or {}).get("items", []) if item.get("sku")}
-            variants = resolve_variants(client=client, skus=skus, on_cost=bucket.observe)
-            ctx = PushContext(shop_id=shop_id, client=client, settings_for=settings_for, variants=variants,
-                              bucket=bucket, token=token, stats=report.stats, deadline=deadline)  # fmt: skip
-            for position, record in enumerate(batch):
-                if push_record(record=record, ctx=ctx) is Result.YIELD:
-                    claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=token)
-                    if deadline is not None:
-                        report.more_pending = True
-                        return report
-                    break  # in-process: the loop waits for the bucket below
+            return self._push_batch(batch)
         except ShopDisconnected as exc:
-            claims.release(record_ids=[r.id for r in batch], token=token, state=State.PAUSED)
-            pause_pending(shop_id=shop_id)
-            report.stopped = str(exc)
-            return report
+            claims.release(record_ids=ids, token=self.token, state=State.PAUSED)
+            return self._stop(reason=str(exc))
         except (ShopifyUnauthorized, ShopifyAccessDenied) as exc:
-            claims.release(record_ids=[r.id for r in batch], token=token)
-            failed_token = client._access_token if "client" in locals() else ""
-            if (
-                isinstance(exc, ShopifyUnauthorized)
-                and not refreshed
-                and recover_from_unauthorized(shop_id=shop_id, failed_token=failed_token)
-            ):
-                refreshed = True  # refresh once; a second refusal disconnects
-                continue
-            if isinstance(exc, ShopifyAccessDenied):
-                disconnect_shop(shop_id=shop_id, reason=f"The app no longer has the access it needs: {exc.message}")
-            pause_pending(shop_id=shop_id)
-            report.stopped = exc.message
-            return report
+            claims.release(record_ids=ids, token=self.token)
+            return self._token_refused(exc)
+        except ShopifyShopUnavailable as exc:
+            claims.release(record_ids=ids, token=self.token, state=State.PAUSED)
+            holds.hold_unavailable(shop_id=self.shop.id, error=exc)
+            self.report.stopped = exc.message
+            return _Next.STOP
         except (ShopifyThrottled, ShopifyTransient) as exc:
-            # Variant lookup failed: nothing was sent for this batch. Hand it back for later.
+            # The variant lookup failed: nothing was sent for this batch. Hand it back for later.
             wait = exc.retry_after if isinstance(exc, ShopifyThrottled) else 5.0
-            claims.release(record_ids=[r.id for r in batch], token=token,
-                           not_before=timezone.now() + timezone.timedelta(seconds=wait))  # fmt: skip
-            report.stopped = exc.message
-            break
-    report.more_pending = has_pending(shop_id=shop_id)
-    return report
+            claims.release(record_ids=ids, token=self.token, not_before=claims.after(wait))
+            self.report.stopped = exc.message
+            return _Next.WAIT
+        except Exception:
+            return self._crashed(ids)
+
+    def _token_refused(self, exc: ShopifyUnauthorized | ShopifyAccessDenied) -> _Next:
+        failed_token = getattr(self.client, "_access_token", "")
+        if isinstance(exc, ShopifyUnauthorized) and not self.refreshed:
+            if recover_from_unauthorized(shop_id=self.shop.id, failed_token=failed_token):
+                self.refreshed = True
+                return _Next.GO_ON
+        if isinstance(exc, ShopifyAccessDenied):
+            disconnect_shop(shop_id=self.shop.id, reason=f"The app no longer has the access it needs: {exc.message}")
+        return self._stop(reason=exc.message)
+
+    def _crashed(self, ids: list[int]) -> _Next:
+        """An error about the shop, not one order: log it under an id, back the shop off (or hold
+        it after too many in a row), hand the batch back. If the database is down, the writes here
+        fail too and the task's retry policy takes over."""
+        error_id = new_error_id()
+        logger.exception(
+            "push.lane_crashed", extra={"error_id": error_id, "shop_id": self.shop.id, "records": len(ids)}
+        )
+        crash = holds.record_lane_crash(shop_id=self.shop.id, error_id=error_id)
+        state = State.PAUSED if crash.held else State.PENDING
+        claims.release(record_ids=ids, token=self.token, state=state, not_before=crash.retry_at)
+        self.report.stopped = f"unexpected error {error_id}"
+        if crash.held:
+            return _Next.STOP
+        self.backoff_until = crash.retry_at
+        self.crashes_to_reset = True
+        return _Next.GO_ON  # the loop waits out the backoff (in-process) or hands the worker back
+
+    def _stop(self, *, reason: str) -> _Next:
+        pause_pending(shop_id=self.shop.id)
+        self.report.stopped = reason
+        return _Next.STOP
 
 
 def _learn_shop_currency(*, shop: Shop, client) -> dict[int, ShopSettings]:
@@ -174,31 +259,39 @@ def _learn_shop_currency(*, shop: Shop, client) -> dict[int, ShopSettings]:
     data = client.execute(SHOP_INFO).data["shop"]
     Shop.objects.filter(id=shop.id).update(currency=data["currencyCode"], name=shop.name or data["name"])
     shop.currency = data["currencyCode"]
-    return {c.id: mapping_settings(shop=shop, connection=c) for c in BackerKitConnection.objects.filter(shop=shop)}
+    return _settings_for(shop)
 
 
 def next_due_in(*, shop_id: int) -> float | None:
-    """Seconds until the shop's next pending record may be claimed (None: nothing pending)."""
+    """Seconds until the shop's next pending record may be claimed (None: nothing pending); not
+    before the shop's backoff after a lane crash ends."""
     pending = PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING)
     if not pending.exists():
         return None
     if pending.filter(not_before__isnull=True).exists():
-        return 0.0
-    earliest = pending.order_by("not_before").values_list("not_before", flat=True).first()
-    return max((earliest - timezone.now()).total_seconds(), 0.0)
+        due = 0.0
+    else:
+        earliest = pending.order_by("not_before").values_list("not_before", flat=True).first()
+        due = max((earliest - timezone.now()).total_seconds(), 0.0)
+    return max(due, holds.backoff_remaining(shop_id=shop_id))
 
 
-def _wait_for_deferred(*, shop_id: int, max_wait: float = 120.0) -> bool:
+def _wait_for_deferred(*, shop_id: int) -> bool:
     due = next_due_in(shop_id=shop_id)
-    if due is None or due > max_wait:
+    if due is None or due > MAX_IN_PROCESS_WAIT_SECONDS:
         return False
     time.sleep(due + 0.01)
     return True
 
 
+def _sleep_until(moment: datetime) -> bool:
+    """In-process: sleep until ``moment`` if it is near enough; False when it is too far."""
+    wait = (moment - timezone.now()).total_seconds()
+    if wait > MAX_IN_PROCESS_WAIT_SECONDS:
+        return False
+    time.sleep(max(wait, 0.0) + 0.01)
+    return True
+
+
 def has_pending(*, shop_id: int) -> bool:
     return PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).exists()
-
-
-def pause_pending(*, shop_id: int) -> int:
-    return PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).update(state=State.PAUSED)

@@ -7,34 +7,46 @@ Order of things for one record:
 3. The shared cost bucket is asked for the call's cost (waits instead of being throttled).
 4. ``last_sent_at`` is stamped under the lane's claim, then the order is sent.
 5. The answer decides: pushed, needs attention (userErrors, mapping), retry later (throttled,
-   transient), look up later (ambiguous), paused (token refused and not refreshable).
+   transient), look up later (ambiguous), paused (token refused and not refreshable, shop frozen or
+   locked: raised to the lane, which pauses the shop).
+
+The order arrives validated by the lane (``read_order``: once per record, the same validated order
+whose SKUs the lane resolved). ``push_guarded`` is the per-record boundary: an unexpected error fails
+that record with a short error id (the traceback is logged under it) and the lane goes on; errors
+about the shop (``SHOP_LEVEL``) go up to the lane.
 """
 
 import logging
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from redis.exceptions import RedisError
 
-from integrations.backerkit.orders import InvalidOrder, validate_order
+from integrations.backerkit.orders import BackerKitOrder, InvalidOrder, validate_order
 from integrations.orders.documents import ORDER_BY_SOURCE_IDENTIFIER, ORDER_CREATE, source_identifier_query
 from integrations.orders.mapping import MappedOrder, NeedsAttention, ShopSettings, Variant, map_order
 from integrations.orders.models import PushAttempt, PushRecord
 from integrations.orders.services import claims
+from integrations.orders.services.claims import OutcomeWriter, after
 from integrations.orders.services.variants import forget_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import (
     ShopifyAccessDenied,
     ShopifyInvalid,
+    ShopifyShopUnavailable,
     ShopifyThrottled,
     ShopifyTransient,
     ShopifyUnauthorized,
 )
 from integrations.shopify.rate_limit import CostBucket
+from integrations.shops.tokens.access import ShopDisconnected
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +57,21 @@ Outcome = PushAttempt.Outcome
 DEFAULT_ORDER_CREATE_COST = 10.0
 # The longest a lane waits in the bucket before handing the record back.
 MAX_BUCKET_WAIT_SECONDS = 20.0
+
+# About the shop, not one order: the lane hands the batch back and deals with the shop. The
+# database or Redis failing is not the order's fault either (its outcome could not be written).
+SHOP_LEVEL = (
+    ShopifyUnauthorized,
+    ShopifyAccessDenied,
+    ShopifyShopUnavailable,
+    ShopDisconnected,
+    OperationalError,
+    InterfaceError,
+    RedisError,
+)
+
+# What a record's order is for the push: the validated order, or why it could not be read.
+ReadOrder = BackerKitOrder | InvalidOrder | Exception
 
 
 class Result(Enum):
@@ -79,112 +106,152 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(0.5, 1.0) * min(2 ** max(attempts - 1, 0), 300))
 
 
-def push_record(*, record: PushRecord, ctx: PushContext) -> Result:
+def read_order(record: PushRecord) -> ReadOrder:
+    """The record's stored order, validated once for the whole try (its SKUs, its mapping)."""
+    try:
+        return validate_order(record.order_data or {})
+    except Exception as exc:  # noqa: BLE001 - kept for push_guarded: this record's problem, not the batch's
+        return exc
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(4)
+
+
+def push_guarded(*, record: PushRecord, order: ReadOrder, ctx: PushContext) -> Result:
+    """The per-record boundary: an unexpected error fails this record alone, under an error id a
+    merchant can give to support, and the lane goes on with the next record."""
     started = timezone.now()
+    try:
+        return push_record(record=record, order=order, ctx=ctx, started=started)
+    except SHOP_LEVEL:
+        raise
+    except Exception:
+        error_id = new_error_id()
+        logger.exception(
+            "push.record_crashed", extra={"error_id": error_id, "shop_id": ctx.shop_id, "record_id": record.id}
+        )
+        # The send may have reached Shopify before the error: keep last_sent_at, so that a retry
+        # looks the order up before sending it again.
+        OutcomeWriter(record=record, token=ctx.token, started_at=started).failed(
+            Outcome.UNEXPECTED, unexpected_error_text(error_id), keep_sent=True
+        )
+        ctx.count("unexpected")
+        return Result.DONE
+
+
+def unexpected_error_text(error_id: str) -> str:
+    return (
+        f"Unexpected error {error_id}; pushing this order stopped (it is never created twice). "
+        f"Retry it, or give BackerKit support the error id {error_id}."
+    )
+
+
+def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, started: datetime | None = None) -> Result:
+    outcome = OutcomeWriter(record=record, token=ctx.token, started_at=started or timezone.now())
     if record.last_sent_at is not None:
-        found = _look_up(record=record, ctx=ctx, started=started)
+        found = _look_up(record=record, ctx=ctx, outcome=outcome)
         if found is not None:
             return found
-    try:
-        order = validate_order(record.order_data or {})
-    except InvalidOrder as exc:
-        claims.finish(record=record, token=ctx.token, state=State.FAILED, outcome=Outcome.INVALID,
-                      started_at=started, error=str(exc))  # fmt: skip
+    if isinstance(order, InvalidOrder):
+        outcome.failed(Outcome.INVALID, str(order))
         return Result.DONE
+    if isinstance(order, Exception):
+        raise order  # validation itself broke: the boundary gives it an error id
 
     mapped = map_order(order, settings=ctx.settings_for[record.connection_id], variants=ctx.variants)
     if isinstance(mapped, NeedsAttention):
-        claims.finish(record=record, token=ctx.token, state=State.NEEDS_ATTENTION, outcome=Outcome.NEEDS_ATTENTION,
-                      started_at=started, error="\n".join(mapped.reasons))  # fmt: skip
+        outcome.needs_attention(Outcome.NEEDS_ATTENTION, "\n".join(mapped.reasons))
         ctx.count("needs_attention")
         return Result.DONE
-    return _send(record=record, mapped=mapped, ctx=ctx, started=started)
+    return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome)
 
 
-def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started) -> Result:
-    max_wait = MAX_BUCKET_WAIT_SECONDS
-    if ctx.deadline is not None:
-        max_wait = max(min(max_wait, ctx.deadline - time.monotonic()), 0.0)
+def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome: OutcomeWriter) -> Result:
     taken = ctx.order_create_cost
-    wait = ctx.bucket.wait_and_take(taken, max_wait=max_wait)
+    wait = ctx.bucket.wait_and_take(taken, max_wait=_bucket_patience(ctx))
     if wait > 0:
-        claims.release(record_ids=[record.id], token=ctx.token, not_before=timezone.now() + timedelta(seconds=wait))
+        outcome.hand_back(until=after(wait))
         ctx.count("bucket_waits")
         return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
-    # What this send expects, recorded with it: an order found later by lookup (its answer lost)
-    # shows the same figures as one whose answer came.
-    money = {
-        "shopify_total": mapped.shopify_total,
-        "amount_paid": mapped.amount_paid,
-        "expected_financial_status": mapped.expected_financial_status,
-        "explanation": mapped.explanation,
-    }
-    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=money):
+    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=_expected_money(mapped)):
         return Result.DONE  # the sweeper took it back: another lane owns it now
     try:
         response = ctx.client.execute(ORDER_CREATE, variables)
     except ShopifyThrottled as exc:
         ctx.bucket.drain(exc.retry_after)
         ctx.count("throttled")
-        claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=Outcome.THROTTLED,
-                      started_at=started, error="", extra={"attempts": record.attempts - 1},
-                      not_before=timezone.now() + timedelta(seconds=exc.retry_after))  # fmt: skip
+        outcome.retry_later(Outcome.THROTTLED, until=after(exc.retry_after), uncounted=True)
         return Result.DONE
     except ShopifyTransient as exc:
-        return _transient(record=record, ctx=ctx, started=started, exc=exc)
-    except (ShopifyUnauthorized, ShopifyAccessDenied):
-        # Shopify refused the call itself: nothing was created. Hand the record back untouched.
-        claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=Outcome.UNAUTHORIZED,
-                      started_at=started, error="", extra={"attempts": record.attempts - 1})  # fmt: skip
+        return _transient(record=record, ctx=ctx, outcome=outcome, exc=exc)
+    except (ShopifyUnauthorized, ShopifyAccessDenied, ShopifyShopUnavailable) as exc:
+        # Shopify refused the call itself: nothing was created. Hand the record back, the lane
+        # deals with the shop (refresh, disconnect, or pause while it is frozen or locked).
+        closed = isinstance(exc, ShopifyShopUnavailable)
+        outcome.retry_later(Outcome.SHOP_UNAVAILABLE if closed else Outcome.UNAUTHORIZED, uncounted=True)
         raise
     except ShopifyInvalid as exc:
-        claims.finish(record=record, token=ctx.token, state=State.FAILED, outcome=Outcome.INVALID,
-                      started_at=started, error=f"Shopify refused the request: {exc.message}")  # fmt: skip
+        outcome.failed(Outcome.INVALID, f"Shopify refused the request: {exc.message}")
         ctx.count("failed")
         return Result.DONE
-
     ctx.bucket.observe(response.cost, taken=taken)
     if response.cost is not None:
         ctx.order_create_cost = response.cost.requested
-    payload = response.data["orderCreate"]
+    return _created_or_refused(record=record, payload=response.data["orderCreate"], ctx=ctx, outcome=outcome)
+
+
+def _created_or_refused(*, record: PushRecord, payload: dict, ctx: PushContext, outcome: OutcomeWriter) -> Result:
     errors = payload.get("userErrors") or []
+    message = "; ".join(_user_error_text(e) for e in errors)
     if errors and record.attempts <= 1 and any("variantId" in (e.get("field") or []) for e in errors):
         # A variant the cache knew is gone (product deleted or re-created): look the SKUs up
         # again and try once more before asking the merchant.
         forget_variants(shop=ctx.client.shop)
-        claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=Outcome.USER_ERRORS,
-                      started_at=started, error="; ".join(_user_error_text(e) for e in errors))  # fmt: skip
+        outcome.retry_later(Outcome.USER_ERRORS, message)
         return Result.DONE
     if errors or not payload.get("order"):
-        message = "; ".join(_user_error_text(e) for e in errors) or "Shopify created no order and gave no reason."
-        claims.finish(record=record, token=ctx.token, state=State.NEEDS_ATTENTION, outcome=Outcome.USER_ERRORS,
-                      started_at=started, error=f"Shopify refused the order: {message}")  # fmt: skip
+        outcome.needs_attention(
+            Outcome.USER_ERRORS,
+            f"Shopify refused the order: {message or 'Shopify created no order and gave no reason.'}",
+        )
         ctx.count("needs_attention")
         return Result.DONE
-    order = payload["order"]
-    claims.mark_pushed(record=record, shopify_order_id=order["id"], shopify_order_name=order["name"],
-                       financial_status=order.get("displayFinancialStatus") or "", outcome=Outcome.CREATED,
-                       started_at=started)  # fmt: skip
+    outcome.pushed(order=payload["order"], outcome=Outcome.CREATED)
     ctx.count("pushed")
     return Result.DONE
 
 
-def _transient(*, record: PushRecord, ctx: PushContext, started, exc: ShopifyTransient) -> Result:
+def _bucket_patience(ctx: PushContext) -> float:
+    """How long this send may wait in the bucket: not past the lane's budget."""
+    if ctx.deadline is None:
+        return MAX_BUCKET_WAIT_SECONDS
+    return max(min(MAX_BUCKET_WAIT_SECONDS, ctx.deadline - time.monotonic()), 0.0)
+
+
+def _expected_money(mapped: MappedOrder) -> dict:
+    """What this send expects, recorded with it: an order found later by lookup (its answer lost)
+    shows the same figures as one whose answer came."""
+    return {
+        "shopify_total": mapped.shopify_total,
+        "amount_paid": mapped.amount_paid,
+        "expected_financial_status": mapped.expected_financial_status,
+        "explanation": mapped.explanation,
+    }
+
+
+def _transient(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter, exc: ShopifyTransient) -> Result:
     ctx.count("transient")
     if record.attempts >= settings.PUSH_MAX_ATTEMPTS and not exc.ambiguous:
-        claims.finish(record=record, token=ctx.token, state=State.FAILED, outcome=Outcome.TRANSIENT,
-                      started_at=started,
-                      error=f"Shopify kept failing after {record.attempts} attempts: {exc.message}")  # fmt: skip
+        outcome.failed(Outcome.TRANSIENT, f"Shopify kept failing after {record.attempts} attempts: {exc.message}")
         return Result.DONE
-    outcome = Outcome.AMBIGUOUS if exc.ambiguous else Outcome.TRANSIENT
-    claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=outcome, started_at=started,
-                  error=exc.message, not_before=timezone.now() + backoff(record.attempts),
-                  clear_sent=not exc.ambiguous)  # fmt: skip
+    kind = Outcome.AMBIGUOUS if exc.ambiguous else Outcome.TRANSIENT
+    outcome.retry_later(kind, exc.message, until=after(backoff(record.attempts)), keep_sent=exc.ambiguous)
     return Result.DONE
 
 
-def _look_up(*, record: PushRecord, ctx: PushContext, started) -> Result | None:
+def _look_up(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter) -> Result | None:
     """Resolve an ambiguous earlier send. None: not in Shopify, safe to send now."""
     try:
         response = ctx.client.execute(
@@ -192,29 +259,30 @@ def _look_up(*, record: PushRecord, ctx: PushContext, started) -> Result | None:
         )
     except ShopifyThrottled as exc:
         ctx.bucket.drain(exc.retry_after)
-        claims.release(record_ids=[record.id], token=ctx.token,
-                       not_before=timezone.now() + timedelta(seconds=exc.retry_after))  # fmt: skip
+        outcome.hand_back(until=after(exc.retry_after))
         return Result.DONE
     except ShopifyTransient as exc:
-        claims.finish(record=record, token=ctx.token, state=State.PENDING, outcome=Outcome.TRANSIENT,
-                      started_at=started, error=exc.message, not_before=timezone.now() + backoff(record.attempts),
-                      clear_sent=False)  # fmt: skip
+        outcome.retry_later(Outcome.TRANSIENT, exc.message, until=after(backoff(record.attempts)), keep_sent=True)
+        return Result.DONE
+    except ShopifyInvalid as exc:
+        # Shopify refused this order's search: without it a resend could double the order, so the
+        # record stops here (still marked as sent: a retry looks it up again first).
+        outcome.failed(Outcome.INVALID, f"Shopify refused to look the order up: {exc.message}", keep_sent=True)
+        ctx.count("failed")
         return Result.DONE
     ctx.bucket.observe(response.cost)
     ctx.count("lookups")
     nodes = response.data["orders"]["nodes"]
     match = next((n for n in nodes if n.get("sourceIdentifier") == record.backerkit_order_id), None)
     if match:
-        claims.mark_pushed(record=record, shopify_order_id=match["id"], shopify_order_name=match["name"],
-                           financial_status=match.get("displayFinancialStatus") or "",
-                           outcome=Outcome.FOUND_EXISTING, started_at=started,
-                           detail="The earlier send had reached Shopify; found by source identifier.")  # fmt: skip
+        outcome.pushed(order=match, outcome=Outcome.FOUND_EXISTING,
+                       detail="The earlier send had reached Shopify; found by source identifier.")  # fmt: skip
         ctx.count("found_existing")
         return Result.DONE
     trusted_after = record.last_sent_at + timedelta(seconds=settings.PUSH_SEARCH_GRACE_SECONDS)
     if timezone.now() < trusted_after:
         # Not found may only mean Shopify's search index has not caught up yet: wait, then look again.
-        claims.release(record_ids=[record.id], token=ctx.token, not_before=trusted_after)
+        outcome.hand_back(until=trusted_after)
         ctx.count("waiting_for_search")
         return Result.DONE
     return None

@@ -25,7 +25,9 @@ def sweep() -> dict[str, int]:
     shop_ids = (
         PushRecord.objects.filter(state=PushRecord.State.PENDING)
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .filter(shop__status=Shop.Status.CONNECTED, shop__pushes_paused=False)
+        .filter(shop__status=Shop.Status.CONNECTED, shop__pushes_paused=False, shop__push_hold="")
+        # A shop backing off after a lane crash is left alone until the backoff ends.
+        .filter(Q(shop__push_backoff_until__isnull=True) | Q(shop__push_backoff_until__lte=now))
         .values_list("shop_id", flat=True)
         .distinct()
     )

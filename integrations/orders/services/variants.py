@@ -17,7 +17,7 @@ from django.conf import settings
 from integrations.orders.documents import VARIANTS_BY_SKU, skus_query
 from integrations.orders.mapping import Variant
 from integrations.shopify.client import AdminClient
-from integrations.shopify.rate_limit import _redis_client
+from integrations.shopify.redis_client import shared_redis
 
 _MISSING = ""
 _CHUNK = 50
@@ -31,7 +31,7 @@ def _cache_key(shop: str) -> str:
 
 
 def _read_cache(shop: str, skus: list[str]) -> dict[str, str | None]:
-    redis = _redis_client()
+    redis = shared_redis()
     if redis is None:
         with _local_lock:
             expires, cached = _local_cache.get(shop, (0.0, {}))
@@ -45,7 +45,7 @@ def _read_cache(shop: str, skus: list[str]) -> dict[str, str | None]:
 def _write_cache(shop: str, found: dict[str, str]) -> None:
     if not found:
         return
-    redis = _redis_client()
+    redis = shared_redis()
     if redis is None:
         with _local_lock:
             expires, cached = _local_cache.get(shop, (0.0, {}))
@@ -62,7 +62,7 @@ def _write_cache(shop: str, found: dict[str, str]) -> None:
 
 def forget_variants(*, shop: str) -> None:
     """After the merchant adds products (retry): look every SKU up again."""
-    redis = _redis_client()
+    redis = shared_redis()
     if redis is None:
         with _local_lock:
             _local_cache.pop(shop, None)

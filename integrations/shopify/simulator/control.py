@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from integrations.shopify.simulator import credentials, webhooks
+from integrations.shopify.simulator import credentials, faults, webhooks
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.id_tokens import mint_id_token
 from integrations.shopify.simulator.latency import Latency
@@ -109,6 +109,12 @@ def set_faults(state: SimulatorState, request: Request, params: dict, body: dict
     return Response.json(state.set_faults(params["shop"], **body).as_json())
 
 
+def set_availability(state: SimulatorState, request: Request, params: dict, body: dict) -> Response:
+    """``{"availability": "frozen" | "locked" | "open"}``: Shopify freezes, locks or reopens the shop."""
+    shop = faults.set_availability(state, params["shop"], str(body.get("availability", "")))
+    return Response.json({"availability": shop.availability})
+
+
 def set_bucket(state: SimulatorState, request: Request, params: dict, body: dict) -> Response:
     shop = state.require_shop(params["shop"])
     client = credentials.CUSTOM_APP_CLIENT if body.get("custom_app") else state.config.api_key
@@ -204,6 +210,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/uninstall$"), uninstall),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/scopes$"), set_scopes),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/faults$"), set_faults),
+    ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/availability$"), set_availability),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/bucket$"), set_bucket),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/id_token$"), id_token),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/webhooks$"), trigger_webhook),

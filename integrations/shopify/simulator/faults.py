@@ -9,6 +9,10 @@
 - ``revoke_after``: every token of the shop is revoked once N more requests were served (the
   merchant uninstalls mid-batch).
 Counters are decremented under the state lock, so N concurrent requests consume exactly N faults.
+
+A shop's availability is a state, not a counter: ``frozen`` (the owner has not paid Shopify's bill)
+answers every Admin API request 402, ``locked`` 423, as Shopify does, until it is set ``open``
+again (https://shopify.dev/docs/api/usage/response-codes). Nothing is executed meanwhile.
 """
 
 from integrations.shopify.simulator.context import ExecutionContext
@@ -19,9 +23,30 @@ from integrations.shopify.simulator.wire import Response
 
 _REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
+# What Shopify answers a closed shop (bodies as seen from Shopify's Admin API).
+AVAILABILITY = {
+    "open": None,
+    "frozen": (402, "Unavailable Shop"),
+    "locked": (423, "This store is unavailable"),
+}
+
+
+def set_availability(state: SimulatorState, domain: str, availability: str) -> Shop:
+    if availability not in AVAILABILITY:
+        raise ValueError(f"availability must be one of {', '.join(AVAILABILITY)}")
+    with state.lock:
+        shop = state.require_shop(domain)
+        shop.availability = availability
+    return shop
+
 
 def before_execution(state: SimulatorState, shop: Shop) -> Response | None:
     with state.lock:
+        closed = AVAILABILITY.get(shop.availability)
+        if closed is not None:
+            status, message = closed
+            state.counters[f"shop_{shop.availability}"] += 1
+            return Response.json({"errors": message}, status=status)
         armed = shop.faults
         if armed.http_5xx > 0:
             armed.http_5xx -= 1

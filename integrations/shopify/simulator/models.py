@@ -166,6 +166,8 @@ class Shop:
     next_order_number: int = 1001
     created_at: str = ""
     faults: Faults = field(default_factory=Faults)
+    # open | frozen (402: unpaid bill) | locked (423): until cleared through the control API.
+    availability: str = "open"
     order_create_times: deque = field(default_factory=deque)
     variants: dict[int, Variant] = field(default_factory=dict)
     orders: list[Order] = field(default_factory=list)

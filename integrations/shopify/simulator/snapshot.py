@@ -88,6 +88,7 @@ def shop_json(state: SimulatorState, shop: Shop) -> dict[str, Any]:
         "access_token_ttl_seconds": shop.access_token_ttl_seconds,
         "throttle_status_code": shop.throttle_status_code,
         "faults": shop.faults.as_json(),
+        "availability": shop.availability,
         "buckets": buckets,
         "variants": [
             {

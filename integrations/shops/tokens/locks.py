@@ -8,23 +8,18 @@ Whoever waited re-reads the shop after acquiring it and finds the pair the holde
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 import redis
 from django.conf import settings
 from django.db import transaction
 
+from integrations.shopify.redis_client import shared_redis
 from integrations.shops.models import Shop
 from integrations.shops.tokens.grants import GrantUnavailable
 
 # Longer than one token request may take (connect + read timeouts), so the lock outlives it.
 LOCK_TIMEOUT_SECONDS = 60
 LOCK_WAIT_SECONDS = 65
-
-
-@lru_cache(maxsize=2)
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=LOCK_WAIT_SECONDS + 5)
 
 
 @contextmanager
@@ -34,7 +29,9 @@ def shop_token_lock(*, shop_id: int) -> Iterator[None]:
             Shop.objects.select_for_update().filter(id=shop_id).exists()
             yield
         return
-    lock = _redis(settings.REDIS_URL).lock(
+    # The read timeout outlives the blocking wait for the lock.
+    client = shared_redis(socket_timeout=LOCK_WAIT_SECONDS + 5, connect_timeout=2)
+    lock = client.lock(
         f"shopapp:shop-token:{shop_id}", timeout=LOCK_TIMEOUT_SECONDS, blocking_timeout=LOCK_WAIT_SECONDS
     )
     try:
