@@ -63,8 +63,9 @@ class SimulatorControl:
 
     # --- faults, rate limits, webhooks ---
     def fault(self, domain: str, **faults: Any) -> dict[str, Any]:
-        """http_5xx, http_5xx_status, timeout_after_create, hold_seconds, drop_connection, drop_when,
-        revoke_after."""
+        """http_5xx, http_5xx_status, http_5xx_permanent, timeout_after_create, hold_seconds,
+        drop_connection, drop_when, revoke_after, user_errors_for (with user_error_field and
+        user_error_message), invalid_variables_for, replace_variants_after_lookup."""
         return self._post(f"/_simulator/shops/{domain}/faults", faults)
 
     def set_availability(self, domain: str, availability: str) -> str:
@@ -94,6 +95,10 @@ class SimulatorControl:
         response = self.http.get("/_simulator/state.json")
         response.raise_for_status()
         return response.json()
+
+    def counters(self) -> dict[str, int]:
+        """What the simulator did (``fault_*`` for each fault that fired, ``order_searches``...)."""
+        return self.state()["counters"]
 
     def deliveries(self) -> list[dict[str, Any]]:
         response = self.http.get("/_simulator/deliveries.json")

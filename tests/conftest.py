@@ -45,12 +45,15 @@ def worker_factory(django_db_setup, transactional_db, artifacts_dir):
     workers: list[CeleryWorker] = []
 
     def start(*, name: str = "worker", concurrency: int = 4, beat: bool = False, **env: str) -> CeleryWorker:
+        log_path = artifacts_dir / f"celery-{name}-{len(workers)}.log"
+        log_path.unlink(missing_ok=True)  # the log holds this test's worker only: tests read it
         worker = CeleryWorker(
-            child_env(settings.DATABASES["default"], **{k: str(v) for k, v in env.items()}),
+            # Unbuffered: a test that reads the worker's log sees each event as it happens.
+            child_env(settings.DATABASES["default"], PYTHONUNBUFFERED="1", **{k: str(v) for k, v in env.items()}),
             beat=beat,
             name=f"{name}-{len(workers)}",
             concurrency=concurrency,
-            log_path=artifacts_dir / f"celery-{name}-{len(workers)}.log",
+            log_path=log_path,
         ).start()
         workers.append(worker)
         worker.wait_ready(app)

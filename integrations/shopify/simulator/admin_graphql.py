@@ -147,6 +147,13 @@ def _execute(
         body = {"errors": [error], **_cost_extension(requested, None, status)}
         return Response.json(body, shop.throttle_status_code, throttled_headers), ctx
 
+    refused = faults.refused_variables(state, shop, variables) if is_mutation else None
+    if refused is not None:
+        with state.lock:
+            bucket.give_back(requested)
+            status = bucket.status()
+        return Response.json({"errors": [refused], **_cost_extension(requested, 0, status)}, 200, headers), ctx
+
     denied = [
         name
         for name in fields

@@ -15,3 +15,5 @@ class ExecutionContext:
     # Set by resolvers: orders created by this request, and a Retry-After for a throttled one.
     created_orders: list[int] = field(default_factory=list)
     retry_after: float | None = None
+    # Variant ids a productVariants query answered with (the faults act on them after execution).
+    variants_returned: list[int] = field(default_factory=list)

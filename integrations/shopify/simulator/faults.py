@@ -8,12 +8,21 @@
   to resolve by searching ``source_identifier``.
 - ``revoke_after``: every token of the shop is revoked once N more requests were served (the
   merchant uninstalls mid-batch).
+- ``http_5xx_permanent``: every request answers 5xx until the fault is disarmed (a long outage).
+- ``user_errors_for``: orderCreate of these source identifiers answers ``userErrors`` (see
+  order_create.py); ``invalid_variables_for``: it is refused as a variable the schema rejects.
+- ``replace_variants_after_lookup``: these SKUs' variants are re-created (new ids) just after a
+  productVariants query returned them; the app's next orderCreate names a variant that is gone.
 Counters are decremented under the state lock, so N concurrent requests consume exactly N faults.
 
 A shop's availability is a state, not a counter: ``frozen`` (the owner has not paid Shopify's bill)
 answers every Admin API request 402, ``locked`` 423, as Shopify does, until it is set ``open``
 again (https://shopify.dev/docs/api/usage/response-codes). Nothing is executed meanwhile.
+Each fault that fires adds to a ``fault_*`` counter (``/_simulator/state.json``): a test can see
+that the fault it armed happened.
 """
+
+from dataclasses import replace
 
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.credentials import revoke_shop_tokens
@@ -48,8 +57,9 @@ def before_execution(state: SimulatorState, shop: Shop) -> Response | None:
             state.counters[f"shop_{shop.availability}"] += 1
             return Response.json({"errors": message}, status=status)
         armed = shop.faults
-        if armed.http_5xx > 0:
-            armed.http_5xx -= 1
+        if armed.http_5xx > 0 or armed.http_5xx_permanent:
+            if not armed.http_5xx_permanent:
+                armed.http_5xx -= 1
             state.counters["fault_http_5xx"] += 1
             status = armed.http_5xx_status
             text = f"<html><body><h1>{status} {_REASONS[status]}</h1></body></html>"
@@ -77,8 +87,59 @@ def after_execution(state: SimulatorState, shop: Shop, ctx: ExecutionContext, re
         elif armed.drop_connection > 0 and armed.drop_when == "after":
             armed.drop_connection -= 1
             state.counters["fault_drop_after"] += 1
+            if ctx.created_orders:  # the order exists; the app cannot know it
+                state.counters["fault_drop_after_order_created"] += 1
             response = Response.dropped()
     if revoke:
         revoke_shop_tokens(state, shop.domain, reason="revoked (fault)")
         state.count("fault_revoke")
+    if ctx.variants_returned:
+        _replace_looked_up_variants(state, shop, ctx.variants_returned)
     return response
+
+
+def refused_variables(state: SimulatorState, shop: Shop, variables: dict) -> dict | None:
+    """The top-level error Shopify gives for an orderCreate whose input the schema refuses, when the
+    order's source identifier is in ``invalid_variables_for`` (None otherwise)."""
+    order = variables.get("order") if isinstance(variables, dict) else None
+    source = order.get("sourceIdentifier") if isinstance(order, dict) else None
+    with state.lock:
+        if source is None or source not in shop.faults.invalid_variables_for:
+            return None
+        state.counters["fault_invalid_variables"] += 1
+    return {
+        "message": (
+            "Variable $order of type OrderCreateOrderInput! was provided invalid value for "
+            'currency (Expected "XYZ" to be one of: USD, EUR, GBP, ...)'
+        ),
+        "locations": [{"line": 1, "column": 22}],
+        "extensions": {
+            "code": "INVALID_VARIABLE",
+            "value": {"currency": "XYZ"},
+            "problems": [{"path": ["currency"], "explanation": 'Expected "XYZ" to be one of: USD, EUR, GBP, ...'}],
+        },
+    }
+
+
+def user_errors(state: SimulatorState, shop: Shop, source_identifier: str | None) -> list[dict] | None:
+    """The userErrors armed for this order's source identifier (None: not armed)."""
+    with state.lock:
+        armed = shop.faults
+        if source_identifier is None or source_identifier not in armed.user_errors_for:
+            return None
+        state.counters["fault_user_errors"] += 1
+        return [{"field": list(armed.user_error_field), "message": armed.user_error_message, "code": "INVALID"}]
+
+
+def _replace_looked_up_variants(state: SimulatorState, shop: Shop, variant_ids: list[int]) -> None:
+    with state.lock:
+        armed = shop.faults
+        for variant_id in variant_ids:
+            variant = shop.variants.get(variant_id)
+            if variant is None or variant.sku not in armed.replace_variants_after_lookup:
+                continue
+            armed.replace_variants_after_lookup.remove(variant.sku)
+            del shop.variants[variant_id]
+            replacement = replace(variant, id=state.next_id(), product_id=state.next_id())
+            shop.variants[replacement.id] = replacement
+            state.counters["fault_variant_replaced"] += 1

@@ -71,6 +71,20 @@ class Faults:
     drop_connection: int = 0
     drop_when: str = "before"  # before | after (execution)
     revoke_after: int | None = None
+    # Until disarmed (set back to false): every Admin API request answers 5xx (a long outage).
+    http_5xx_permanent: bool = False
+    # orderCreate of these source identifiers answers userErrors, every time (as Shopify refuses
+    # the same input the same way); the field and message are Shopify's kind of validation error.
+    user_errors_for: list[str] = field(default_factory=list)
+    user_error_field: list[str] = field(default_factory=lambda: ["order", "shippingAddress", "zip"])
+    user_error_message: str = "Shipping address zip is invalid"
+    # orderCreate of these source identifiers is refused at the document level, as Shopify refuses
+    # a variable the schema does not accept (top-level ``errors``, code INVALID_VARIABLE).
+    invalid_variables_for: list[str] = field(default_factory=list)
+    # The variants of these SKUs are deleted and re-created (new ids, same SKU and price) right
+    # after a productVariants query returned them: the product was re-created between the app's
+    # lookup and its orderCreate. Each SKU fires once.
+    replace_variants_after_lookup: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +95,12 @@ class Faults:
             "drop_connection": self.drop_connection,
             "drop_when": self.drop_when,
             "revoke_after": self.revoke_after,
+            "http_5xx_permanent": self.http_5xx_permanent,
+            "user_errors_for": list(self.user_errors_for),
+            "user_error_field": list(self.user_error_field),
+            "user_error_message": self.user_error_message,
+            "invalid_variables_for": list(self.invalid_variables_for),
+            "replace_variants_after_lookup": list(self.replace_variants_after_lookup),
         }
 
 

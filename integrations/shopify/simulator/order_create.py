@@ -14,7 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from integrations.shopify.simulator import addresses
+from integrations.shopify.simulator import addresses, faults
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order
 from integrations.shopify.simulator.nodes import CENT, gid_number, order_node
@@ -194,6 +194,7 @@ def create_order(ctx: ExecutionContext, order: dict[str, Any], options: dict[str
         if candidate and not _EMAIL.match(candidate):
             errors.append(_error(field, f"Email {candidate} is invalid"))
     tags = _tags(order.get("tags"), errors)
+    errors.extend(faults.user_errors(state, shop, order.get("sourceIdentifier")) or [])
     if errors:
         return {"__typename": "OrderCreatePayload", "order": None, "userErrors": _dedupe(errors)}
 

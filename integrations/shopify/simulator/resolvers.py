@@ -42,13 +42,15 @@ def _product_variants(info: GraphQLResolveInfo, query: str | None = None, **page
             "": [v.sku, v.title, v.product_title],
         },
     )
-    return paginate(
+    connection = paginate(
         [v for v in variants if wanted(v)],
         kind="ProductVariant",
         id_of=lambda v: v.id,
         node_of=lambda v: variant_node(v, ctx.shop),
         **page,
     )
+    ctx.variants_returned.extend(int(node["legacyResourceId"]) for node in connection["nodes"])
+    return connection
 
 
 def _orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict[str, Any]:
@@ -59,6 +61,7 @@ def _orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> 
         orders = list(ctx.shop.orders)
         delay = ctx.shop.search_index_delay_seconds
     if query:
+        ctx.state.count("order_searches")
         orders = [o for o in orders if now - o.created_monotonic >= delay]
     wanted = search.matcher(
         query,

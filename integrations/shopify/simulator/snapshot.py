@@ -1,5 +1,6 @@
 """What the simulator holds, as JSON for ``/_simulator/state.json`` (tokens masked, never in full)."""
 
+from decimal import Decimal
 from typing import Any
 
 from integrations.shopify.simulator.models import AccessToken, Order, Shop
@@ -26,6 +27,9 @@ def order_json(order: Order) -> dict[str, Any]:
         "total_tax": _money(order.total_tax),
         "total": _money(order.total),
         "received": _money(order.received),
+        # Shopify's totalOutstandingSet: what the customer still owes, from the order's own total
+        # and the transactions it recorded.
+        "outstanding": _money(max(order.total - order.received, Decimal(0))),
         "taxes_included": order.taxes_included,
         "display_financial_status": order.display_financial_status,
         "tags": list(order.tags),

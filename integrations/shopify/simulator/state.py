@@ -45,6 +45,9 @@ SHOP_SETTINGS = (
     "throttle_status_code",
 )
 
+# Faults given as lists of strings (source identifiers, SKUs, a userError's field path).
+_LIST_FAULTS = ("user_errors_for", "user_error_field", "invalid_variables_for", "replace_variants_after_lookup")
+
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -159,6 +162,10 @@ class SimulatorState:
             for key, value in faults.items():
                 if not hasattr(shop.faults, key):
                     raise ValueError(f"unknown fault {key!r}")
+                if key in _LIST_FAULTS:
+                    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                        raise ValueError(f"{key} must be a list of strings")
+                    value = list(value)
                 setattr(shop.faults, key, value)
             if shop.faults.drop_when not in ("before", "after"):
                 raise ValueError("drop_when must be 'before' or 'after'")

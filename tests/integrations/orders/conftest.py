@@ -44,14 +44,21 @@ def push_worker(worker_factory, shopify_sim, shopify_simulator, backerkit_sim):
             name=name,
             concurrency=concurrency,
             beat=beat,
-            **{**PUSH_WORKER_ENV, **env},
-            SHOPIFY_ORIGIN_TEMPLATE=shopify_simulator.origin_template,
-            BACKERKIT_API_URL=backerkit_sim.url,
+            **{**push_worker_env(shopify_simulator, backerkit_sim), **env},
         )
 
     # The first one also runs beat: the sweeper finds work whose message or worker was lost.
     start.first = start(name="push-beat", beat=True)
     return start
+
+
+def push_worker_env(shopify_simulator, backerkit_sim) -> dict[str, str]:
+    """A push worker's environment: the simulators, and the short recovery knobs below."""
+    return {
+        **PUSH_WORKER_ENV,
+        "SHOPIFY_ORIGIN_TEMPLATE": shopify_simulator.origin_template,
+        "BACKERKIT_API_URL": backerkit_sim.url,
+    }
 
 
 # Short leases and grace periods so that recovery paths run within a test's time.

@@ -4,17 +4,19 @@ Every test ends with the same check: each order of the campaign is in Shopify ex
 has its reason; nothing doubled, nothing lost.
 """
 
+import json
 import threading
 from collections import Counter
 
 from django.core.management import call_command
 
 from integrations.backerkit.simulator.campaign import generate_campaign
-from integrations.orders.models import PushRecord
-from tests.integrations.orders.conftest import CATALOG, write_jsonl
+from integrations.orders.models import PushAttempt, PushRecord
+from tests.integrations.orders.conftest import push_worker_env, write_jsonl
 from tests.support.processes import wait_for
 
 State = PushRecord.State
+Outcome = PushAttempt.Outcome
 
 
 def campaign(n: int, *, prefix: str = "bk", seed: int = 7) -> list[dict]:
@@ -63,33 +65,97 @@ def _catalog_for_campaign() -> list[dict]:
 
 
 CATALOG_FOR_CAMPAIGN = _catalog_for_campaign()
-assert CATALOG  # the mixed-campaign catalog is a subset of the sample catalog's SKUs
 
 
-def test_a_worker_killed_mid_push_loses_and_doubles_nothing(shop, shopify_sim, push_worker, tmp_path):
+def test_every_sku_of_the_campaigns_is_in_the_seeded_catalog():
+    seeded_skus = {v["sku"] for product in CATALOG_FOR_CAMPAIGN for v in product.get("variants") or [product]}
+    campaign_skus = {item["sku"] for order in campaign(400) for item in order["items"]}
+
+    assert campaign_skus and campaign_skus <= seeded_skus  # else orders would need attention, not push
+
+
+def wait_under_way(shopify_sim, shop, *, created: int = 5) -> None:
+    wait_for(lambda: len(shopify_sim.orders(shop.domain)) >= created, timeout=60, what="the push to be under way")
+
+
+def outcomes(shop, outcome: str) -> set[int]:
+    """The ids of the shop's records with at least one attempt of ``outcome``."""
+    return set(
+        PushAttempt.objects.filter(record__shop=shop, outcome=outcome).values_list("record_id", flat=True).distinct()
+    )
+
+
+def swept_recovered(log_path) -> int:
+    """How many abandoned claims the sweeper returned (its ``push.sweep`` events in the worker's log)."""
+    recovered = 0
+    with open(log_path, "rb") as log:
+        for line in log:
+            if b'"push.sweep"' in line:
+                recovered += json.loads(line)["recovered"]
+    return recovered
+
+
+def test_a_worker_killed_mid_push_loses_and_doubles_nothing(
+    shop, shopify_sim, worker_factory, shopify_simulator, backerkit_sim, tmp_path
+):
+    # The victim is the only worker when it dies: every claim held then is its lanes'. The rescuer
+    # (with beat, so the sweeper) starts after, as a restarted worker would.
     seeded(shopify_sim, shop, latency_ms="50-150")
     orders = campaign(150)
-    victim = push_worker(name="victim", concurrency=8)
+    victim = worker_factory(name="victim", concurrency=8, **push_worker_env(shopify_simulator, backerkit_sim))
     import_file(shop, write_jsonl(tmp_path / "c.jsonl", orders))
-    wait_for(lambda: len(shopify_sim.orders(shop.domain)) >= 20, timeout=60, what="the push to be under way")
+    wait_for(
+        lambda: (
+            len(shopify_sim.orders(shop.domain)) >= 20
+            and PushRecord.objects.filter(shop=shop, state=State.PUSHING).exclude(claim_token="").exists()
+        ),
+        timeout=60,
+        what="the victim's lanes to be pushing and to hold claims",
+    )
 
     victim.kill()
+    held = dict(
+        PushRecord.objects.filter(shop=shop, state=State.PUSHING).values_list("id", "claim_token")
+    )  # what the dead lanes held: nobody else can change it until the rescuer starts
+    sent_unanswered = PushRecord.objects.filter(id__in=held, last_sent_at__isnull=False).count()
+    searches_before = shopify_sim.counters().get("order_searches", 0)
+    rescuer = worker_factory(
+        name="rescuer", concurrency=8, beat=True, **push_worker_env(shopify_simulator, backerkit_sim)
+    )
 
     wait_all_final(shop)
+    assert held, "the victim died holding no claims: the kill proved nothing"
     assert_each_order_once(shopify_sim, shop, orders)
     assert PushRecord.objects.filter(shop=shop, state=State.PUSHED).count() == len(orders)
+    after = dict(PushRecord.objects.filter(id__in=held).values_list("id", "claim_token"))
+    assert all(after[i] != token for i, token in held.items()), "a dead lane's claim was never taken back"
+    # The sweep logs what it returned once it has kicked the lanes, which may push them first.
+    wait_for(
+        lambda: swept_recovered(rescuer.log_path) >= len(held), timeout=20, what="the sweep to report what it recovered"
+    )
+    # A record the victim had sent without an answer is looked up before anything is sent again.
+    assert shopify_sim.counters().get("order_searches", 0) - searches_before >= sent_unanswered
 
 
 def test_a_5xx_storm_is_retried_until_every_order_is_in_once(shop, shopify_sim, push_worker, tmp_path):
-    seeded(shopify_sim, shop)
+    seeded(shopify_sim, shop, latency_ms="20-60")
     orders = campaign(60)
-    shopify_sim.fault(shop.domain, http_5xx=40)
 
     import_file(shop, write_jsonl(tmp_path / "c.jsonl", orders))
+    wait_under_way(shopify_sim, shop)  # the variant lookups are done: the storm meets orderCreate
+    shopify_sim.fault(shop.domain, http_5xx=20)
 
     wait_all_final(shop)
     assert_each_order_once(shopify_sim, shop, orders)
     assert PushRecord.objects.filter(shop=shop, state=State.PUSHED).count() == len(orders)
+    counters = shopify_sim.counters()
+    assert counters["fault_http_5xx"] == 20
+    retried = outcomes(shop, Outcome.AMBIGUOUS)
+    assert retried, "no send met a 5xx: the storm proved nothing"
+    # A 5xx executes nothing: every retried order was looked up (not found), then created once.
+    assert counters.get("order_searches", 0) >= len(retried)
+    assert retried <= outcomes(shop, Outcome.CREATED)
+    assert not outcomes(shop, Outcome.FOUND_EXISTING)
 
 
 def test_a_response_lost_after_shopify_created_the_order_while_search_lags(shop, shopify_sim, push_worker, tmp_path):
@@ -101,19 +167,32 @@ def test_a_response_lost_after_shopify_created_the_order_while_search_lags(shop,
 
     wait_all_final(shop)
     assert_each_order_once(shopify_sim, shop, orders)
-    found = PushRecord.objects.filter(shop=shop, push_attempts__outcome="found_existing").distinct().count()
-    assert found == 5
+    assert shopify_sim.counters()["fault_timeout_after_create"] == 5
+    found = outcomes(shop, Outcome.FOUND_EXISTING)
+    assert len(found) == 5
+    assert found <= outcomes(shop, Outcome.AMBIGUOUS)  # each was an unanswered send first
+    assert shopify_sim.counters()["order_searches"] >= 5
 
 
 def test_dropped_connections_after_sending_are_resolved_by_lookup(shop, shopify_sim, push_worker, tmp_path):
-    seeded(shopify_sim, shop)
-    orders = campaign(30)
-    shopify_sim.fault(shop.domain, drop_connection=4, drop_when="after")
+    seeded(shopify_sim, shop, latency_ms="20-60")
+    orders = campaign(60)
 
     import_file(shop, write_jsonl(tmp_path / "c.jsonl", orders))
+    wait_under_way(shopify_sim, shop)
+    shopify_sim.fault(shop.domain, drop_connection=4, drop_when="after")
 
     wait_all_final(shop)
     assert_each_order_once(shopify_sim, shop, orders)
+    counters = shopify_sim.counters()
+    assert counters["fault_drop_after"] == 4
+    created_unanswered = counters.get("fault_drop_after_order_created", 0)
+    assert created_unanswered >= 1, "no orderCreate answer was dropped: the fault proved nothing"
+    # Each order Shopify created without the app hearing of it was found by lookup, not re-sent.
+    found = outcomes(shop, Outcome.FOUND_EXISTING)
+    assert len(found) == created_unanswered
+    assert found <= outcomes(shop, Outcome.AMBIGUOUS)
+    assert counters["order_searches"] >= created_unanswered
 
 
 def test_two_imports_of_the_same_campaign_racing_push_each_order_once(shop, shopify_sim, push_worker, tmp_path):
