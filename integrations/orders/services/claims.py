@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.models import PushRecord
+from integrations.orders.services.outcome_statements import update_with_attempt
 
 State = PushRecord.State
 
@@ -67,19 +68,19 @@ def mark_pushed(
     detail: str = "",
 ) -> None:
     now = timezone.now()
-    with transaction.atomic():
-        PushRecord.objects.filter(id=record.id).exclude(state=State.PUSHED).update(
-            state=State.PUSHED,
-            shopify_order_id=shopify_order_id,
-            shopify_order_name=shopify_order_name,
-            financial_status=financial_status,
-            last_error="",
-            last_sent_at=None,
-            not_before=None,
-            claim_token="",
-            pushed_at=now,
-        )
-        PushAttempt.objects.create(record=record, outcome=outcome, detail=detail, started_at=started_at)
+    fields = {
+        "state": State.PUSHED,
+        "shopify_order_id": shopify_order_id,
+        "shopify_order_name": shopify_order_name,
+        "financial_status": financial_status,
+        "last_error": "",
+        "last_sent_at": None,
+        "not_before": None,
+        "claim_token": "",
+        "pushed_at": now,
+    }
+    update_with_attempt(record_id=record.id, fields=fields, unless_state=State.PUSHED,
+                        attempt=(outcome, detail, started_at), attempt_always=True)  # fmt: skip
 
 
 def finish(
@@ -98,10 +99,9 @@ def finish(
     fields = {"state": state, "last_error": error, "not_before": not_before, "claim_token": "", **(extra or {})}
     if clear_sent:
         fields["last_sent_at"] = None
-    with transaction.atomic():
-        updated = PushRecord.objects.filter(id=record.id, state=State.PUSHING, claim_token=token).update(**fields)
-        if updated:
-            PushAttempt.objects.create(record=record, outcome=outcome, detail=error, started_at=started_at)
+    updated = update_with_attempt(record_id=record.id, fields=fields,
+                                  only_if={"state": State.PUSHING, "claim_token": token},
+                                  attempt=(outcome, error, started_at))  # fmt: skip
     return updated == 1
 
 

@@ -1,0 +1,81 @@
+"""The outcome writes of the lane (services/outcome_statements.py): one statement on PostgreSQL, the
+ORM's two in a transaction elsewhere (the embedded default's SQLite). Both write the same thing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.services import claims
+from tests.support.push_records import connection as backerkit_connection
+from tests.support.push_records import plain_shop, record
+
+pytestmark = pytest.mark.django_db
+
+State = PushRecord.State
+Outcome = PushAttempt.Outcome
+
+
+@pytest.fixture(params=["one statement", "orm"])
+def writer_path(request, monkeypatch):
+    if request.param == "orm":
+        # The path SQLite takes: the vendor is what decides it.
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return request.param
+
+
+@pytest.fixture
+def claimed():
+    shop = plain_shop()
+    conn = backerkit_connection(shop)
+    rec = record(shop, conn, "bk-1", state=State.PUSHING, claim_token="lane-a", last_sent_at=timezone.now())
+    return rec
+
+
+def test_pushed_is_written_with_its_attempt_whoever_holds_the_claim(claimed, writer_path):
+    started = timezone.now()
+
+    claims.mark_pushed(record=claimed, shopify_order_id="gid://shopify/Order/7", shopify_order_name="#1007",
+                       financial_status="PAID", outcome=Outcome.CREATED, started_at=started)  # fmt: skip
+
+    claimed.refresh_from_db()
+    assert (claimed.state, claimed.shopify_order_id, claimed.shopify_order_name) == (
+        State.PUSHED, "gid://shopify/Order/7", "#1007",
+    )  # fmt: skip
+    assert claimed.claim_token == "" and claimed.last_sent_at is None and claimed.pushed_at is not None
+    attempt = claimed.push_attempts.get()
+    assert (attempt.outcome, attempt.started_at) == (Outcome.CREATED, started)
+
+
+def test_pushed_twice_keeps_the_first_result_and_records_both_attempts(claimed, writer_path):
+    for order_id in ("gid://shopify/Order/7", "gid://shopify/Order/8"):
+        claims.mark_pushed(record=claimed, shopify_order_id=order_id, shopify_order_name="#1007",
+                           financial_status="PAID", outcome=Outcome.FOUND_EXISTING,
+                           started_at=timezone.now())  # fmt: skip
+
+    claimed.refresh_from_db()
+    assert claimed.shopify_order_id == "gid://shopify/Order/7"
+    assert claimed.push_attempts.count() == 2
+
+
+def test_an_outcome_is_written_only_while_the_lane_holds_the_claim(claimed, writer_path):
+    lost = claims.finish(record=claimed, token="lane-b", state=State.FAILED, outcome=Outcome.INVALID,
+                         started_at=timezone.now(), error="not mine")  # fmt: skip
+    held = claims.finish(record=claimed, token="lane-a", state=State.NEEDS_ATTENTION,
+                         outcome=Outcome.USER_ERRORS, started_at=timezone.now(),
+                         error="Shopify refused the order: no such variant")  # fmt: skip
+
+    claimed.refresh_from_db()
+    assert (lost, held) == (False, True)
+    assert claimed.state == State.NEEDS_ATTENTION and claimed.last_error.startswith("Shopify refused")
+    assert list(claimed.push_attempts.values_list("outcome", flat=True)) == [Outcome.USER_ERRORS]
+
+
+def test_on_postgresql_an_outcome_and_its_attempt_are_one_round_trip(claimed):
+    with CaptureQueriesContext(connection) as queries:
+        claims.finish(record=claimed, token="lane-a", state=State.PENDING, outcome=Outcome.TRANSIENT,
+                      started_at=timezone.now(), error="Shopify answered 503")  # fmt: skip
+
+    assert len(queries.captured_queries) == 1
+    assert claimed.push_attempts.count() == 1
