@@ -11,6 +11,7 @@ RECOVERY = {
     "PUSH_CLAIM_LEASE_SECONDS": "8",  # [120] a dead lane's claims are taken back after this
     "PUSH_SWEEP_INTERVAL_SECONDS": "2",  # [30] the sweeper (beat)
     "PUSH_SEARCH_GRACE_SECONDS": "6",  # [60] "not found by search" trusted after this
+    "PUSH_HOLD_CHECK_SECONDS": "3",  # [180] a store Shopify froze or locked is asked again this often
     "SHOPIFY_READ_TIMEOUT": "5",  # [30] an answer withheld longer is a lost answer
     "LOG_LEVEL": "INFO",
 }

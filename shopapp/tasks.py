@@ -1,9 +1,15 @@
-"""Tasks of the app shell. Thin: each one calls a service."""
+"""Tasks of the app shell. Thin: each one calls a service.
+
+Retry policies: token work retries a grant Shopify could not answer as well (``_RETRY_TOKEN_WORK``);
+webhook processing is database work made idempotent by its delivery row, like the push's tasks, so
+it shares their one policy (integrations/orders/task_policy.py).
+"""
 
 from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
+from integrations.orders.task_policy import RETRY_TRANSIENT
 from integrations.shops.tokens import refresh as token_refresh
 from integrations.shops.tokens.grants import GrantUnavailable
 from integrations.shops.tokens.migrate import legacy_shop_ids, migrate_legacy_token
@@ -19,7 +25,7 @@ def record_worker_heartbeat() -> None:
 
 
 # --- Tokens: refresh before expiry, migration of non-expiring tokens ------------------------------
-_RETRY_TRANSIENT = {
+_RETRY_TOKEN_WORK = {
     "autoretry_for": (GrantUnavailable, DatabaseError, RedisError),
     "retry_backoff": True,
     "retry_backoff_max": 300,
@@ -36,7 +42,7 @@ def refresh_expiring_tokens() -> None:
         refresh_shop_token.delay(shop_id)
 
 
-@shared_task(name="shopapp.refresh_shop_token", ignore_result=True, **_RETRY_TRANSIENT)
+@shared_task(name="shopapp.refresh_shop_token", ignore_result=True, **_RETRY_TOKEN_WORK)
 def refresh_shop_token(shop_id: int) -> None:
     token_refresh.refresh_shop_token(shop_id=shop_id, margin=token_refresh.beat_lookahead())
 
@@ -53,15 +59,7 @@ def migrate_shop_token(shop_id: int) -> None:
 
 
 # --- Webhooks ------------------------------------------------------------------------------------
-@shared_task(
-    name="shopapp.process_webhook",
-    ignore_result=True,
-    autoretry_for=(DatabaseError, RedisError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-)
+@shared_task(name="shopapp.process_webhook", ignore_result=True, **RETRY_TRANSIENT)
 def process_webhook(delivery_id: int) -> None:
     process_delivery(delivery_id=delivery_id)
 

@@ -1,7 +1,7 @@
 """Pure mapping: a validated BackerKit order + the shop's settings + its variants -> ``orderCreate``.
 
 No I/O and no ORM: everything the mapping needs arrives as arguments, so every rule of the help
-article (../shared/seed/backerkit-shopify-orders.txt) is tested case by case without a database.
+article is tested case by case without a database.
 The result is either a ``MappedOrder`` (the exact ``OrderCreateOrderInput`` / ``OrderCreateOptionsInput``
 variables, JSON-ready, money as strings) or ``NeedsAttention`` with reasons a merchant understands.
 
@@ -29,14 +29,16 @@ from typing import Any, Literal
 import pycountry
 
 from integrations.backerkit.orders import MAX_AMOUNT, BackerKitOrder, ShippingAddress, quantum
+from integrations.shops.choices import InventoryBehaviour, TaxMode
 
-TAG_MAX_LENGTH = 40  # Shopify's limit per tag (REST Order resource docs; see ../shared/shopify/FACTS.md)
+TAG_MAX_LENGTH = 40  # Shopify's limit per tag (REST Order resource docs)
 GATEWAY = "BackerKit"
 TAXES_TITLE = "Taxes"
 SHIPPING_TITLE = "Shipping"
 TOTAL_PAID_ATTRIBUTE = "Total Paid by Backer"
-TAX_MODES = ("one_line_item", "tax_lines")
-INVENTORY_BEHAVIOURS = ("BYPASS", "DECREMENT_IGNORING_POLICY", "DECREMENT_OBEYING_POLICY")
+# The store's settings, one definition with the Shop model's fields (integrations/shops/choices.py).
+TAX_MODES = tuple(TaxMode.values)
+INVENTORY_BEHAVIOURS = tuple(InventoryBehaviour.values)
 
 FinancialStatus = Literal["PAID", "PARTIALLY_PAID", "PENDING"]
 
@@ -44,8 +46,8 @@ FinancialStatus = Literal["PAID", "PARTIALLY_PAID", "PENDING"]
 @dataclass(frozen=True)
 class ShopSettings:
     include_transaction_data: bool = True
-    tax_mode: str = "one_line_item"
-    inventory_behaviour: str = "BYPASS"
+    tax_mode: str = TaxMode.ONE_LINE_ITEM
+    inventory_behaviour: str = InventoryBehaviour.BYPASS
     send_receipt: bool = False
     send_fulfillment_receipt: bool = False
     shop_currency: str = "USD"
@@ -87,37 +89,15 @@ def variant_skus(orders: Iterable[BackerKitOrder]) -> set[str]:
 def map_order(
     order: BackerKitOrder, *, settings: ShopSettings, variants: Mapping[str, Variant]
 ) -> MappedOrder | NeedsAttention:
-    if settings.tax_mode not in TAX_MODES:
-        raise ValueError(f"unknown tax mode {settings.tax_mode!r}")
-    if settings.inventory_behaviour not in INVENTORY_BEHAVIOURS:
-        raise ValueError(f"unknown inventory behaviour {settings.inventory_behaviour!r}")
-
-    reasons: list[str] = []
-    if not settings.shop_currency:
-        reasons.append("Your Shopify store's currency is not known yet: reconnect the store, then push again.")
-    elif order.currency != settings.shop_currency:
-        reasons.append(
-            f"This campaign is in {order.currency} but your Shopify store sells in {settings.shop_currency}."
-        )
-    missing = sorted({item.sku for item in order.items if item.sku not in variants})
-    reasons.extend(f"SKU {sku} is not in your Shopify store." for sku in missing)
+    _check_settings(settings)
     address, address_problem = _shipping_address(order.shipping_address)
-    if address_problem:
-        reasons.append(address_problem)
+    reasons = _problems(order, settings=settings, variants=variants, address_problem=address_problem)
     if reasons:
         return NeedsAttention(reasons=reasons)
 
-    step = quantum(order.currency)
-
-    def money(amount: Decimal) -> dict[str, dict[str, str]]:
-        return {"shopMoney": {"amount": str(amount.quantize(step)), "currencyCode": order.currency}}
-
-    line_items: list[dict[str, Any]] = [
-        {"variantId": variants[item.sku].id, "quantity": item.quantity} for item in order.items
-    ]
-    items_total = sum((variants[item.sku].price * item.quantity for item in order.items), Decimal(0)).quantize(step)
-    tax_total = order.total_tax
-    shopify_total = items_total + order.shipping_amount + tax_total
+    items_total = sum((variants[item.sku].price * item.quantity for item in order.items), Decimal(0))
+    items_total = items_total.quantize(quantum(order.currency))
+    shopify_total = items_total + order.shipping_amount + order.total_tax
     if shopify_total > MAX_AMOUNT:  # quantities x Shopify prices: each amount was within bounds
         return NeedsAttention(
             reasons=[
@@ -126,44 +106,29 @@ def map_order(
             ]  # fmt: skip
         )
 
+    tax_items, tax_lines = _taxes(order, settings=settings, items_total=items_total)
     order_input: dict[str, Any] = {
         "sourceIdentifier": order.id,
         "email": order.email,
         "currency": order.currency,
         "customer": {"toUpsert": _customer(order)},
         "shippingAddress": address,
-        "lineItems": line_items,
+        "lineItems": [{"variantId": variants[item.sku].id, "quantity": item.quantity} for item in order.items]
+        + tax_items,
     }
     if order.shipping_amount > 0:
-        order_input["shippingLines"] = [{"title": SHIPPING_TITLE, "priceSet": money(order.shipping_amount)}]
-    if tax_total > 0:
-        if settings.tax_mode == "tax_lines":
-            order_input["taxLines"] = [
-                {"title": tax.name, "rate": _rate(tax.amount, items_total), "priceSet": money(tax.amount)}
-                for tax in order.taxes
-                if tax.amount > 0
-            ]
-        else:
-            line_items.append(
-                {
-                    "title": TAXES_TITLE,
-                    "quantity": 1,
-                    "priceSet": money(tax_total),
-                    "taxable": False,
-                    "requiresShipping": False,
-                }
-            )
+        order_input["shippingLines"] = [{"title": SHIPPING_TITLE, "priceSet": _money(order.shipping_amount, order)}]
+    if tax_lines:
+        order_input["taxLines"] = tax_lines
 
     tags, attributes, notices = _tags_and_attributes(order, settings.connected_store_name)
     status, outstanding, explanation = _payment(order, settings=settings, shopify_total=shopify_total)
     order_input["financialStatus"] = status
     if settings.include_transaction_data:
-        charged = min(order.amount_paid, shopify_total)
-        if charged > 0:
-            order_input["transactions"] = [
-                {"kind": "SALE", "status": "SUCCESS", "gateway": GATEWAY, "amountSet": money(charged)}
-            ]
-        attributes.append({"key": TOTAL_PAID_ATTRIBUTE, "value": f"{order.amount_paid} {order.currency}"})
+        transactions, paid = _transaction_data(order, shopify_total=shopify_total)
+        if transactions:
+            order_input["transactions"] = transactions
+        attributes.append(paid)
     order_input["tags"] = tags
     if attributes:
         order_input["customAttributes"] = attributes
@@ -184,7 +149,72 @@ def map_order(
     )
 
 
+def _check_settings(settings: ShopSettings) -> None:
+    """A store setting outside its choices is a bug upstream, not the order's fault."""
+    if settings.tax_mode not in TAX_MODES:
+        raise ValueError(f"unknown tax mode {settings.tax_mode!r}")
+    if settings.inventory_behaviour not in INVENTORY_BEHAVIOURS:
+        raise ValueError(f"unknown inventory behaviour {settings.inventory_behaviour!r}")
+
+
+def _problems(
+    order: BackerKitOrder, *, settings: ShopSettings, variants: Mapping[str, Variant], address_problem: str | None
+) -> list[str]:
+    """Why the order cannot be pushed as it is, in the merchant's words (empty: it can)."""
+    reasons: list[str] = []
+    if not settings.shop_currency:
+        reasons.append("Your Shopify store's currency is not known yet: reconnect the store, then push again.")
+    elif order.currency != settings.shop_currency:
+        reasons.append(
+            f"This campaign is in {order.currency} but your Shopify store sells in {settings.shop_currency}."
+        )
+    missing = sorted({item.sku for item in order.items if item.sku not in variants})
+    reasons.extend(f"SKU {sku} is not in your Shopify store." for sku in missing)
+    if address_problem:
+        reasons.append(address_problem)
+    return reasons
+
+
 # --- money ---------------------------------------------------------------------------------------
+
+
+def _money(amount: Decimal, order: BackerKitOrder) -> dict[str, dict[str, str]]:
+    """A ``MoneyBagInput`` in the order's currency, with the currency's own decimal places."""
+    return {"shopMoney": {"amount": str(amount.quantize(quantum(order.currency))), "currencyCode": order.currency}}
+
+
+def _taxes(
+    order: BackerKitOrder, *, settings: ShopSettings, items_total: Decimal
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(extra line items, tax lines): all taxes summed into one "Taxes" line item (not taxable, not
+    shipped), or, per shop, one Shopify tax line per tax."""
+    if order.total_tax <= 0:
+        return [], []
+    if settings.tax_mode == TaxMode.TAX_LINES:
+        lines = [
+            {"title": tax.name, "rate": _rate(tax.amount, items_total), "priceSet": _money(tax.amount, order)}
+            for tax in order.taxes
+            if tax.amount > 0
+        ]
+        return [], lines
+    item = {
+        "title": TAXES_TITLE,
+        "quantity": 1,
+        "priceSet": _money(order.total_tax, order),
+        "taxable": False,
+        "requiresShipping": False,
+    }
+    return [item], []
+
+
+def _transaction_data(order: BackerKitOrder, *, shopify_total: Decimal) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The SALE transaction (what the backer paid, at most the order total) and the attribute that
+    keeps what they paid in full."""
+    charged = min(order.amount_paid, shopify_total)
+    transactions = []
+    if charged > 0:
+        transactions = [{"kind": "SALE", "status": "SUCCESS", "gateway": GATEWAY, "amountSet": _money(charged, order)}]
+    return transactions, {"key": TOTAL_PAID_ATTRIBUTE, "value": f"{order.amount_paid} {order.currency}"}
 
 
 def _payment(

@@ -1,4 +1,5 @@
-"""How the push domain's tasks retry: one policy for all of them.
+"""How the push domain's tasks retry: one policy for all of them (and for the shell's webhook
+processing, idempotent database work of the same kind: shopapp/tasks.py).
 
 Every task is idempotent (records are claimed in the database), so ``acks_late`` with rejection
 on worker loss is safe: a task redelivered after a SIGKILL finds its work by state, not by message.

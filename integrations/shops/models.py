@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from integrations.shops.choices import InventoryBehaviour, TaxMode
 from integrations.shops.fields import EncryptedTextField
 
 
@@ -23,14 +24,9 @@ class Shop(models.Model):
         MIGRATION_REFUSED = "migration_refused", "Shopify refused to replace the non-expiring token"
         SCOPES_REDUCED = "scopes_reduced", "The app's access was reduced"
 
-    class TaxMode(models.TextChoices):
-        ONE_LINE_ITEM = "one_line_item", "All taxes as one line item"
-        TAX_LINES = "tax_lines", "Shopify tax lines"
-
-    class InventoryBehaviour(models.TextChoices):
-        BYPASS = "BYPASS", "Do not change inventory"
-        DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrement, ignoring the inventory policy"
-        DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrement, obeying the inventory policy"
+    # One definition with the mapping's (integrations/shops/choices.py).
+    TaxMode = TaxMode
+    InventoryBehaviour = InventoryBehaviour
 
     class PushHold(models.TextChoices):
         """Why the app holds the shop's push by itself (not a rep's pause, not a disconnect)."""

@@ -93,8 +93,12 @@ class Command(BaseCommand):
         ]
         paused = records.filter(state=State.PAUSED).count()
         if paused:
-            reason = run.shop.disconnected_reason or "pushes are paused"
-            lines.append(f"paused: {paused} ({reason}; they resume after Reconnect)")
+            shop = Shop.objects.get(id=run.shop_id)
+            if shop.push_hold:  # the push holds the shop itself (frozen, locked, repeated errors)
+                lines.append(f"paused: {paused} ({shop.push_hold_reason})")
+            else:
+                reason = shop.disconnected_reason or "pushes are paused"
+                lines.append(f"paused: {paused} ({reason}; they resume after Reconnect)")
         self.stdout.write("\n".join(lines))
         problems = records.filter(state__in=[State.NEEDS_ATTENTION, State.FAILED]).values_list(
             "backerkit_order_id", "last_error"

@@ -166,3 +166,20 @@ def test_a_batch_pushed_without_a_crash_resets_the_count(shop, shopify_sim, lane
     shop.refresh_from_db()
     assert (shop.push_crashes, shop.push_backoff_until) == (0, None)
     assert set(states(shop).values()) == {State.PUSHED}
+
+
+def test_in_process_a_crashing_lane_waits_out_each_backoff_then_holds_the_shop_instead_of_looping(
+    shop, shopify_sim, lane_settings
+):
+    # The embedded default runs the lane in-process with no budget: it must still end.
+    lane_settings.PUSH_CRASH_BACKOFF_SECONDS = 0.2
+    shopify_sim.update_shop(shop.domain, name="N" * 300)
+    _break_the_shop_row(shop)
+    import_into(shop, orders(2))
+
+    report = run_lane(shop_id=shop.id, budget_seconds=None)
+
+    shop.refresh_from_db()
+    assert report.stopped.startswith("unexpected error ")
+    assert (shop.push_hold, shop.push_crashes) == (Shop.PushHold.CRASHING, 3)
+    assert set(states(shop).values()) == {State.PAUSED}
