@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 
 from django.conf import settings
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from integrations.backerkit.orders import BackerKitOrder
@@ -265,14 +266,17 @@ def _learn_shop_currency(*, shop: Shop, client) -> dict[int, ShopSettings]:
 def next_due_in(*, shop_id: int) -> float | None:
     """Seconds until the shop's next pending record may be claimed (None: nothing pending); not
     before the shop's backoff after a lane crash ends."""
-    pending = PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING)
-    if not pending.exists():
+    # One statement: other lanes claim records meanwhile, and separate queries could see "pending"
+    # and then no date at all (a lane crashed on exactly that when the queue drained).
+    figures = PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).aggregate(
+        pending=Count("id"), undated=Count("id", filter=Q(not_before__isnull=True)), earliest=Min("not_before")
+    )
+    if not figures["pending"]:
         return None
-    if pending.filter(not_before__isnull=True).exists():
+    if figures["undated"]:
         due = 0.0
     else:
-        earliest = pending.order_by("not_before").values_list("not_before", flat=True).first()
-        due = max((earliest - timezone.now()).total_seconds(), 0.0)
+        due = max((figures["earliest"] - timezone.now()).total_seconds(), 0.0)
     return max(due, holds.backoff_remaining(shop_id=shop_id))
 
 
