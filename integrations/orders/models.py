@@ -81,6 +81,9 @@ class PushRecord(models.Model):
     personal_data_purged_at = models.DateTimeField(null=True, blank=True)
     # Refused by validation: only a corrected re-import (or pull) can change it, never a retry.
     invalid_input = models.BooleanField(default=False)
+    # The contract ``order_data`` passed validation under, at import ("" for refused orders and rows
+    # older than this field): the push rebuilds such an order without validating it again.
+    validated_contract = models.CharField(max_length=16, blank=True, default="")
 
     currency = models.CharField(max_length=3, blank=True)
     # Exact in every ISO 4217 currency: up to 4 decimal places (JPY 0, USD 2, KWD 3, CLF 4), twelve

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import InvalidOrder, is_storable_text, known_fields, validate_order
+from integrations.backerkit.orders import CONTRACT_VERSION, InvalidOrder, is_storable_text, known_fields, validate_order
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services.digests import customer_digest
@@ -143,6 +143,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "state": State.NEEDS_ATTENTION if problem else State.PENDING,
         "last_error": problem,
         "invalid_input": False,
+        "validated_contract": CONTRACT_VERSION,
     }
 
 
@@ -157,6 +158,7 @@ def _refused(*, key: str, data: dict | None, error: str) -> dict:
         "state": State.FAILED,
         "last_error": error,
         "invalid_input": True,
+        "validated_contract": "",
     }
 
 

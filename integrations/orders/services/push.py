@@ -29,7 +29,13 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from integrations.backerkit.orders import BackerKitOrder, InvalidOrder, validate_order
+from integrations.backerkit.orders import (
+    CONTRACT_VERSION,
+    BackerKitOrder,
+    InvalidOrder,
+    rebuild_validated_order,
+    validate_order,
+)
 from integrations.orders.documents import ORDER_BY_SOURCE_IDENTIFIER, ORDER_CREATE, source_identifier_query
 from integrations.orders.mapping import MappedOrder, NeedsAttention, ShopSettings, Variant, map_order
 from integrations.orders.models import PushAttempt, PushRecord
@@ -107,8 +113,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 def read_order(record: PushRecord) -> ReadOrder:
-    """The record's stored order, validated once for the whole try (its SKUs, its mapping)."""
+    """The record's stored order, validated once for the whole try (its SKUs, its mapping): an order
+    stored after passing validation under today's contract is rebuilt without validating it again."""
     try:
+        if record.order_data and record.validated_contract == CONTRACT_VERSION and not record.invalid_input:
+            return rebuild_validated_order(record.order_data)
         return validate_order(record.order_data or {})
     except Exception as exc:  # noqa: BLE001 - kept for push_guarded: this record's problem, not the batch's
         return exc

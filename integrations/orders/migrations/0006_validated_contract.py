@@ -1,0 +1,18 @@
+"""Push records remember the contract their order was validated under (the push skips validating it
+again). Existing rows keep "": they are validated at push time, as before."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("orders", "0005_merge_session_work"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="pushrecord",
+            name="validated_contract",
+            field=models.CharField(blank=True, default="", max_length=16),
+        ),
+    ]
