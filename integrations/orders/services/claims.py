@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.orders.models import PushRecord
-from integrations.orders.services.outcome_statements import update_with_attempt
+from integrations.orders.services.outcome_statements import update_record, update_with_attempt
 
 State = PushRecord.State
 
@@ -50,8 +50,10 @@ def mark_sending(*, record: PushRecord, token: str, sent_input: dict, extra: dic
     """Stamp the send (with ``extra`` fields, e.g. the money it expects); False when this lane no
     longer holds the record (then it must not send)."""
     now = timezone.now()
-    updated = PushRecord.objects.filter(id=record.id, state=State.PUSHING, claim_token=token).update(
-        **(extra or {}), last_sent_at=now, claimed_at=now, sent_input=sent_input
+    updated = update_record(
+        record_id=record.id,
+        fields={**(extra or {}), "last_sent_at": now, "claimed_at": now, "sent_input": sent_input},
+        only_if={"state": State.PUSHING, "claim_token": token},
     )
     record.last_sent_at = now
     return updated == 1
