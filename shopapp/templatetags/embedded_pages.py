@@ -15,6 +15,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from shopapp.templatetags.money import format_money
+
 register = template.Library()
 
 KEEP = ("shop", "host", "embedded", "locale")
@@ -70,9 +72,8 @@ def page_query(context, **params) -> str:
 
 @register.filter
 def money(amount, currency: str = "") -> str:
-    if amount is None or amount == "":
-        return "—"
-    return f"{amount:,.2f} {currency}".strip()
+    """English formatting in the currency's own digits; pages use ``{% money %}`` (the merchant's locale)."""
+    return format_money(amount, currency)
 
 
 STATE_TONES = {

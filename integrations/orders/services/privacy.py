@@ -169,11 +169,12 @@ def _erase(*, record_id: int, reason: str, forget_customer: bool, cutoff: dateti
         if cutoff is not None and _last_activity(record) >= cutoff:
             return 0  # re-imported or pushed since it was selected
         values = personal_values(record.order_data, record.sent_input)
+        ids = (record.backerkit_order_id, record.shopify_order_name)
         fields: dict[str, Any] = {
             "order_data": None,
             "sent_input": None,
             "personal_data_purged_at": timezone.now(),
-            "last_error": scrub(record.last_error, values),
+            "last_error": scrub(record.last_error, values, keep=ids),
         }
         if forget_customer:
             fields.update(customer_digest="", backer_id="")
@@ -185,7 +186,7 @@ def _erase(*, record_id: int, reason: str, forget_customer: bool, cutoff: dateti
             fields.update(invalid_input=True, last_error="\n".join(t for t in (fields["last_error"], reason) if t))
         PushRecord.objects.filter(id=record.id).update(**fields)
         for attempt_id, detail in PushAttempt.objects.filter(record_id=record.id).values_list("id", "detail"):
-            cleaned = scrub(detail, values)
+            cleaned = scrub(detail, values, keep=ids)
             if cleaned != detail:
                 PushAttempt.objects.filter(id=attempt_id).update(detail=cleaned)
     return 1
@@ -219,10 +220,21 @@ def personal_values(order_data: Any, sent_input: Any) -> list[str]:
     return sorted(texts, key=len, reverse=True)  # longest first: "Ada Lovelace" before "Ada"
 
 
-def scrub(text: str, values: list[str]) -> str:
-    """``text`` with every whole-word occurrence of ``values`` replaced by ``[erased]``."""
+# A value is replaced where it stands alone: not inside an id such as "bk-ada-1", an email or a path.
+_BEFORE = r"(?<![\w\-./@])"
+_AFTER = r"(?![\w\-/@]|\.\w)"
+
+
+def scrub(text: str, values: list[str], *, keep: tuple[str, ...] = ()) -> str:
+    """``text`` with every standalone occurrence of ``values`` replaced by ``[erased]``; the ``keep``
+    texts (the record's own ids) are never touched."""
     if not text or not values:
         return text
+    kept = {f"\x00{index}\x00": value for index, value in enumerate(v for v in keep if v)}
+    for placeholder, value in kept.items():
+        text = text.replace(value, placeholder)
     for value in values:
-        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", ERASED_MARK, text, flags=re.IGNORECASE)
+        text = re.sub(_BEFORE + re.escape(value) + _AFTER, ERASED_MARK, text, flags=re.IGNORECASE)
+    for placeholder, value in kept.items():
+        text = text.replace(placeholder, value)
     return text
