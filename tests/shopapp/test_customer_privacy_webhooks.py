@@ -3,17 +3,14 @@ data-request export holds, what ``customers/redact`` erases and what it keeps, f
 digest and by the Shopify orders the app recorded; data-request exports expire."""
 
 import json
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
 from integrations.orders.services.imports import customer_digest
 from shopapp.models import DataRequest, WebhookDelivery
-from shopapp.tasks import expire_data_request_exports
 from tests.support.push_records import attempt, connection, record
 from tests.support.shops import connected_shop
 
@@ -134,15 +131,3 @@ def test_redact_by_order_ids_alone_finds_the_pushed_order(
     assert PushRecord.objects.get(id=ada["pushed"].id).order_data is None
     assert PushRecord.objects.get(id=ada["waiting"].id).order_data is not None
     assert PushRecord.objects.get(id=bob.id).order_data is not None
-
-
-def test_a_data_request_export_expires_and_is_erased(store, settings):
-    settings.DATA_REQUEST_EXPORT_DAYS = 30
-    shop, _ = store
-    old = DataRequest.objects.create(shop=shop, customer_id="1", customer_email="ada@example.com", export={"a": 1})
-    recent = DataRequest.objects.create(shop=shop, customer_id="2", customer_email="bob@example.com", export={"b": 2})
-    DataRequest.objects.filter(id=old.id).update(received_at=timezone.now() - timedelta(days=31))
-
-    expire_data_request_exports.apply()
-
-    assert list(DataRequest.objects.values_list("id", flat=True)) == [recent.id]
