@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
@@ -16,7 +17,8 @@ from integrations.orders.services import lifecycle
 from integrations.orders.services.imports import import_orders
 from integrations.orders.services.privacy import purge_expired_personal_data
 from integrations.orders.tasks import purge_personal_data
-from tests.support.push_records import attempt, connection, plain_shop, record
+from tests.support.push_records import attempt, plain_shop, record
+from tests.support.push_records import connection as backerkit_connection
 
 State = PushRecord.State
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "backerkit" / "orders"
@@ -51,7 +53,7 @@ def sent_input(order_id: str) -> dict:
 @pytest.fixture
 def store(db):
     shop = plain_shop("retention-store.myshopify.com")
-    return shop, connection(shop)
+    return shop, backerkit_connection(shop)
 
 
 def seeded(store, order_id: str, state: str, *, days_ago: float, **fields) -> PushRecord:
@@ -153,6 +155,21 @@ def test_the_purge_scrubs_personal_values_from_error_texts_and_attempt_details(s
     assert "ada@example.com" not in after.last_error.lower() and '"[erased]"' in after.last_error
     detail = PushAttempt.objects.get(record=after).detail
     assert detail == "Shopify refused: address [erased], [erased] [erased]; SKU DICE-METAL"
+
+
+def test_a_record_that_cannot_be_decrypted_is_logged_and_the_others_are_still_purged(store, settings, caplog):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    good = [seeded(store, f"bk-good-{n}", State.PUSHED, days_ago=40) for n in range(3)]
+    broken = seeded(store, "bk-broken", State.PUSHED, days_ago=40)
+    with connection.cursor() as cursor:  # written under a key that is no longer listed
+        cursor.execute("UPDATE orders_pushrecord SET order_data = %s WHERE id = %s",
+                       ["gAAAAABlost-key-ciphertext", broken.id])  # fmt: skip
+
+    assert purge_expired_personal_data() == 3
+
+    assert all(PushRecord.objects.get(id=r.id).personal_data_purged_at for r in good)
+    failure = next(r for r in caplog.records if getattr(r, "event", r.getMessage()) == "privacy.erase_failed")
+    assert failure.record_id == broken.id and len(failure.error_id) == 12
 
 
 def test_the_beat_task_runs_the_purge(store, settings):
