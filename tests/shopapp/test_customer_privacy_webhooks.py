@@ -131,3 +131,15 @@ def test_redact_by_order_ids_alone_finds_the_pushed_order(
     assert PushRecord.objects.get(id=ada["pushed"].id).order_data is None
     assert PushRecord.objects.get(id=ada["waiting"].id).order_data is not None
     assert PushRecord.objects.get(id=bob.id).order_data is not None
+
+
+def test_a_repeated_redact_keeps_the_trail_and_says_its_reason_once(
+    client, store, ada, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        deliver(client, shopify_sim, django_capture_on_commit_callbacks, "customers/redact",
+                customer_email="ada@example.com", customer_id=77, order_ids=[5001])  # fmt: skip
+
+    refused = PushRecord.objects.get(id=ada["refused"].id)
+    assert refused.last_error.count("customers/redact") == 1
+    assert PushRecord.objects.get(id=ada["pushed"].id).state == State.PUSHED

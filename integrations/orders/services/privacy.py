@@ -42,7 +42,7 @@ State = PushRecord.State
 BATCH = 500
 ERASED_MARK = "[erased]"
 WAITING = (State.PENDING, State.PAUSED)
-# The personal values of what was sent to Shopify (orderCreate variables) besides the address.
+# Address fields that identify no one (kept in messages, never scrubbed).
 _SENT_ADDRESS_NOT_PERSONAL = frozenset({"countryCode", "provinceCode"})
 _ORDER_ADDRESS_NOT_PERSONAL = frozenset({"country_code"})
 
@@ -234,7 +234,8 @@ def _erase_fields(record: PushRecord, *, values: list[str], ids: tuple[str, ...]
     elif record.state in (State.FAILED, State.NEEDS_ATTENTION):
         # A retry would push an order without its data: only a re-import can bring it back.
         record.invalid_input = True
-        record.last_error = "\n".join(text for text in (record.last_error, reason) if text)
+        if reason not in record.last_error:  # erased again (a purge, then a redact): said once
+            record.last_error = "\n".join(text for text in (record.last_error, reason) if text)
 
 
 def _last_activity(record: PushRecord) -> datetime:
