@@ -143,6 +143,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "state": State.NEEDS_ATTENTION if problem else State.PENDING,
         "last_error": problem,
         "invalid_input": False,
+        "personal_data_purged_at": None,  # a re-import after an erasure: the retention counts again
     }
 
 
@@ -157,6 +158,7 @@ def _refused(*, key: str, data: dict | None, error: str) -> dict:
         "state": State.FAILED,
         "last_error": error,
         "invalid_input": True,
+        "personal_data_purged_at": None,
     }
 
 

@@ -132,8 +132,7 @@ def purge_expired_personal_data(*, now: datetime | None = None) -> int:
     reason = f"Personal data erased after {days} days; re-import the order from BackerKit to push it."
     last_attempt = PushAttempt.objects.filter(record=OuterRef("pk")).order_by("-finished_at").values("finished_at")[:1]
     expired = (
-        PushRecord.objects.filter(personal_data_purged_at__isnull=True)
-        .exclude(state=State.PUSHING)
+        PushRecord.objects.exclude(state=State.PUSHING)
         .annotate(
             last_activity=Greatest(
                 "updated_at",
@@ -141,7 +140,11 @@ def purge_expired_personal_data(*, now: datetime | None = None) -> int:
                 Coalesce(Subquery(last_attempt), "updated_at"),
             )
         )
-        .filter(last_activity__lt=cutoff)
+        .filter(
+            Q(personal_data_purged_at__isnull=True, last_activity__lt=cutoff)
+            # Erased while a lane was sending it: the lane wrote what it sent after the erasure.
+            | Q(personal_data_purged_at__isnull=False) & (Q(order_data__isnull=False) | Q(sent_input__isnull=False))
+        )
         .order_by("id")
     )
     purged = 0
@@ -188,9 +191,7 @@ def _erase(*, record_ids: list[int], reason: str, forget_customer: bool, cutoff:
             .order_by("id")
         )
         if not forget_customer:
-            records = [r for r in records if r.state != State.PUSHING and r.personal_data_purged_at is None]
-        if cutoff is not None:
-            records = [r for r in records if _last_activity(r) < cutoff]
+            records = [r for r in records if r.state != State.PUSHING and _due(r, cutoff)]
         if not records:
             return 0
         details: dict[int, list[PushAttempt]] = {}
@@ -236,6 +237,14 @@ def _erase_fields(record: PushRecord, *, values: list[str], ids: tuple[str, ...]
         record.invalid_input = True
         if reason not in record.last_error:  # erased again (a purge, then a redact): said once
             record.last_error = "\n".join(text for text in (record.last_error, reason) if text)
+
+
+def _due(record: PushRecord, cutoff: datetime | None) -> bool:
+    """Still to be purged, now that the record is locked: past the retention period and not erased,
+    or erased and holding data again (a lane that was sending it wrote what it sent afterwards)."""
+    if record.personal_data_purged_at is not None:
+        return record.order_data is not None or record.sent_input is not None
+    return cutoff is None or _last_activity(record) < cutoff
 
 
 def _last_activity(record: PushRecord) -> datetime:

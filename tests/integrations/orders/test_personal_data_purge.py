@@ -179,3 +179,29 @@ def test_the_beat_task_runs_the_purge(store, settings):
     purge_personal_data.apply()
 
     assert PushRecord.objects.get(id=old.id).personal_data_purged_at is not None
+
+
+def test_a_record_reimported_after_its_purge_is_purged_again_when_its_time_comes(store, settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    shop, conn = store
+    stale = seeded(store, "bk-again", State.PENDING, days_ago=31)
+    purge_expired_personal_data()
+    import_orders(shop=shop, connection=conn, entries=[(1, {**ORDER, "id": "bk-again"})], source="file",
+                  label="again.jsonl", start_push=False)  # fmt: skip
+    assert PushRecord.objects.get(id=stale.id).personal_data_purged_at is None  # the retention counts again
+
+    PushRecord.objects.filter(id=stale.id).update(updated_at=timezone.now() - timedelta(days=31))
+    purge_expired_personal_data()
+
+    assert PushRecord.objects.get(id=stale.id).order_data is None
+
+
+def test_data_a_lane_wrote_after_the_erasure_is_erased_by_the_next_purge(store, settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    # customers/redact ran while a lane was sending the order; the lane then recorded what it sent.
+    late = seeded(store, "bk-late", State.PUSHED, days_ago=0, personal_data_purged_at=timezone.now(),
+                  order_data=None, sent_input=sent_input("bk-late"))  # fmt: skip
+
+    assert purge_expired_personal_data() == 1
+
+    assert PushRecord.objects.get(id=late.id).sent_input is None
