@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from integrations.shopify.domains import host_names_shop
+from shopapp.templatetags.money import format_money
 
 register = template.Library()
 
@@ -62,9 +63,8 @@ def page_query(context, **params) -> str:
 
 @register.filter
 def money(amount, currency: str = "") -> str:
-    if amount is None or amount == "":
-        return "—"
-    return f"{amount:,.2f} {currency}".strip()
+    """English formatting in the currency's own digits; pages use ``{% money %}`` (the merchant's locale)."""
+    return format_money(amount, currency)
 
 
 STATE_TONES = {

@@ -144,6 +144,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "last_error": problem,
         "invalid_input": False,
         "validated_contract": CONTRACT_VERSION,
+        "personal_data_purged_at": None,  # a re-import after an erasure: the retention counts again
     }
 
 
@@ -159,6 +160,7 @@ def _refused(*, key: str, data: dict | None, error: str) -> dict:
         "last_error": error,
         "invalid_input": True,
         "validated_contract": "",
+        "personal_data_purged_at": None,
     }
 
 

@@ -42,7 +42,7 @@ State = PushRecord.State
 BATCH = 500
 ERASED_MARK = "[erased]"
 WAITING = (State.PENDING, State.PAUSED)
-# The personal values of what was sent to Shopify (orderCreate variables) besides the address.
+# Address fields that identify no one (kept in messages, never scrubbed).
 _SENT_ADDRESS_NOT_PERSONAL = frozenset({"countryCode", "provinceCode"})
 _ORDER_ADDRESS_NOT_PERSONAL = frozenset({"country_code"})
 
@@ -113,7 +113,9 @@ def redact_customer(*, shop_id: int, email: str, shopify_order_ids: Iterable[Any
         )
     )
     reason = "The customer's personal data was erased at their request (customers/redact)."
-    erased = sum(_erase(record_id=record_id, reason=reason, forget_customer=True) for record_id in ids)
+    erased = 0
+    for start in range(0, len(ids), BATCH):
+        erased += _erase_each(record_ids=ids[start : start + BATCH], reason=reason, forget_customer=True)
     logger.info("privacy.customer_redacted", extra={"shop_id": shop_id, "records": erased})
     return erased
 
@@ -123,15 +125,14 @@ def purge_expired_personal_data(*, now: datetime | None = None) -> int:
 
     Last activity: the latest of the record's last save, its push and its last attempt (the lane
     writes with ``update()``, which leaves ``updated_at`` alone). A record being pushed right now is
-    never purged. Each record is erased on its own: one that cannot be (a value that no longer
+    never purged. Records are erased in batches; one that cannot be (a value that no longer
     decrypts) is logged under an error id and the purge goes on."""
     days = settings.PERSONAL_DATA_RETENTION_DAYS
     cutoff = (now or timezone.now()) - timedelta(days=days)
     reason = f"Personal data erased after {days} days; re-import the order from BackerKit to push it."
     last_attempt = PushAttempt.objects.filter(record=OuterRef("pk")).order_by("-finished_at").values("finished_at")[:1]
     expired = (
-        PushRecord.objects.filter(personal_data_purged_at__isnull=True)
-        .exclude(state=State.PUSHING)
+        PushRecord.objects.exclude(state=State.PUSHING)
         .annotate(
             last_activity=Greatest(
                 "updated_at",
@@ -139,61 +140,115 @@ def purge_expired_personal_data(*, now: datetime | None = None) -> int:
                 Coalesce(Subquery(last_attempt), "updated_at"),
             )
         )
-        .filter(last_activity__lt=cutoff)
+        .filter(
+            Q(personal_data_purged_at__isnull=True, last_activity__lt=cutoff)
+            # Erased while a lane was sending it: the lane wrote what it sent after the erasure.
+            | Q(personal_data_purged_at__isnull=False) & (Q(order_data__isnull=False) | Q(sent_input__isnull=False))
+        )
         .order_by("id")
     )
     purged = 0
     last_id = 0
     while batch := list(expired.filter(id__gt=last_id).values_list("id", flat=True)[:BATCH]):
         last_id = batch[-1]
-        for record_id in batch:
-            try:
-                purged += _erase(record_id=record_id, reason=reason, forget_customer=False, cutoff=cutoff)
-            except Exception:  # a per-record boundary: one bad record never stops the purge
-                error_id = uuid.uuid4().hex[:12]
-                logger.exception("privacy.purge_failed", extra={"record_id": record_id, "error_id": error_id})
+        purged += _erase_each(record_ids=batch, reason=reason, forget_customer=False, cutoff=cutoff)
     if purged:
         logger.info("privacy.purged", extra={"records": purged, "retention_days": days})
     return purged
 
 
-def _erase(*, record_id: int, reason: str, forget_customer: bool, cutoff: datetime | None = None) -> int:
-    """Erase one record's personal data under its row lock; 1 if it was erased, 0 if it changed
-    meanwhile (claimed by a lane, re-imported) and is no longer to be purged."""
+def _erase_each(*, record_ids: list[int], reason: str, forget_customer: bool, cutoff: datetime | None = None) -> int:
+    """Erase a batch in one transaction; if that fails, each record on its own, so that one bad record
+    (a value that no longer decrypts) is logged under an error id and the others are still erased."""
+    try:
+        return _erase(record_ids=record_ids, reason=reason, forget_customer=forget_customer, cutoff=cutoff)
+    except Exception:
+        logger.warning("privacy.erase_batch_failed", extra={"records": len(record_ids)})  # each one retried below
+    erased = 0
+    for record_id in record_ids:
+        try:
+            erased += _erase(record_ids=[record_id], reason=reason, forget_customer=forget_customer, cutoff=cutoff)
+        except Exception:  # the per-record boundary
+            error_id = uuid.uuid4().hex[:12]
+            logger.exception("privacy.erase_failed", extra={"record_id": record_id, "error_id": error_id})
+    return erased
+
+
+_RECORD_FIELDS = ["order_data", "sent_input", "personal_data_purged_at", "last_error", "customer_digest", "backer_id",
+                  "state", "invalid_input", "not_before"]  # fmt: skip
+
+
+def _erase(*, record_ids: list[int], reason: str, forget_customer: bool, cutoff: datetime | None) -> int:
+    """Erase the records' personal data under their row locks; how many were erased. A record that
+    changed meanwhile (claimed by a lane, re-imported, pushed) and is no longer due is left alone."""
+    last_attempt = PushAttempt.objects.filter(record=OuterRef("pk")).order_by("-finished_at").values("finished_at")[:1]
+    now = timezone.now()
     with transaction.atomic():
-        record = PushRecord.objects.select_for_update().filter(id=record_id).first()
-        if record is None:
+        records = list(
+            PushRecord.objects.select_for_update(of=("self",))
+            .filter(id__in=record_ids)
+            .annotate(last_attempt_at=Subquery(last_attempt))
+            .order_by("id")
+        )
+        if not forget_customer:
+            records = [r for r in records if r.state != State.PUSHING and _due(r, cutoff)]
+        if not records:
             return 0
-        if not forget_customer and (record.state == State.PUSHING or record.personal_data_purged_at is not None):
-            return 0
-        if cutoff is not None and _last_activity(record) >= cutoff:
-            return 0  # re-imported or pushed since it was selected
-        values = personal_values(record.order_data, record.sent_input)
-        fields: dict[str, Any] = {
-            "order_data": None,
-            "sent_input": None,
-            "personal_data_purged_at": timezone.now(),
-            "last_error": scrub(record.last_error, values),
-        }
-        if forget_customer:
-            fields.update(customer_digest="", backer_id="")
-        if record.state in WAITING:
-            # Without its address the order can never be pushed: it ends failed, for a re-import.
-            fields.update(state=State.FAILED, invalid_input=True, not_before=None, last_error=reason)
-        elif record.state in (State.FAILED, State.NEEDS_ATTENTION):
-            # A retry would push an order without its data: only a re-import can bring it back.
-            fields.update(invalid_input=True, last_error="\n".join(t for t in (fields["last_error"], reason) if t))
-        PushRecord.objects.filter(id=record.id).update(**fields)
-        for attempt_id, detail in PushAttempt.objects.filter(record_id=record.id).values_list("id", "detail"):
-            cleaned = scrub(detail, values)
-            if cleaned != detail:
-                PushAttempt.objects.filter(id=attempt_id).update(detail=cleaned)
-    return 1
+        details: dict[int, list[PushAttempt]] = {}
+        attempts = PushAttempt.objects.filter(record_id__in=[r.id for r in records]).only("id", "record_id", "detail")
+        for attempt in attempts:
+            details.setdefault(attempt.record_id, []).append(attempt)
+        scrubbed_attempts = []
+        for record in records:
+            values = personal_values(record.order_data, record.sent_input)
+            ids = (record.backerkit_order_id, record.shopify_order_name)
+            for attempt in details.get(record.id, []):
+                cleaned = scrub(attempt.detail, values, keep=ids)
+                if cleaned != attempt.detail:
+                    attempt.detail = cleaned
+                    scrubbed_attempts.append(attempt)
+            _erase_fields(record, values=values, ids=ids, reason=reason, forget_customer=forget_customer, now=now)
+        # Most records end alike (a pushed order: data gone, nothing else changes): one UPDATE per
+        # distinct outcome, not a CASE per row.
+        outcomes: dict[tuple, list[int]] = {}
+        for record in records:
+            outcomes.setdefault(tuple(getattr(record, name) for name in _RECORD_FIELDS), []).append(record.id)
+        for values, ids in outcomes.items():
+            PushRecord.objects.filter(id__in=ids).update(**dict(zip(_RECORD_FIELDS, values, strict=True)))
+        for attempt in scrubbed_attempts:
+            PushAttempt.objects.filter(id=attempt.id).update(detail=attempt.detail)
+    return len(records)
+
+
+def _erase_fields(record: PushRecord, *, values: list[str], ids: tuple[str, ...], reason: str,
+                  forget_customer: bool, now: datetime) -> None:  # fmt: skip
+    record.order_data = None
+    record.sent_input = None
+    record.personal_data_purged_at = now
+    record.last_error = scrub(record.last_error, values, keep=ids)
+    if forget_customer:
+        record.customer_digest = ""
+        record.backer_id = ""
+    if record.state in WAITING:
+        # Without its address the order can never be pushed: it ends failed, for a re-import.
+        record.state, record.invalid_input, record.not_before, record.last_error = State.FAILED, True, None, reason
+    elif record.state in (State.FAILED, State.NEEDS_ATTENTION):
+        # A retry would push an order without its data: only a re-import can bring it back.
+        record.invalid_input = True
+        if reason not in record.last_error:  # erased again (a purge, then a redact): said once
+            record.last_error = "\n".join(text for text in (record.last_error, reason) if text)
+
+
+def _due(record: PushRecord, cutoff: datetime | None) -> bool:
+    """Still to be purged, now that the record is locked: past the retention period and not erased,
+    or erased and holding data again (a lane that was sending it wrote what it sent afterwards)."""
+    if record.personal_data_purged_at is not None:
+        return record.order_data is not None or record.sent_input is not None
+    return cutoff is None or _last_activity(record) < cutoff
 
 
 def _last_activity(record: PushRecord) -> datetime:
-    last_attempt = PushAttempt.objects.filter(record_id=record.id).order_by("-finished_at").first()
-    moments = [record.updated_at, record.pushed_at, last_attempt.finished_at if last_attempt else None]
+    moments = [record.updated_at, record.pushed_at, record.last_attempt_at]
     return max(moment for moment in moments if moment is not None)
 
 
@@ -219,10 +274,21 @@ def personal_values(order_data: Any, sent_input: Any) -> list[str]:
     return sorted(texts, key=len, reverse=True)  # longest first: "Ada Lovelace" before "Ada"
 
 
-def scrub(text: str, values: list[str]) -> str:
-    """``text`` with every whole-word occurrence of ``values`` replaced by ``[erased]``."""
+# A value is replaced where it stands alone: not inside an id such as "bk-ada-1", an email or a path.
+_BEFORE = r"(?<![\w\-./@])"
+_AFTER = r"(?![\w\-/@]|\.\w)"
+
+
+def scrub(text: str, values: list[str], *, keep: tuple[str, ...] = ()) -> str:
+    """``text`` with every standalone occurrence of ``values`` replaced by ``[erased]``; the ``keep``
+    texts (the record's own ids) are never touched."""
     if not text or not values:
         return text
+    kept = {f"\x00{index}\x00": value for index, value in enumerate(v for v in keep if v)}
+    for placeholder, value in kept.items():
+        text = text.replace(value, placeholder)
     for value in values:
-        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", ERASED_MARK, text, flags=re.IGNORECASE)
+        text = re.sub(_BEFORE + re.escape(value) + _AFTER, ERASED_MARK, text, flags=re.IGNORECASE)
+    for placeholder, value in kept.items():
+        text = text.replace(placeholder, value)
     return text
