@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.orders.models import PushRecord
-from integrations.orders.services.outcome_statements import update_record, update_with_attempt
+from integrations.orders.services.statements import claim_rows, update_record, update_with_attempt
 
 State = PushRecord.State
 
@@ -31,6 +31,9 @@ def new_claim_token() -> str:
 
 def claim_batch(*, shop_id: int, limit: int, token: str) -> list[PushRecord]:
     now = timezone.now()
+    claimed = claim_rows(shop_id=shop_id, limit=limit, token=token, now=now)
+    if claimed is not None:
+        return claimed
     with transaction.atomic():
         ids = list(
             PushRecord.objects.select_for_update(skip_locked=True)

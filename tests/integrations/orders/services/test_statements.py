@@ -1,4 +1,4 @@
-"""The outcome writes of the lane (services/outcome_statements.py): one statement on PostgreSQL, the
+"""The outcome writes of the lane (services/statements.py): one statement on PostgreSQL, the
 ORM's two in a transaction elsewhere (the embedded default's SQLite). Both write the same thing."""
 
 import pytest
@@ -79,3 +79,23 @@ def test_on_postgresql_an_outcome_and_its_attempt_are_one_round_trip(claimed):
 
     assert len(queries.captured_queries) == 1
     assert claimed.push_attempts.count() == 1
+
+
+def test_a_claim_takes_the_claimable_records_once_in_id_order(writer_path):
+    shop = plain_shop()
+    conn = backerkit_connection(shop)
+    for i in range(5):
+        record(shop, conn, f"bk-{i}", attempts=i)
+    record(shop, conn, "bk-later", not_before=timezone.now() + timezone.timedelta(hours=1))
+    record(shop, conn, "bk-done", state=State.PUSHED)
+
+    first = claims.claim_batch(shop_id=shop.id, limit=3, token="lane-a")
+    second = claims.claim_batch(shop_id=shop.id, limit=3, token="lane-b")
+
+    assert [r.backerkit_order_id for r in first] == ["bk-0", "bk-1", "bk-2"]
+    assert [r.backerkit_order_id for r in second] == ["bk-3", "bk-4"]
+    assert [r.attempts for r in first + second] == [1, 2, 3, 4, 5]
+    assert {(r.state, r.claim_token) for r in first} == {(State.PUSHING, "lane-a")}
+    assert first[0].order_data == {"id": "bk-0", "email": "ada@example.com"}  # decrypted like any row
+    stored = PushRecord.objects.get(backerkit_order_id="bk-3")
+    assert (stored.state, stored.claim_token, stored.attempts) == (State.PUSHING, "lane-b", 4)

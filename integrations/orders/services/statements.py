@@ -1,4 +1,5 @@
-"""A record's outcome and its attempt row written in one statement, where the database allows it.
+"""The push's hot-path statements: claiming a batch, stamping a send, writing an outcome with its
+attempt, each as one statement where the database allows it.
 
 Every pushed order ends with "update the record, add an attempt": with the ORM that is four round
 trips (BEGIN, UPDATE, INSERT, COMMIT) and most of the lane's CPU in query building. On PostgreSQL a
@@ -6,7 +7,7 @@ data-modifying CTE does both in one statement, atomically (a single statement is
 transaction): ``WITH updated AS (UPDATE ... RETURNING id) INSERT INTO attempts ...``. SQLite (the
 embedded default) has no data-modifying CTEs: there the same writes run as the ORM's two statements
 in one transaction. Both paths write the same columns with the same values (tests run on both:
-tests/integrations/orders/services/test_outcome_statements.py).
+tests/integrations/orders/services/test_statements.py).
 
 The SQL is built from the models' own field definitions (column names, value preparation such as
 encryption), so a renamed column or an encrypted field cannot drift from what the ORM would write.
@@ -45,6 +46,26 @@ def update_with_attempt(
             outcome, detail, started_at = attempt
             PushAttempt.objects.create(record_id=record_id, outcome=outcome, detail=detail, started_at=started_at)
     return updated
+
+
+def claim_rows(*, shop_id: int, limit: int, token: str, now: datetime) -> list[PushRecord] | None:
+    """Claim up to ``limit`` claimable pending records of the shop in one statement and return them
+    (PostgreSQL: ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *``, so two
+    lanes never claim one record). None where the database has no row locks (SQLite): the caller
+    claims with the ORM instead."""
+    if connection.vendor != "postgresql":
+        return None
+    quote = connection.ops.quote_name
+    record_table, _ = _tables()
+    columns = ", ".join(quote(field.column) for field in PushRecord._meta.concrete_fields)
+    sql = (
+        f"UPDATE {record_table} SET state = %s, claimed_at = %s, claim_token = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id IN (SELECT id FROM {record_table} WHERE shop_id = %s AND state = %s "
+        "AND (not_before IS NULL OR not_before <= %s) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"RETURNING {columns}"
+    )
+    params = [PushRecord.State.PUSHING, now, token, shop_id, PushRecord.State.PENDING, now, limit]
+    return sorted(PushRecord.objects.raw(sql, params), key=lambda record: record.id)
 
 
 def update_record(*, record_id: int, fields: dict[str, Any], only_if: dict[str, Any]) -> int:
