@@ -45,7 +45,7 @@ def embedded_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             session = decode_session_token(token=raw)
         except InvalidSessionToken as exc:
             # A page reloaded with its (minute-old) token: fetch a fresh one. Anything else: 401.
-            if exc.expired and is_page_load(request) and "id_token" in request.GET:
+            if exc.expired and is_page_load(request) and token_in_url(request):
                 return bounce_or_refuse(request, reason="expired")
             return invalid_session_response(request, reason=str(exc))
         if token_in_url(request) and not first_use(jti=str(session.claims["jti"]), expires_at=session.claims["exp"]):
