@@ -124,3 +124,17 @@ def test_the_bounce_keeps_only_a_host_that_names_the_shops_admin(client, shop):
 
     assert parse_qs(urlsplit(kept["Location"]).query)["host"] == [good]
     assert "host" not in parse_qs(urlsplit(dropped["Location"]).query)
+
+
+def test_while_redis_cannot_be_reached_url_tokens_are_remembered_in_the_database(client, shop, settings, caplog):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    token = id_token(SHOP)
+
+    assert client.get("/", {"shop": SHOP, "id_token": token}).status_code == 200
+    assert client.get("/", {"shop": SHOP, "id_token": token}).status_code == 302
+    assert "session_token.replay_store_unavailable" in [r.getMessage() for r in caplog.records]
