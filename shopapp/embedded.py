@@ -19,8 +19,11 @@ from shopapp.session_tokens import (
     decode_session_token,
     invalid_session_response,
     is_page_load,
+    refuse_reused,
     token_from_request,
+    token_in_url,
 )
+from shopapp.used_tokens import first_use
 
 
 def embedded_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -42,9 +45,11 @@ def embedded_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             session = decode_session_token(token=raw)
         except InvalidSessionToken as exc:
             # A page reloaded with its (minute-old) token: fetch a fresh one. Anything else: 401.
-            if exc.expired and is_page_load(request) and "id_token" in request.GET:
+            if exc.expired and is_page_load(request) and token_in_url(request):
                 return bounce_or_refuse(request, reason="expired")
             return invalid_session_response(request, reason=str(exc))
+        if token_in_url(request) and not first_use(jti=str(session.claims["jti"]), expires_at=session.claims["exp"]):
+            return refuse_reused(request)
         request.shop_domain = session.shop_domain
         request.shopify_user_id = session.user_id
         request.session_token = session

@@ -44,6 +44,14 @@ class OAuthState(models.Model):
     expires_at = models.DateTimeField()
 
 
+class UsedIdToken(models.Model):
+    """An id token that travelled in a URL, by the digest of its ``jti``, kept until it expires: such a
+    token opens one page, once (shopapp/used_tokens.py). Only without Redis, which holds them otherwise."""
+
+    jti_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+
 class WebhookDelivery(models.Model):
     """One webhook Shopify delivered, by its ``X-Shopify-Webhook-Id`` (the same on every retry), so a
     repeat is recognised. The payload (which may hold a customer's email) is encrypted and erased once

@@ -9,6 +9,7 @@ separate worker and beat processes. ``.env.example`` documents every variable.
 import hashlib
 import hmac
 import ssl
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -110,12 +111,16 @@ BACKERKIT_PULL_BACKOFF_MAX_SECONDS = env.float("BACKERKIT_PULL_BACKOFF_MAX_SECON
 
 # --- Django --------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin, for superusers only (shopapp/staff/admin_site.py).
+    "shopapp.staff.admin_config.SuperuserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shopapp",
     "integrations.shopify",
     "integrations.shops",
@@ -130,10 +135,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the staff login's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # No XFrameOptionsMiddleware: the Shopify admin frames the embedded pages; they carry a CSP
-    # frame-ancestors header instead (shopapp/frame_protection.py).
+    # No XFrameOptionsMiddleware: the Shopify admin frames the embedded pages, which carry a CSP
+    # frame-ancestors header for their shop; every other response gets 'none' and DENY there
+    # (shopapp/frame_protection.py).
     "shopapp.frame_protection.FrameAncestorsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shopapp.urls"
@@ -193,6 +203,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 LOGIN_URL = "/staff/login/"
+
+# --- Staff logins (the Success reps' console and Django admin; merchants never log in here) -------
+# django-axes: the backend refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# After this many failed logins in a row a username is locked out for STAFF_LOCKOUT_MINUTES (a
+# superuser unlocks it sooner: `manage.py axes_reset_username NAME`). By username only: behind the
+# platform's router every client may share one address, so an address lockout would lock out everyone.
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 says the lockout should include the address; see above why it does not here.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "shopapp/staff/locked_out.html"
+# Axes' own log lines off: staff.login_failed / staff.login_locked_out say it (shopapp/staff/login_events.py).
+AXES_VERBOSE = False
+# A staff session lasts hours, not Django's two weeks: a lost laptop's session ends the same day.
+SESSION_COOKIE_AGE = env.int("STAFF_SESSION_SECONDS", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+# TOTP second factor (django-otp): a rep with a confirmed authenticator device always gives its code.
+# With STAFF_REQUIRE_TOTP on, a rep without one cannot log in at all (enrol with
+# `manage.py enrol_staff_totp NAME`). Default: on in production, off in DEBUG (the demo).
+STAFF_REQUIRE_TOTP = env.bool("STAFF_REQUIRE_TOTP", default=not DEBUG)
+OTP_TOTP_ISSUER = "BackerKit Shopify orders"
 
 # --- Production safety ---------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,7 +15,6 @@ __all__ = [
     "app_url",
     "redirect_to",
     "reconnect_url",
-    "request_id_token",
     "shop_health",
     "token_authenticated_form",
 ]
@@ -29,20 +28,11 @@ def token_authenticated_form(view):
     return csrf_exempt(view)
 
 
-def request_id_token(request: HttpRequest) -> str:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header[len("Bearer ") :].strip()
-    return request.POST.get("id_token") or request.GET.get("id_token") or ""
-
-
 def redirect_to(request: HttpRequest, name: str, *args, **params) -> HttpResponseRedirect:
-    """Post/redirect/get inside the admin: the next GET still needs an id token, and the one this
-    POST came with is valid for the few seconds the redirect takes (as in the admin's own app URLs)."""
+    """Post/redirect/get inside the admin. The ``Location`` carries the admin's ``shop`` and ``host``
+    but never an id token (an address is kept by histories and logs): the GET arrives without one
+    and ``embedded_view`` sends it through the bounce page, where App Bridge adds a fresh token."""
     query = {**admin_query(request), **{k: v for k, v in params.items() if v not in ("", None)}}
-    token = request_id_token(request)
-    if token:
-        query["id_token"] = token
     return HttpResponseRedirect(f"{reverse(name, args=args)}?{urlencode(query)}")
 
 

@@ -16,8 +16,17 @@ from integrations.orders.selectors_pages import order_detail
 from integrations.shops.models import Shop
 from shopapp.staff import selectors, services
 from shopapp.staff.forms import PauseForm, StaffAuthenticationForm, TransactionDataForm
+from shopapp.staff.second_factor import needs_second_factor
 
-_staff_user = user_passes_test(lambda user: user.is_active and user.is_staff, login_url="staff:login")
+
+def _staff_with_second_factor(user) -> bool:
+    """An active staff account whose session has its second factor where it needs one."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return not needs_second_factor(user) or user.is_verified()
+
+
+_staff_user = user_passes_test(_staff_with_second_factor, login_url="staff:login")
 
 
 def _not_framed(response: HttpResponse) -> HttpResponse:
@@ -38,7 +47,8 @@ def staff_only(view: Callable) -> Callable:
 class StaffLoginView(auth_views.LoginView):
     template_name = "shopapp/staff/login.html"
     authentication_form = StaffAuthenticationForm
-    redirect_authenticated_user = True
+    # Not True: a rep whose session lacks the second factor must be able to log in again here.
+    redirect_authenticated_user = False
 
     def dispatch(self, request, *args, **kwargs):
         return _not_framed(super().dispatch(request, *args, **kwargs))

@@ -25,6 +25,7 @@ ALLOWED_LAZY = {
     # Django loads an app's models before calling ready(); importing receivers at module level
     # would load models while the app registry is still being populated.
     ("integrations.orders.apps", "integrations.orders.receivers"),
+    ("shopapp.apps", "shopapp.staff.login_events"),
 }
 
 

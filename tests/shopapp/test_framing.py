@@ -43,7 +43,8 @@ def test_pages_outside_the_admin_are_never_frameable_whatever_the_shop_parameter
     assert_not_frameable(response)
 
 
-def test_a_staff_error_page_is_not_frameable(client, shop):
+def test_a_staff_error_page_is_not_frameable(client, shop, settings):
+    settings.STAFF_REQUIRE_TOTP = False  # a rep without an authenticator device
     staff = get_user_model().objects.create_user(username="rep", password="x" * 20, is_staff=True)
     client.force_login(staff)
 

@@ -7,6 +7,13 @@ from tests.support.static_storage import _plain_static_storage  # noqa: F401
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def _password_alone_for_reps_without_a_device(settings):
+    """The console's tests log in reps without an authenticator device; production requires one
+    (STAFF_REQUIRE_TOTP on without DEBUG), tested in test_staff_login_protection.py."""
+    settings.STAFF_REQUIRE_TOTP = False
+
+
 @pytest.fixture
 def staff_user(db):
     return get_user_model().objects.create_user(
