@@ -494,6 +494,7 @@ def main() -> None:
         if args.pulls:
             pulls = start_pulls(shops=args.pull_shops, orders_each=args.pull_orders, log_dir=ROOT / "artifacts")
             make = webhook(bad_share=args.bad_hmac_share)
+            drive("warm-up", base_url, make, clients=args.clients, seconds=args.warmup, server_pid=server.process.pid)
             outcome, note = webhooks_during_pulls(pulls, base_url, make, clients=args.clients,
                                                   seconds=args.pull_duration or args.duration,
                                                   server_pid=server.process.pid)  # fmt: skip
