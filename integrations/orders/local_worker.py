@@ -15,6 +15,7 @@ the next process to run finds the work again (pending records, claims whose leas
 """
 
 import logging
+import os
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from celery import Celery
 from celery.beat import EmbeddedService
 from celery.worker import WorkController
-from celery.worker import state as worker_state
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class LocalWorker:
         # that does it (Celery's Django fixup), which must never be a request's or a command's.
         try:
             self.app.set_current()
+            # The process ran Django's checks already (a command, runserver) or needs none (gunicorn).
+            os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
             self.controller = _Controller(
                 app=self.app,
                 pool="threads",
@@ -89,13 +91,12 @@ class LocalWorker:
         self.controller.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop taking tasks, let the running ones finish (up to ``timeout``), stop beat."""
+        """Stop beat and taking tasks; the running ones finish (warm shutdown, up to ``timeout``)."""
         if self.beat is not None:
-            self.beat.stop()
-        if self.thread is not None and self.thread.is_alive():
-            worker_state.should_stop = 0
+            self.beat.service.stop(wait=False)  # no more periodic tasks; its thread ends at its next tick
+        if self.controller is not None and self.thread is not None and self.thread.is_alive():
+            self.controller.stop()
             self.thread.join(timeout)
-            worker_state.should_stop = None
 
 
 def start(app: Celery, *, beat: bool = True) -> LocalWorker | None:

@@ -115,14 +115,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nOpen the app as a merchant would: {admin}"))
         self.stdout.write(f"What Shopify received: {shopify.url}/\nStaff console: {app.url}/staff/")
         if options["no_serve"]:
-            return self._stop(worker, app, shopify, backerkit)
+            return self._stop(app, shopify, backerkit)
         self.stdout.write("Ctrl-C to stop.")
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping.")
-        self._stop(worker, app, shopify, backerkit)
+        self._stop(app, shopify, backerkit)
 
     def _install(self, *, app_url: str) -> None:
         """The merchant's browser: /auth/install -> Shopify's approval -> /auth/callback."""
@@ -178,6 +178,7 @@ class Command(BaseCommand):
             shown = ", ".join(order_ids[:3]) + (", ..." if len(order_ids) > 3 else "")
             self.stdout.write(f"    {len(order_ids)} x {reason} (BackerKit order {shown})")
 
-    def _stop(self, *running) -> None:
-        for thing in running:
-            thing.stop()
+    def _stop(self, *servers) -> None:
+        # The local worker is idle by now (every order is final): it ends with the process.
+        for server in servers:
+            server.stop()
