@@ -26,6 +26,13 @@ same machine as gunicorn, PostgreSQL and Redis and takes its share of the cores;
 share of the machine's CPU that other processes used meanwhile (figures taken with it well above
 0% are skewed by someone else's work).
 
+With ``--pulls``, one more scenario: the webhooks again while ``--pull-shops`` shops (default 5)
+pull ``--pull-orders`` locked orders each (default 20,000) from the BackerKit simulator (its own
+process), the pulls running in a Celery worker (its own process, threads, one per shop, on a queue
+of its own so that it leaves the webhooks' tasks waiting in Redis) and importing into the same
+PostgreSQL as gunicorn. It reports the webhooks' latency during the pulls and how many orders the
+pulls took in meanwhile (and at what rate). ``--pulls-only`` runs just that scenario.
+
 Exits with status 1 when a scenario's error rate is above ``--max-error-rate`` (default 1%).
 """
 
@@ -55,16 +62,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.push import ENV as PUSH_ENV  # noqa: E402
+from harness.celery_processes import CeleryWorker  # noqa: E402
 from harness.served_process import ServedProcess  # noqa: E402
-from harness.waiting import free_port  # noqa: E402
+from harness.waiting import free_port, wait_for  # noqa: E402
 
 SHOP = "load-store.myshopify.com"
 HOST = base64.b64encode(b"admin.shopify.com/store/load-store").decode().rstrip("=")
 ENV = {
     **PUSH_ENV,
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/backerkit_load",
-    "REDIS_URL": "redis://127.0.0.1:6379/11",
+    "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backerkit_load"),
+    "REDIS_URL": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/11"),
 }
+PULL_QUEUE = "load-pulls"  # the pull worker consumes only this queue: the webhooks' tasks stay queued
+PULL_KEY = "bk_load_key_0123456789"  # the simulator's key for the load projects, not a credential
 WEBHOOK_TOPICS = ("app/scopes_update", "customers/data_request")
 STATE_FILTERS = ("needs_attention", "failed", "pending", "pushed")
 
@@ -294,6 +304,102 @@ def start_gunicorn(*, port: int, workers: int, threads: int, log: Path) -> Serve
     return ServedProcess(argv, env=env, log_path=log, name="gunicorn").start()
 
 
+# --- pulls while webhooks arrive --------------------------------------------------------------
+
+
+class _PullWorker(CeleryWorker):
+    """A Celery worker (threads) consuming only the pulls' queue."""
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--queues", PULL_QUEUE]
+
+
+@dataclass
+class Pulls:
+    shops: int
+    orders_each: int
+    connection_ids: list[int]
+    backerkit: ServedProcess
+    worker: _PullWorker
+
+    def pulled(self) -> int:
+        from integrations.orders.models import PushRecord
+
+        return PushRecord.objects.filter(connection_id__in=self.connection_ids).count()
+
+    def stop(self) -> None:
+        for process in (self.worker, self.backerkit):
+            process.stop(timeout=30)
+
+
+def start_pulls(*, shops: int, orders_each: int, log_dir: Path) -> Pulls:
+    """The BackerKit simulator (its own process) holding ``shops`` projects of ``orders_each`` locked
+    orders, a connected shop per project (auto-push off: the pull imports, nothing reaches Shopify)
+    and a worker for the pulls, ready; nothing pulled yet."""
+    from integrations.backerkit.simulator.campaign import generate_campaign
+    from integrations.orders.models import BackerKitConnection
+    from integrations.shops.models import Shop
+    from tests.support.push_records import plain_shop
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    backerkit = ServedProcess([sys.executable, "manage.py", "backerkit_simulator", "--port", str(port)],
+                              env=dict(os.environ), log_path=log_dir / "load-backerkit.log",
+                              name="backerkit-simulator").start()  # fmt: skip
+    backerkit.wait_http(f"{url}/_simulator/state.json", timeout=60)
+    campaign = generate_campaign(backers=orders_each, seed=13, id_prefix="pull")
+    connection_ids = []
+    with httpx.Client(base_url=url, timeout=300) as control:
+        for n in range(1, shops + 1):
+            project = f"load-pull-{n}"
+            control.post("/_simulator/projects", json={"id": project, "api_key": PULL_KEY}).raise_for_status()
+            orders = [{**order, "id": f"s{n}-{order['id']}"} for order in campaign]
+            control.post(f"/_simulator/projects/{project}/orders", json={"orders": orders}).raise_for_status()
+            shop = plain_shop(f"load-pull-{n}.myshopify.com")
+            Shop.objects.filter(id=shop.id).update(auto_push=False, currency="USD")
+            connection = BackerKitConnection.objects.create(
+                shop=shop, kind=BackerKitConnection.Kind.API, store_name="Pulled Store", project=project,
+                api_key=PULL_KEY, currency="USD",
+            )  # fmt: skip
+            connection_ids.append(connection.id)
+    env = {**os.environ, "BACKERKIT_API_URL": url}
+    worker = _PullWorker(env, concurrency=shops, name="load-pulls", log_path=log_dir / "load-pull-worker.log").start()
+    from shopapp.celery import app
+
+    worker.wait_ready(app, timeout=90)
+    return Pulls(shops, orders_each, connection_ids, backerkit, worker)
+
+
+def webhooks_during_pulls(
+    pulls: Pulls, base_url: str, make: Callable, *, clients: int, seconds: float, server_pid: int
+) -> tuple[Outcome, str]:
+    """The webhook scenario for ``seconds`` once every pull is under way; what the pulls did meanwhile."""
+    from django.db import connection
+
+    from integrations.orders.models import ImportRun
+    from shopapp.celery import app
+
+    for connection_id in pulls.connection_ids:
+        app.send_task("orders.pull_connection", args=[connection_id], queue=PULL_QUEUE)
+
+    def under_way() -> bool:
+        runs = ImportRun.objects.filter(connection_id__in=pulls.connection_ids)
+        return runs.values("connection_id").distinct().count() == pulls.shops
+
+    wait_for(under_way, timeout=120, what="every pull to be under way", interval=0.5)
+    before = pulls.pulled()
+    outcome = drive(f"webhooks, {pulls.shops} shops pulling", base_url, make, clients=clients, seconds=seconds,
+                    server_pid=server_pid)  # fmt: skip
+    during = pulls.pulled() - before
+    total = pulls.shops * pulls.orders_each
+    connection.close()
+    note = (f"pulls: {pulls.shops} shops x {pulls.orders_each:,} locked orders (BackerKit simulator, pages of "
+            f"100) in 1 Celery worker x {pulls.shops} threads; {during:,} orders pulled and imported during the "
+            f"{outcome.seconds:.0f} s of webhooks ({during / outcome.seconds:.0f} orders/s), "
+            f"{pulls.pulled():,} of {total:,} by its end")  # fmt: skip
+    return outcome, note
+
+
 HEADER = (
     f"{'scenario':28} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
     f"{'others':>6}"
@@ -314,7 +420,7 @@ def summarize(outcomes: list[Outcome], *, max_error_rate: float) -> int:
     for o in outcomes:
         if o.name.startswith("webhooks"):
             queued = redis.Redis.from_url(ENV["REDIS_URL"]).llen("celery")
-            print(f"webhooks: {o.requests - o.errors - o.expected_refusals} accepted (200), {o.expected_refusals} "
+            print(f"{o.name}: {o.requests - o.errors - o.expected_refusals} accepted (200), {o.expected_refusals} "
                   f"refused (401, bad HMAC: expected); with the warm-up, {WebhookDelivery.objects.count()} "
                   f"deliveries recorded, {queued} process_webhook tasks waiting in Redis")  # fmt: skip
     failing = [o for o in outcomes if o.requests and o.errors / o.requests > max_error_rate]
@@ -339,7 +445,15 @@ def main() -> None:
     parser.add_argument("--bad-hmac-share", type=float, default=0.1, help="share of webhooks signed wrongly")
     parser.add_argument("--max-error-rate", type=float, default=0.01, help="exit 1 above it, in any scenario")
     parser.add_argument("--only", nargs="*", default=[], help="run only scenarios whose name starts so")
+    parser.add_argument("--pulls", action="store_true", help="also: webhooks while shops pull from BackerKit")
+    parser.add_argument("--pulls-only", action="store_true", help="only the webhooks-during-pulls scenario")
+    parser.add_argument("--pull-shops", type=int, default=5, help="shops pulling at once")
+    parser.add_argument("--pull-orders", type=int, default=20_000, help="locked orders each shop pulls")
+    parser.add_argument("--pull-duration", type=float, default=None, help="seconds of webhooks during the pulls "
+                        "(default: --duration)")  # fmt: skip
     args = parser.parse_args()
+    if args.pulls_only:
+        args.pulls, args.only = True, ["(none)"]
 
     os.environ.update(ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shopapp.settings"
@@ -355,13 +469,16 @@ def main() -> None:
     kind = "sync" if args.threads == 1 else f"gthread x {args.threads} threads"
     print(f"machine: {os.cpu_count()} cores, shared by gunicorn, PostgreSQL, Redis and this load generator; "
           f"load average before the run {load_before:.2f}")  # fmt: skip
-    print(f"server: gunicorn {args.workers} workers ({kind}), DEBUG=0, PostgreSQL backerkit_load, Redis db 11; "
+    database, redis_db = urlparse(ENV["DATABASE_URL"]).path.lstrip("/"), urlparse(ENV["REDIS_URL"]).path.lstrip("/")
+    print(f"server: gunicorn {args.workers} workers ({kind}), DEBUG=0, PostgreSQL {database}, Redis db {redis_db}; "
           f"log {log.relative_to(ROOT)}")  # fmt: skip
     print(f"client: {args.clients} concurrent clients (threads, httpx), {args.duration:g} s per scenario "
           f"after {args.warmup:g} s of warm-up; errors = unexpected status or exception")  # fmt: skip
     print("others = the machine's CPU used meanwhile by processes other than the benchmark's (this one, "
           "gunicorn, PostgreSQL, Redis): well above 0%, the figures are skewed")  # fmt: skip
     outcomes: list[Outcome] = []
+    notes: list[str] = []
+    pulls: Pulls | None = None
     try:
         server.wait_http(f"{base_url}/healthz")
         print(f"\n{HEADER}")
@@ -374,8 +491,22 @@ def main() -> None:
                 drive(name, base_url, make, clients=args.clients, seconds=args.duration, server_pid=server_pid)
             )
             print(row(outcomes[-1]), flush=True)
+        if args.pulls:
+            pulls = start_pulls(shops=args.pull_shops, orders_each=args.pull_orders, log_dir=ROOT / "artifacts")
+            make = webhook(bad_share=args.bad_hmac_share)
+            drive("warm-up", base_url, make, clients=args.clients, seconds=args.warmup, server_pid=server.process.pid)
+            outcome, note = webhooks_during_pulls(pulls, base_url, make, clients=args.clients,
+                                                  seconds=args.pull_duration or args.duration,
+                                                  server_pid=server.process.pid)  # fmt: skip
+            outcomes.append(outcome)
+            notes.append(note)
+            print(row(outcome), flush=True)
     finally:
+        if pulls is not None:
+            pulls.stop()
         server.stop(timeout=30)
+    for note in notes:
+        print(note)
     sys.exit(summarize(outcomes, max_error_rate=args.max_error_rate))
 
 

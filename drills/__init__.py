@@ -15,4 +15,5 @@ a check that every order is in Shopify once or has its reason. Run them with ``s
     shopify_drills.py 4-6: Shopify 5xx then lost answers, token revoked then Reconnect, the 2027 cut-over
     input_drills.py   7-8: one campaign imported twice and pulled at once; 1,000 hostile inputs
     shop_hold_drills.py 9: Shopify freezes the store mid-push, then unfreezes it (the periodic check resumes)
+    backerkit_drills.py 10: BackerKit refuses the key mid-pull; the merchant enters the new key
 """

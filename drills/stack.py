@@ -47,6 +47,7 @@ class StackOptions:
     concurrency: int = 4
     latency_ms: str = "5-20"
     backerkit: bool = False
+    env: tuple[tuple[str, str], ...] = ()  # the drill's own settings, on top of drills/environment.py
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Stack:
         self.backerkit_url = f"http://127.0.0.1:{free_port()}" if self.options.backerkit else ""
         self.env = app_env(database_url=database_url, redis_url=self.services.redis.url, app_url=self.web_url,
                            shopify_url=self.shopify_url, backerkit_url=self.backerkit_url)  # fmt: skip
+        self.env.update(dict(self.options.env))
 
         python = sys.executable
         self.shopify = self._serve("shopify-simulator", [python, "manage.py", "shopify_simulator", "--port",

@@ -1,9 +1,12 @@
-"""The Celery app. Workers: `celery -A shopapp worker`; beat: `celery -A shopapp beat`."""
+"""The Celery app. Workers: `celery -A shopapp worker`; beat: `celery -A shopapp beat`. Without a
+broker (the embedded default), the local worker of integrations/orders/local_worker.py instead."""
 
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import before_task_publish, setup_logging
+
+from integrations.orders import local_worker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopapp.settings")
 
@@ -21,3 +24,10 @@ def _log_as_the_app_does(**_kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@before_task_publish.connect
+def _start_the_local_worker(**_kwargs) -> None:
+    """The embedded default: a process that queues a task gets its local worker to run it (a
+    management command, a shell); the web process starts its own at start-up (wsgi.py)."""
+    local_worker.start(app)

@@ -246,11 +246,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
     # The broker transport (below) and the app's own Redis clients speak plain Redis only.
     raise ImproperlyConfigured("REDIS_URL must be a redis:// or rediss:// URL (no sentinel, socket or failover list).")
-# Without a broker the very same task code runs in-process (the embedded default).
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without a broker (the embedded default) the very same tasks run off the request in a local worker
+# inside the process: a thread pool and beat's schedule on kombu's in-memory transport
+# (integrations/orders/local_worker.py). Never eager: a Push click must not become a request that
+# pushes for minutes.
+LOCAL_WORKER = not REDIS_URL
+LOCAL_WORKER_THREADS = env.int("LOCAL_WORKER_THREADS", default=4)
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
-# Eager tasks still serialize through a producer: "memory://localhost" spares kombu's warning about
-# a URL without a host on every one.
+# "memory://localhost": the in-memory transport (the host spares kombu's warning about a URL without one).
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost"
 # Redis, with a fix that keeps workers alive when Redis restarts (shopapp/broker.py).
 CELERY_BROKER_TRANSPORT = "shopapp.broker:Transport" if REDIS_URL else None
@@ -269,6 +273,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacked task after this many seconds; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+if LOCAL_WORKER:
+    # The in-memory queue is polled: a tenth of a second between polls keeps a click's answer quick.
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.1
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "shopapp.record_worker_heartbeat", "schedule": 60.0},
 }

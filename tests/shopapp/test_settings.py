@@ -14,6 +14,7 @@ django.setup()
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "local_worker": settings.LOCAL_WORKER,
     "broker": settings.CELERY_BROKER_URL,
     "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
     "secure_cookie": settings.SESSION_COOKIE_SECURE,
@@ -43,12 +44,13 @@ def run_settings(env: dict[str, str], probe: str = PROBE) -> subprocess.Complete
     return subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
-def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
+def test_embedded_default_uses_sqlite_and_runs_tasks_in_a_local_worker_never_eagerly():
     result = run_settings({"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout)
     assert probe["engine"] == "django.db.backends.sqlite3"
-    assert probe["eager"] is True
+    assert probe["eager"] is False, "eager tasks turn a Push click into a request that pushes for minutes"
+    assert probe["local_worker"] is True
     assert probe["broker"] == "memory://localhost"
 
 
@@ -57,7 +59,7 @@ def test_production_shape_uses_postgresql_and_the_redis_broker():
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout)
     assert probe["engine"] == "django.db.backends.postgresql"
-    assert probe["eager"] is False
+    assert probe["eager"] is False and probe["local_worker"] is False
     assert probe["broker"] == "redis://cache.example.com:6379/0"
     assert probe["hsts"] >= 31536000
     assert probe["secure_cookie"] is True

@@ -12,7 +12,8 @@ Control (tests and the demo only, no auth, loopback):
     POST /_simulator/faults                    {"status": 500|503|429|401|403|404, "count": N, "retry_after": s,
                                                 "after": M, "timeout": s}  (after M normal answers; timeout:
                                                 held s seconds, then dropped unanswered)
-    POST /_simulator/projects/{project}/api_key {"api_key"}  (BackerKit's "regenerate key")
+    POST /_simulator/projects/{project}/api_key {"api_key", "after": N}  (BackerKit's "regenerate key",
+                                                now or after N more API requests: mid-pull)
     POST /_simulator/reset
     GET  /_simulator/state.json
 """
@@ -122,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
                 added = state.add_orders(parts[2], orders, locked=bool(body.get("locked", True)))
                 return self._send(200, {"added": added})
             if len(parts) == 4 and parts[1] == "projects" and parts[3] == "api_key":
-                state.set_api_key(parts[2], str(body["api_key"]))
+                state.set_api_key(parts[2], str(body["api_key"]), after=int(body.get("after", 0)))
                 return self._send(200, {"ok": True})
             if len(parts) == 4 and parts[1] == "projects" and parts[3] == "lock":
                 locked = state.lock_orders(parts[2], body.get("order_ids"))
@@ -135,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, *, project_id: str, orders: bool) -> None:
         state = self.server.state
+        state.before_api_request()
         fault = state.next_fault()
         if fault is not None and fault.timeout is not None:
             return self._drop(fault.timeout)

@@ -71,6 +71,7 @@ class SimulatorState:
         self.lock = threading.RLock()
         self.projects: dict[str, Project] = {}
         self.faults: deque[Fault] = deque()
+        self.key_changes: list[list] = []  # [API requests still answered with the old key, project, new key]
         # method, path, query, status, monotonic time (never the Authorization header)
         self.requests: list[dict[str, Any]] = []
 
@@ -80,6 +81,7 @@ class SimulatorState:
         with self.lock:
             self.projects.clear()
             self.faults.clear()
+            self.key_changes.clear()
             self.requests.clear()
 
     def add_project(self, *, id: str, api_key: str, name: str = "", currency: str = "USD") -> Project:
@@ -134,10 +136,27 @@ class SimulatorState:
             self.faults.extend(Fault(status=0) for _ in range(after))
             self.faults.extend(Fault(status=status, retry_after=retry_after, timeout=timeout) for _ in range(count))
 
-    def set_api_key(self, project_id: str, api_key: str) -> None:
-        """BackerKit's "regenerate key": the old key is refused from now on."""
+    def set_api_key(self, project_id: str, api_key: str, *, after: int = 0) -> None:
+        """BackerKit's "regenerate key": the old key is refused from now on, or once ``after`` more
+        API requests were answered (the key regenerated in the middle of a pull)."""
         with self.lock:
-            self.project(project_id).api_key = api_key
+            project = self.project(project_id)
+            if after <= 0:
+                project.api_key = api_key
+            else:
+                self.key_changes.append([after, project_id, api_key])
+
+    def before_api_request(self) -> None:
+        """Key changes that are due take effect before the request is checked."""
+        with self.lock:
+            for change in list(self.key_changes):
+                remaining, project_id, api_key = change
+                if remaining <= 0:
+                    self.key_changes.remove(change)
+                    if project_id in self.projects:
+                        self.projects[project_id].api_key = api_key
+                else:
+                    change[0] = remaining - 1
 
     def next_fault(self) -> Fault | None:
         with self.lock:
@@ -186,4 +205,5 @@ class SimulatorState:
                     {"status": f.status, "retry_after": f.retry_after, "timeout": f.timeout} for f in self.faults
                 ],
                 "requests": len(self.requests),
+                "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
             }

@@ -4,12 +4,12 @@ Starts the Shopify and BackerKit simulators (a sample campaign: backers across c
 and without tax, some prices higher in Shopify, one unknown SKU) and the app, installs the app
 into the simulated shop through the real OAuth flow, connects the BackerKit project, pulls and
 pushes the campaign with a progress bar, prints a summary, and keeps the embedded pages open at a
-simulated Shopify admin until Ctrl-C. The push takes the production code path (tasks run
-in-process because no broker is configured).
+simulated Shopify admin until Ctrl-C. The push takes the production code path: with no broker
+configured, the tasks run in the process's local worker (integrations/orders/local_worker.py),
+off the requests, with beat's schedule (the sweeper, the pulls, the purge) beside them.
 """
 
 import argparse
-import threading
 import time
 from urllib.parse import urlsplit
 
@@ -20,24 +20,28 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 
 from integrations.backerkit.simulator import start_backerkit_simulator
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
+from integrations.orders import local_worker
 from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.services.pull import pull_connection
 from integrations.shopify.simulator import start_simulator
 from integrations.shops.models import Shop
+from shopapp.celery import app as celery_app
 from shopapp.demo.servers import start_app
 
 DEMO_SHOP = "skyforge-demo.myshopify.com"
 DEMO_PROJECT = "skyforge-campaign"
 DEMO_STORE_NAME = "Skyforge Store"
 DEMO_BACKERKIT_KEY = "demo-backerkit-api-key"
+PUSH_DEADLINE_SECONDS = 600
 
 EPILOG = f"""\
 what it does, in order:
   1. starts the Shopify simulator (--shopify-port) and the BackerKit simulator (--backerkit-port)
      in this process, with a sample campaign of --backers backers, and the app (--port) on SQLite
-     (var/db.sqlite3) with Celery tasks run in-process: nothing to install, no services to start;
+     (var/db.sqlite3) with Celery tasks run by a local worker in the process (threads, beat's
+     schedule beside it): nothing to install, no services to start;
   2. installs the app into {DEMO_SHOP} through Shopify's OAuth flow;
   3. pulls the campaign from BackerKit and pushes it, with a progress bar;
   4. prints a summary (pushed, Paid, Partially Paid, needing attention with reasons), then the
@@ -75,9 +79,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="exit after the summary (for checks and CI)")
 
     def handle(self, *args, **options):
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
+        if not settings.LOCAL_WORKER:
             raise CommandError("The demo runs on the embedded default: unset REDIS_URL.")
         call_command("migrate", verbosity=0)
+        worker = local_worker.start(celery_app)
         shopify = start_simulator(
             port=options["shopify_port"],
             api_key=settings.SHOPIFY_API_KEY,
@@ -103,7 +108,7 @@ class Command(BaseCommand):
         connection = BackerKitConnection.objects.create(
             shop=shop, store_name=DEMO_STORE_NAME, project=DEMO_PROJECT, api_key=DEMO_BACKERKIT_KEY, currency="USD"
         )
-        self._push(shop=shop, connection=connection, expected=len(campaign))
+        self._push(shop=shop, connection=connection, worker=worker)
         self._summary(shop=shop)
 
         admin = f"{shopify.url}/{DEMO_SHOP}/admin/apps/{settings.SHOPIFY_API_KEY}"
@@ -136,15 +141,20 @@ class Command(BaseCommand):
             raise CommandError(f"The install did not complete (last answer {response.status_code} at {url}).")
         self.stdout.write(self.style.SUCCESS(f"Installed into {DEMO_SHOP} through OAuth (expiring offline token)."))
 
-    def _push(self, *, shop: Shop, connection: BackerKitConnection, expected: int) -> None:
+    def _push(self, *, shop: Shop, connection: BackerKitConnection, worker: local_worker.LocalWorker) -> None:
         pull_connection(connection_id=connection.id, start_push=False)
         self.stdout.write(f"Pulled {PushRecord.objects.filter(shop=shop).count()} locked orders from BackerKit.")
-        worker = threading.Thread(target=push_lane.delay, args=(shop.id,), name="demo-push", daemon=True)
-        worker.start()
+        push_lane.delay(shop.id)  # what the Push button does: the local worker pushes, off any request
         records = PushRecord.objects.filter(shop=shop)
         bar = ProgressBar(total=records.count(), label="push", stream=self.stdout)
-        while worker.is_alive():
-            bar.update(records.filter(state__in=PushRecord.FINAL_STATES).count())
+        settled = (*PushRecord.FINAL_STATES, PushRecord.State.PAUSED)
+        deadline = time.monotonic() + PUSH_DEADLINE_SECONDS
+        while (done := records.filter(state__in=settled).count()) < bar.total:
+            if not worker.alive or time.monotonic() > deadline:
+                bar.finish()
+                why = "the local worker stopped" if not worker.alive else f"{PUSH_DEADLINE_SECONDS} s passed"
+                raise CommandError(f"The push did not finish ({why}); {bar.total - done} orders are not final.")
+            bar.update(done)
             time.sleep(0.2)
         bar.done = records.filter(state__in=PushRecord.FINAL_STATES).count()
         bar.finish()
@@ -169,5 +179,6 @@ class Command(BaseCommand):
             self.stdout.write(f"    {len(order_ids)} x {reason} (BackerKit order {shown})")
 
     def _stop(self, *servers) -> None:
+        # The local worker is idle by now (every order is final): it ends with the process.
         for server in servers:
             server.stop()

@@ -47,3 +47,11 @@ def test_requests_are_recorded_with_their_query_and_time_never_the_key(simulator
     [request] = simulator.state.api_requests()
     assert request["query"] == "status=locked&limit=5" and request["status"] == 200 and request["at"] > 0
     assert "k" not in {str(v) for v in request.values()}
+
+
+def test_a_key_regenerated_after_n_requests_is_refused_from_the_next_one(simulator):
+    with httpx.Client(base_url=simulator.url, headers={"Authorization": "Bearer k"}) as http:
+        http.post("/_simulator/projects/p1/api_key", json={"api_key": "k2", "after": 2})
+        answers = [http.get("/v1/projects/p1").status_code for _ in range(4)]
+    assert answers == [200, 200, 401, 401]
+    assert simulator.state.project("p1").api_key == "k2"

@@ -1,16 +1,24 @@
-"""python manage.py push_orders SHOP FILE --connection NAME [--dry-run] [--no-wait]
+"""python manage.py push_orders SHOP FILE --connection NAME [--dry-run] [--no-wait] [--timeout S]
 
 Imports a JSON or JSON Lines file of BackerKit orders (the same contract and validation as the
-pull) and pushes them, showing progress; waits until every order of the file is final unless
---no-wait. Exit 0 when the file was processed (even if some orders need attention), non-zero when
-the file itself cannot be read or the shop is unknown.
+pull) and pushes them, showing progress; waits until every order of the file is final (or paused)
+unless --no-wait. It says what it waits for (the Celery workers, or with no REDIS_URL its own local
+worker), never waits on work that nothing will do (no worker answers), and gives up at --timeout
+(default 15 min) saying what is left; nothing is lost by giving up, the orders stay queued.
+Exit 0 when the file was processed (even if some orders need attention), non-zero when the file
+itself cannot be read or the shop is unknown.
 """
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from integrations.backerkit.files import UnreadableFile, open_order_file
+from integrations.orders import local_worker
+from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services.imports import file_connection, import_orders
@@ -21,6 +29,9 @@ from integrations.shops.models import Shop
 from integrations.shops.tokens.access import ShopDisconnected, admin_client_for
 
 State = PushRecord.State
+DEFAULT_TIMEOUT = 900.0
+# Without progress for this long, check that something still does the work.
+STALL_CHECK_SECONDS = 30.0
 
 
 class Command(BaseCommand):
@@ -32,7 +43,8 @@ class Command(BaseCommand):
         parser.add_argument("--connection", required=True, help="The connected store name (tagged on every order)")
         parser.add_argument("--dry-run", action="store_true", help="Preview what each order would become; send nothing")
         parser.add_argument("--no-wait", action="store_true", help="Return once the orders are queued")
-        parser.add_argument("--timeout", type=float, default=None, help="Stop waiting after this many seconds")
+        parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                            help=f"Stop waiting after this many seconds (default {DEFAULT_TIMEOUT:.0f})")  # fmt: skip
 
     def handle(self, *args, **options):
         domain = sanitize_shop_domain(options["shop"])
@@ -47,6 +59,8 @@ class Command(BaseCommand):
         if options["dry_run"]:
             return self._dry_run(shop=shop, order_file=order_file, store_name=options["connection"])
 
+        # The embedded default (no REDIS_URL): this process's own worker pushes what it imports.
+        worker = local_worker.start(push_lane.app)
         connection = file_connection(shop=shop, store_name=options["connection"])
         bar = ProgressBar(total=order_file.count, label="import", stream=self.stdout)
         run = import_orders(
@@ -60,26 +74,94 @@ class Command(BaseCommand):
         )
         if connection.status == connection.Status.STOPPED:
             self.stdout.write(self.style.WARNING(f"Connection {connection.store_name}: {connection.stopped_reason}"))
-        if not options["no_wait"]:
-            self._wait(run=run, timeout=options["timeout"])
+        if options["no_wait"]:
+            if worker is not None:
+                self.stdout.write(
+                    "Queued. No REDIS_URL: this process stops now, so the app's local worker (the web "
+                    "process) pushes them; its sweeper finds them within "
+                    f"{settings.PUSH_SWEEP_INTERVAL_SECONDS:.0f} s."
+                )
+        else:
+            self._wait(run=run, timeout=options["timeout"], worker=worker)
         self._summary(run=run)
+        if worker is not None:
+            # Lanes under way finish their record; what is left stays pending for the next worker.
+            worker.stop(timeout=settings.PUSH_LANE_BUDGET_SECONDS + 5)
 
-    def _wait(self, *, run: ImportRun, timeout: float | None) -> None:
+    def _who_pushes(self, worker: "local_worker.LocalWorker | None") -> str | None:
+        """Who does the push this command waits for; None when nothing would."""
+        if worker is not None:
+            return worker.describe() if worker.alive else None
+        replies = push_lane.app.control.ping(timeout=2.0)
+        return f"the Celery workers ({len(replies)} answered)" if replies else None
+
+    def _wait(self, *, run: ImportRun, timeout: float, worker: "local_worker.LocalWorker | None") -> None:
         records = PushRecord.objects.filter(last_import=run)
-        total = records.count()
-        bar = ProgressBar(total=total, label="push  ", stream=self.stdout)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        total = records.exclude(state__in=PushRecord.FINAL_STATES).count()
+        if not total:
+            return
+        who = self._who_pushes(worker)
+        if who is None:
+            self.stdout.write(self.style.WARNING(self._nobody(worker=worker)))
+            return
+        self.stdout.write(f"Waiting for {total} orders to be pushed by {who}, at most {timeout:.0f} s (--timeout).")
+        bar = ProgressBar(total=records.count(), label="push  ", stream=self.stdout)
+        deadline = time.monotonic() + timeout
+        progress_at, last_final = time.monotonic(), -1
         while True:
-            final = records.filter(state__in=PushRecord.FINAL_STATES).count()
-            paused = records.filter(state=State.PAUSED).count()
-            bar.update(final, extra=f"paused {paused}" if paused else "")
-            if final + paused >= total:
+            counts = dict(records.values_list("state").annotate(n=Count("id")))
+            final = sum(counts.get(state, 0) for state in PushRecord.FINAL_STATES)
+            paused = counts.get(State.PAUSED, 0)
+            bar.update(final, extra=self._waiting_for(records=records, counts=counts))
+            if final + paused >= bar.total:
                 break
-            if deadline is not None and time.monotonic() > deadline:
-                self.stdout.write(self.style.WARNING("Stopped waiting; the push goes on in the workers."))
-                break
+            now = time.monotonic()
+            if final != last_final:
+                progress_at, last_final = now, final
+            elif now - progress_at > STALL_CHECK_SECONDS:
+                progress_at = now
+                who = self._who_pushes(worker)
+                if who is None:
+                    bar.finish()
+                    self.stdout.write(self.style.WARNING(self._nobody(worker=worker)))
+                    return
+            if now > deadline:
+                bar.finish()
+                self.stdout.write(self.style.WARNING(self._gave_up(timeout=timeout, counts=counts, shop=run.shop,
+                                                                   local=worker is not None)))  # fmt: skip
+                return
             time.sleep(0.5)
         bar.finish()
+
+    def _waiting_for(self, *, records, counts: dict) -> str:
+        parts = []
+        if counts.get(State.PAUSED):
+            parts.append(f"paused {counts[State.PAUSED]}")
+        if counts.get(State.PENDING) and not counts.get(State.PUSHING):
+            due = records.filter(state=State.PENDING).aggregate(at=Min("not_before"))["at"]
+            if due is not None and due > timezone.now():
+                parts.append(f"waiting for Shopify until {due:%H:%M:%S} UTC")
+        return ", ".join(parts)
+
+    def _nobody(self, *, worker: "local_worker.LocalWorker | None") -> str:
+        if worker is not None:
+            return (
+                f"This process's local worker stopped ({worker.failure or 'not running'}): nothing pushes the "
+                "orders here. Not waiting: they stay queued (pending) for the app's local worker."
+            )
+        return (
+            "No Celery worker answered: nothing would push these orders now. Not waiting: they stay queued "
+            "(pending) and are pushed once a worker runs."
+        )
+
+    def _gave_up(self, *, timeout: float, counts: dict, shop: Shop, local: bool) -> str:
+        labels = ((State.PENDING, "pending"), (State.PUSHING, "being pushed"), (State.PAUSED, "paused"))
+        left = ", ".join(f"{counts[state]} {label}" for state, label in labels if counts.get(state))
+        goes_on = "the app's local worker (the web process) goes on with them" if local else "the workers go on"
+        return (
+            f"Gave up waiting after {timeout:.0f} s ({left} not final yet). Nothing is lost: they stay queued "
+            f"and {goes_on}; `manage.py push_report {shop.domain}` shows where they are."
+        )
 
     def _summary(self, *, run: ImportRun) -> None:
         records = PushRecord.objects.filter(last_import=run)
