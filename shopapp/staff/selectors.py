@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from integrations.orders.models import BackerKitConnection, PushRecord
+from integrations.orders.models import PushRecord
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange
 
@@ -93,5 +93,5 @@ def audit_log(*, shop_id: int, limit: int = 50) -> list[SettingChange]:
     return list(SettingChange.objects.filter(shop_id=shop_id).select_related("staff_user")[:limit])
 
 
-def connections(*, shop_id: int) -> list[BackerKitConnection]:
-    return list(BackerKitConnection.objects.filter(shop_id=shop_id).order_by("store_name"))
+def store(*, shop_id: int) -> Shop | None:
+    return Shop.objects.filter(id=shop_id).first()

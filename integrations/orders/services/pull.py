@@ -5,6 +5,7 @@ stopped and a re-pulled page changes nothing (the import is idempotent).
 """
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,15 +38,20 @@ def connections_due() -> list[int]:
     )
 
 
-def pull_connection(*, connection_id: int, start_push: bool = True) -> list[ImportRun]:
+def pull_connection(
+    *, connection_id: int, start_push: bool = True, on_page: Callable[[ImportRun], None] | None = None
+) -> list[ImportRun]:
+    """``on_page`` hears of every page once it is taken in (a merchant's pull shows its progress)."""
     connection = BackerKitConnection.objects.select_related("shop").get(id=connection_id)
     runs = []
     with client_for(connection) as client:
-        runs.extend(_pull_pages(connection=connection, client=client, start_push=start_push))
+        runs.extend(_pull_pages(connection=connection, client=client, start_push=start_push, on_page=on_page))
     return runs
 
 
-def _pull_pages(*, connection: BackerKitConnection, client: BackerKitClient, start_push: bool) -> list[ImportRun]:
+def _pull_pages(
+    *, connection: BackerKitConnection, client: BackerKitClient, start_push: bool, on_page=None
+) -> list[ImportRun]:
     runs = []
     for page in client.iter_locked_orders(since=connection.cursor or None):
         run = import_orders(
@@ -61,4 +67,6 @@ def _pull_pages(*, connection: BackerKitConnection, client: BackerKitClient, sta
             connection.cursor = page.next_cursor
         connection.last_pulled_at = timezone.now()
         connection.save(update_fields=["cursor", "last_pulled_at"])
+        if on_page:
+            on_page(run)
     return runs
