@@ -66,12 +66,11 @@ class StaffPasswordChangeView(auth_views.PasswordChangeView):
 def stores(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:255]
     page = int_param(request.GET.get("page"))
-    rows, total = selectors.store_rows(query=query, page=page)
-    pages = max(1, -(-total // selectors.STORES_PER_PAGE))
+    rows, window = selectors.store_rows(query=query, page=page)
     return render(
         request,
         "shopapp/staff/stores.html",
-        {"rows": rows, "query": query, "total": total, "page": page, "pages": pages},
+        {"rows": rows, "query": query, "total": window.total, "page": window.number, "pages": window.pages},
     )
 
 
