@@ -9,6 +9,7 @@ import redis
 from django.conf import settings
 
 from integrations.orders.models import BackerKitConnection, PullRun, PushRecord
+from shopapp.celery import app as celery_app
 from tests.integrations.orders.conftest import fixture_order
 from tests.shopapp.pages.conftest import AdminSession
 from tests.support.processes import wait_for
@@ -113,3 +114,30 @@ def test_the_queued_pull_runs_in_a_worker_and_the_pages_show_its_result(
     assert "data-pull-url" not in connection_page  # nothing left to poll
     pulls = admin.get("pages:connection_pulls").json()
     assert pulls["active"] is False and pulls["pulls"][0]["state"] == "finished"
+
+
+@pytest.fixture
+def tasks_in_process():
+    """The embedded default (no REDIS_URL) runs tasks in the calling process: Celery's own switch."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = before
+
+
+def test_in_the_embedded_default_the_same_pull_runs_in_process_and_ends_recorded(
+    admin, backerkit_sim, django_capture_on_commit_callbacks, tasks_in_process
+):
+    _project(backerkit_sim)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "pages:connection_add", data={"store_name": "Skyforge Store", "project": "skyforge", "api_key": API_KEY}
+        )
+
+    assert response.status_code == 302
+    run = PullRun.objects.get()
+    assert (run.state, run.accepted) == (PullRun.State.FINISHED, 2)
+    assert "Fetch finished: 2 orders taken in." in admin.get("pages:connection").content.decode()
