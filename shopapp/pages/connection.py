@@ -5,7 +5,7 @@ Add and Fetch only queue a pull (``request_pull``) and answer at once: pulling a
 takes minutes, which a web worker must never spend. The pages show the pull's progress
 (``pulls`` below, polled by static/shopapp/pages.js; shopapp/pages/pulls.py) and its result."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -70,7 +70,7 @@ def pulls(request: HttpRequest) -> JsonResponse:
     lines = pull_lines(request.shop.id, connections_of(shop_id=request.shop.id))
     data = {
         "active": any(line.active for line in lines.values()),
-        "pulls": [line.__dict__ for line in lines.values()],
+        "pulls": [asdict(line) for line in lines.values()],
     }
     return JsonResponse(data, headers={"Cache-Control": "no-store"})
 
