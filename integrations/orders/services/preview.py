@@ -9,6 +9,7 @@ size of the campaign, so a preview never holds a web worker for long.
 """
 
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -71,7 +72,16 @@ def preview_entries(
             summary.lines.append(PreviewLine(exc.order_id, "", "invalid", reasons=(str(exc),)))
     variants = resolve_variants(client=client, skus=variant_skus(valid)) if client is not None else {}
     for order in valid:
-        mapped = map_order(order, settings=settings, variants=variants)
+        try:
+            mapped = map_order(order, settings=settings, variants=variants)
+        except Exception:  # one order's boundary: it is one line of the preview, never a broken page
+            error_id = uuid.uuid4().hex[:8]
+            logger.exception("preview.order_failed", extra={"order_id": order.id, "error_id": error_id})
+            reason = f"This order could not be previewed (error {error_id})."
+            summary.lines.append(
+                PreviewLine(order.id, order.backer_id, "needs_attention", None, order.amount_paid, (reason,))
+            )
+            continue
         if isinstance(mapped, MappedOrder):
             reasons = (mapped.explanation,) if mapped.expected_financial_status != "PAID" else ()
             summary.lines.append(

@@ -1,12 +1,15 @@
 """The preview reads the waiting orders already pulled, one page at a time: a request maps at most
 one page of orders, whatever the campaign's size. (Before: up to 1,000 orders in one request.)"""
 
+import re
+
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from integrations.orders.models import PushRecord
 from integrations.orders.services.preview import PREVIEW_PAGE_SIZE
+from integrations.shops.models import Shop
 from tests.integrations.orders.conftest import CATALOG, fixture_order
 from tests.shopapp.pages.conftest import AdminSession
 from tests.support.push_records import State, connection
@@ -56,3 +59,15 @@ def test_a_page_number_out_of_range_or_unreadable_shows_a_page_that_exists(admin
     assert admin.get("pages:preview", page="99").context["page"].number == 3
     assert admin.get("pages:preview", page="abc").context["page"].number == 1
     assert admin.get("pages:preview", page="-2").context["page"].number == 1
+
+
+def test_an_order_the_mapping_cannot_take_is_one_line_with_an_error_id_not_a_broken_page(admin):
+    # A setting the mapping refuses (ValueError) fails each order's preview, never the page.
+    Shop.objects.filter(id=admin.shop.id).update(tax_mode="not-a-tax-mode")
+
+    response = admin.get("pages:preview")
+
+    assert response.status_code == 200
+    lines = [line for line, _ in response.context["rows"]]
+    assert len(lines) == PREVIEW_PAGE_SIZE and {line.outcome for line in lines} == {"needs_attention"}
+    assert re.fullmatch(r"This order could not be previewed \(error [0-9a-f]{8}\)\.", lines[0].reasons[0])
