@@ -13,7 +13,7 @@ from drills.web import install_through_web
 from integrations.backerkit.simulator.campaign import generate_campaign
 from integrations.orders.models import PushRecord
 from integrations.shops.models import Shop
-from shopapp.pages.home import reconnect_url_for
+from shopapp.install.links import install_url
 
 CAMPAIGN = 300
 OUTAGE_SECONDS = 30.0  # Shopify answers 5xx this long
@@ -30,7 +30,7 @@ def _start(stack: Stack, *, domain: str, prefix: str, seed: int, **sim_settings)
 
 def reconnect(stack: Stack, domain: str) -> None:
     """The merchant clicks Reconnect (the button's link, through the install flow)."""
-    install_through_web(web_url=stack.web_url, shop=domain, path=reconnect_url_for(domain))
+    install_through_web(web_url=stack.web_url, shop=domain, path=install_url(domain))
 
 
 def shopify_5xx_then_lost_answers(stack: Stack) -> Tally:

@@ -81,6 +81,15 @@ class NeedsAttention:
         return "; ".join(self.reasons)
 
 
+def currency_mismatch(*, campaign: str, store: str) -> str:
+    """The one currency rule: orders go only to a store selling in the campaign's currency.
+    Empty when they match or when either is not known yet (the store's is asked at install; the
+    mapping says so itself when it is missing). Imports, connections and the mapping all ask this."""
+    if campaign and store and campaign != store:
+        return f"This campaign is in {campaign} but your Shopify store sells in {store}."
+    return ""
+
+
 def variant_skus(orders: Iterable[BackerKitOrder]) -> set[str]:
     """Every SKU the orders need, to look the variants up in one batch."""
     return {item.sku for order in orders for item in order.items}
@@ -164,10 +173,8 @@ def _problems(
     reasons: list[str] = []
     if not settings.shop_currency:
         reasons.append("Your Shopify store's currency is not known yet: reconnect the store, then push again.")
-    elif order.currency != settings.shop_currency:
-        reasons.append(
-            f"This campaign is in {order.currency} but your Shopify store sells in {settings.shop_currency}."
-        )
+    elif mismatch := currency_mismatch(campaign=order.currency, store=settings.shop_currency):
+        reasons.append(mismatch)
     missing = sorted({item.sku for item in order.items if item.sku not in variants})
     reasons.extend(f"SKU {sku} is not in your Shopify store." for sku in missing)
     if address_problem:

@@ -176,3 +176,54 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class PullRun(models.Model):
+    """One pull of a connection's locked orders that a merchant asked for (Add connection, Fetch):
+    queued in the request, run by a task, its progress and result shown on the connection page.
+    The scheduled pulls (beat) keep only their ImportRuns and the connection's ``last_pulled_at``."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    class Problem(models.TextChoices):
+        KEY_REFUSED = "key_refused", "BackerKit refused the API key"
+        PROJECT_NOT_FOUND = "project_not_found", "BackerKit has no such project"
+        BACKERKIT_UNAVAILABLE = "backerkit_unavailable", "BackerKit did not answer"
+        BACKERKIT_REFUSED = "backerkit_refused", "BackerKit refused the request"
+        CONNECTION_STOPPED = "connection_stopped", "The connection is stopped"
+        ABANDONED = "abandoned", "The pull stopped without finishing"
+        UNEXPECTED = "unexpected", "Unexpected error"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    # Not stored: set by services/pull_runs.run_pull when BackerKit asked to wait (the task comes back then).
+    retry_in: float | None = None
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="pull_runs")
+    connection = models.ForeignKey(BackerKitConnection, on_delete=models.CASCADE, related_name="pull_runs")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    start_push = models.BooleanField(default=False, help_text="Push what comes in (a merchant's fetch previews first).")
+    pages = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    problem = models.CharField(max_length=32, choices=Problem.choices, blank=True)
+    error_id = models.CharField(max_length=16, blank=True, help_text="Finds the traceback in the log.")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["connection", "-id"], name="pull_run_connection_idx")]
+
+    def __str__(self) -> str:
+        return f"pull {self.id} of connection {self.connection_id} ({self.state})"
+
+    @property
+    def active(self) -> bool:
+        return self.state in self.ACTIVE_STATES

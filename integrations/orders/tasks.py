@@ -1,11 +1,13 @@
 """Celery tasks of the push. Thin: ids in, a service call, nothing else. The lane task itself is in
-``lane_tasks.py`` (the services that start pushes need it); the retry policy in ``task_policy.py``."""
+``lane_tasks.py`` (the services that start pushes need it), the pull task in ``pull_tasks.py`` (the
+service that queues a merchant's pull needs it); the retry policy in ``task_policy.py``."""
 
 import logging
 
 from celery import shared_task
 
 from integrations.orders.lane_tasks import push_lane  # noqa: F401 - registered with the other tasks
+from integrations.orders.pull_tasks import pull_connection
 from integrations.orders.services import lifecycle, privacy, pull, sweeper
 from integrations.orders.task_policy import RETRY_TRANSIENT
 
@@ -37,13 +39,6 @@ def check_held_shops() -> None:
 @shared_task(name="orders.check_held_shop", ignore_result=True, **RETRY_TRANSIENT)
 def check_held_shop(shop_id: int) -> None:
     lifecycle.check_held_shop(shop_id=shop_id)
-
-
-@shared_task(name="orders.pull_connection", ignore_result=True, **RETRY_TRANSIENT)
-def pull_connection(connection_id: int) -> None:
-    result = pull.pull(connection_id=connection_id)
-    if result.retry_in is not None:  # throttled (Retry-After) or BackerKit did not answer (backoff)
-        pull_connection.apply_async((connection_id,), countdown=result.retry_in)
 
 
 @shared_task(name="orders.pull_all_connections", ignore_result=True, **RETRY_TRANSIENT)

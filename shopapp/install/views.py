@@ -2,17 +2,16 @@
 tokens/ and managed.py."""
 
 import logging
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from integrations.shopify.domains import sanitize_shop_domain
 from integrations.shops.details import record_shop_details
 from integrations.shops.tokens.connection import connect_with_token
 from integrations.shops.tokens.grants import GrantRefused, GrantUnavailable, redeem_authorization_code
+from shopapp.install.links import install_url
 from shopapp.install.oauth import (
     CallbackRefused,
     begin_install,
@@ -27,7 +26,7 @@ STATE_COOKIE = "shopify_oauth_state"
 
 
 def _problem(request: HttpRequest, *, message: str, status: int, shop: str | None = None) -> HttpResponse:
-    retry = f"{reverse('install:start')}?{urlencode({'shop': shop})}" if shop else ""
+    retry = install_url(shop) if shop else ""
     return render(request, "shopapp/install_failed.html", {"message": message, "retry_url": retry}, status=status)
 
 
@@ -40,7 +39,7 @@ def install(request: HttpRequest) -> HttpResponse:
     if shop is None:
         return _problem(request, message="That is not a Shopify store address (name.myshopify.com).", status=400)
     if request.GET.get("embedded") == "1":
-        top_url = request.build_absolute_uri(f"{reverse('install:start')}?{urlencode({'shop': shop})}")
+        top_url = request.build_absolute_uri(install_url(shop))
         request.shop_domain = shop
         request.frameable_in_admin = True  # runs in the admin's iframe (shopapp/frame_protection.py)
         return render(request, "shopapp/breakout.html", {"url": top_url, "shop": shop})

@@ -1,20 +1,17 @@
 """What every embedded page needs: the admin's query kept on redirects, and the shop's health."""
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from integrations.shops.models import Shop
-from shopapp.templatetags.embedded_pages import admin_query, app_url
+from shopapp.install.links import install_url
+from shopapp.templatetags.embedded_pages import app_url
 
 __all__ = [
     "ShopHealth",
-    "app_url",
     "redirect_to",
-    "reconnect_url",
     "shop_health",
     "token_authenticated_form",
 ]
@@ -32,18 +29,7 @@ def redirect_to(request: HttpRequest, name: str, *args, **params) -> HttpRespons
     """Post/redirect/get inside the admin. The ``Location`` carries the admin's ``shop`` and ``host``
     but never an id token (an address is kept by histories and logs): the GET arrives without one
     and ``embedded_view`` sends it through the bounce page, where App Bridge adds a fresh token."""
-    query = {**admin_query(request), **{k: v for k, v in params.items() if v not in ("", None)}}
-    return HttpResponseRedirect(f"{reverse(name, args=args)}?{urlencode(query)}")
-
-
-def reconnect_url(shop: Shop) -> str:
-    """Where the Reconnect button goes: the install flow (OAuth at the top level, out of the frame)."""
-    for name in ("install:reconnect", "install:start", "install"):
-        try:
-            return f"{reverse(name)}?{urlencode({'shop': shop.domain})}"
-        except NoReverseMatch:
-            continue
-    return f"/install?{urlencode({'shop': shop.domain})}"
+    return HttpResponseRedirect(app_url(request, name, *args, **params))
 
 
 @dataclass(frozen=True)
@@ -79,5 +65,5 @@ def shop_health(shop: Shop) -> ShopHealth:
         "Disconnected",
         f"{reason} Pushing is paused{since}; no order is lost. Reconnect to resume.",
         True,
-        reconnect_url(shop),
+        install_url(shop.domain),  # Reconnect is an install again (OAuth at the top level, out of the frame)
     )

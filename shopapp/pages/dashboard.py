@@ -4,20 +4,23 @@ done, and the key numbers of the store's pushes; and dismissing the guide."""
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from integrations.orders.selectors_pages import home_metrics, setup_guide
-from integrations.orders.services.pages import dismiss_setup_guide
+from integrations.orders.selectors.metrics import store_metrics
+from integrations.orders.services.shop_settings import dismiss_setup_guide
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
+from shopapp.pages.setup_guide import setup_guide
+from shopapp.pages.wording import eta_text
 
 
 def home_context(request: HttpRequest) -> dict:
     shop = request.shop
-    metrics = home_metrics(shop_id=shop.id)
+    metrics = store_metrics(shop_id=shop.id)
     guide = setup_guide(metrics=metrics)
     return {
         "page_title": "Home",
         "nav": "home",
         "metrics": metrics,
+        "eta": eta_text(metrics.progress.eta_seconds, running=metrics.progress.running),
         "guide": guide,
         "show_guide": not shop.setup_guide_dismissed and not guide.complete,
         "health": shop_health(shop),

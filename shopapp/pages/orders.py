@@ -6,18 +6,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.orders.selectors import state_counts
-from integrations.orders.selectors_pages import (
-    FINANCIAL_STATUSES,
-    OrderFilters,
-    order_detail,
-    order_page,
-    push_progress,
-)
-from integrations.orders.services.pages import PushNotPossible, retry, start_push
+from integrations.orders.selectors.orders import FINANCIAL_STATUSES, OrderFilters, order_detail, order_page
+from integrations.orders.selectors.progress import PushProgress, push_progress
+from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
+from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text
+from shopapp.params import int_param
 
 STATE_FILTERS = [
     ("", "All"),
@@ -30,11 +27,18 @@ STATE_FILTERS = [
 ]
 
 
-def _int(value: str | None, default: int = 1) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
+def progress_json(progress: PushProgress) -> dict:
+    return {
+        "running": progress.running,
+        "remaining": progress.remaining,
+        "paused": progress.paused,
+        "finished": progress.finished,
+        "total": progress.total,
+        "percent": progress.percent,
+        "per_minute": round(progress.per_minute, 1),
+        "eta_seconds": None if progress.eta_seconds is None else round(progress.eta_seconds),
+        "eta_text": eta_text(progress.eta_seconds, running=progress.running),
+    }
 
 
 @embedded_view
@@ -47,15 +51,18 @@ def orders(request: HttpRequest) -> HttpResponse:
         query=request.GET.get("q", ""),
     )
     counts = state_counts(shop_id=shop.id)
+    progress = push_progress(shop_id=shop.id, counts=counts)
+    page = int_param(request.GET.get("page"))
     context = {
         "page_title": "Orders",
         "nav": "orders",
         "counts": counts,
-        "progress": push_progress(shop_id=shop.id, counts=counts),
-        "page": order_page(shop_id=shop.id, filters=filters, page=_int(request.GET.get("page")), counts=counts),
+        "progress": progress,
+        "eta": eta_text(progress.eta_seconds, running=progress.running),
+        "page": order_page(shop_id=shop.id, filters=filters, page=page, counts=counts),
         "filters": filters,
         "state_filters": STATE_FILTERS,
-        "financial_filters": [("", "Any payment status"), *FINANCIAL_STATUSES.items()],
+        "financial_filters": [("", "Any payment status"), *((s, FINANCIAL_LABELS[s]) for s in FINANCIAL_STATUSES)],
         "retryable": counts["failed"] + counts["needs_attention"],
         "waiting": counts["pending"] + counts["paused"],
         "health": shop_health(shop),
@@ -75,7 +82,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "page_title": f"Order {record.backerkit_order_id}",
         "nav": "orders",
         "record": record,
-        "attempts": list(record.push_attempts.all()),
+        "attempts": list(record.push_attempts.all()),  # prefetched by order_detail
         "sent": summarize(record.sent_input, record.order_data),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
@@ -89,7 +96,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
 def progress(request: HttpRequest) -> JsonResponse:
     """Polled by static/shopapp/progress.js while a push runs."""
     counts = state_counts(shop_id=request.shop.id)
-    data = push_progress(shop_id=request.shop.id, counts=counts).as_json()
+    data = progress_json(push_progress(shop_id=request.shop.id, counts=counts))
     data["counts"] = counts
     return JsonResponse(data, headers={"Cache-Control": "no-store"})
 
@@ -107,7 +114,7 @@ def retry_orders(request: HttpRequest) -> HttpResponse:
     try:
         count = retry(shop_id=request.shop.id, record_ids=record_ids)
     except PushNotPossible as exc:
-        return redirect_to(request, *target, error=exc.message)
+        return redirect_to(request, *target, error=RETRY_REFUSALS[exc.code])
     if count:
         notice = f"{count} order{'s' if count != 1 else ''} queued to push again"
     else:
@@ -122,7 +129,7 @@ def push(request: HttpRequest) -> HttpResponse:
     try:
         queued = start_push(shop_id=request.shop.id)
     except PushNotPossible as exc:
-        return redirect_to(request, "pages:orders", error=exc.message)
+        return redirect_to(request, "pages:orders", error=PUSH_REFUSALS[exc.code])
     notice = f"Pushing {queued} order{'s' if queued != 1 else ''}" if queued else "No order is waiting"
     return redirect_to(request, "pages:orders", notice=notice)
 

@@ -1,14 +1,20 @@
-"""Preview before pushing: a dry run of the waiting orders, summary first, then every order."""
+"""Preview before pushing: a dry run of the waiting orders already pulled, a page at a time
+(summary of the page first, then every order of it), and the pull still bringing orders in."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from integrations.orders.selectors_pages import record_ids_by_order_id
-from integrations.orders.services.pages import preview_waiting
+from integrations.orders.selectors.connections import connections_of
+from integrations.orders.selectors.preview import record_ids_by_order_id
+from integrations.orders.services.preview import preview_waiting
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import shop_health
+from shopapp.pages.pulls import pull_lines
+from shopapp.pages.wording import PREVIEW_PROBLEMS
+from shopapp.params import int_param
 
+# Within a page, what needs the merchant first.
 OUTCOME_ORDER = {"invalid": 0, "needs_attention": 1, "PENDING": 2, "PARTIALLY_PAID": 3, "PAID": 4}
 
 
@@ -16,14 +22,17 @@ OUTCOME_ORDER = {"invalid": 0, "needs_attention": 1, "PENDING": 2, "PARTIALLY_PA
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
     shop = request.shop
-    result = preview_waiting(shop=shop)
+    result = preview_waiting(shop=shop, page=int_param(request.GET.get("page")))
     lines = sorted(result.summary.lines, key=lambda line: OUTCOME_ORDER.get(line.outcome, 9))
     counts = result.summary.counts
     ids = record_ids_by_order_id(shop_id=shop.id, order_ids=[line.order_id for line in lines])
+    pulls = [line for line in pull_lines(shop.id, connections_of(shop_id=shop.id)).values() if line.active]
     context = {
         "page_title": "Preview",
         "nav": "preview",
         "result": result,
+        "page": result.window,
+        "problem": PREVIEW_PROBLEMS.get(result.problem, ""),
         "rows": [(line, ids.get(line.order_id)) for line in lines],
         "paid": counts.get("PAID", 0),
         "partially_paid": counts.get("PARTIALLY_PAID", 0) + counts.get("PENDING", 0),
@@ -32,6 +41,8 @@ def preview(request: HttpRequest) -> HttpResponse:
         "include_transaction_data": shop.include_transaction_data,
         "health": shop_health(shop),
         "currency": shop.currency,
+        "pulls": pulls,
+        "pulling": bool(pulls),
         "notice": request.GET.get("notice", ""),
     }
     return render(request, "shopapp/pages/preview.html", context)

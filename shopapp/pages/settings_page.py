@@ -5,11 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from integrations.orders.services.pages import save_settings
+from integrations.orders.services.shop_settings import save_settings
 from shopapp.embedded import embedded_view
-from shopapp.models import SettingChange
 from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.pages.forms import SettingsForm
+from shopapp.selectors import last_setting_change
 
 
 @token_authenticated_form
@@ -25,15 +25,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form, status = SettingsForm.for_shop(shop), 200
-    last_change = (
-        SettingChange.objects.filter(shop_id=shop.id, setting="include_transaction_data").order_by("-changed_at")
-    ).first()
     context = {
         "page_title": "Settings",
         "nav": "settings",
         "form": form,
         "transaction_data": shop.include_transaction_data,
-        "last_change": last_change,
+        "last_change": last_setting_change(shop_id=shop.id, setting="include_transaction_data"),
         "notice": request.GET.get("notice", ""),
     }
     return render(request, "shopapp/pages/settings.html", context, status=status)

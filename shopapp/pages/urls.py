@@ -14,6 +14,7 @@ urlpatterns = [
     path("preview/", preview.preview, name="preview"),
     path("connection/", connection.connection, name="connection"),
     path("connection/add", connection.add, name="connection_add"),
+    path("connection/pulls", connection.pulls, name="connection_pulls"),
     path("connection/<int:connection_id>/test", connection.test, name="connection_test"),
     path("connection/<int:connection_id>/fetch", connection.fetch, name="connection_fetch"),
     path("connection/<int:connection_id>/remove", connection.remove, name="connection_remove"),

@@ -6,7 +6,8 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from integrations.orders.models import BackerKitConnection, PushRecord
+from integrations.orders.models import PushRecord
+from integrations.orders.selectors.paging import PageWindow
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange
 
@@ -65,20 +66,21 @@ class StoreRow:
         return self.counts.get(State.PENDING, 0) + self.counts.get(State.PAUSED, 0)
 
 
-def store_rows(*, query: str = "", page: int = 1) -> tuple[list[StoreRow], int]:
-    """A page of stores (domain contains ``query``) and the number of matching stores: 3 queries."""
+def store_rows(*, query: str = "", page: int = 1) -> tuple[list[StoreRow], PageWindow]:
+    """A page of stores (domain or name contains ``query``) and where it is among the matching
+    stores: 3 queries."""
     shops = Shop.objects.all().order_by("domain")
     if query:
         shops = shops.filter(Q(domain__icontains=query) | Q(name__icontains=query))
-    total = shops.count()
-    start = (max(page, 1) - 1) * STORES_PER_PAGE
+    window = PageWindow.clamp(page=page, total=shops.count(), per_page=STORES_PER_PAGE)
+    start = window.offset
     shops = list(shops.annotate(n_connections=Count("backerkit_connections"))[start : start + STORES_PER_PAGE])
     counts: dict[int, dict[str, int]] = {shop.id: {} for shop in shops}
     rows = PushRecord.objects.filter(shop_id__in=counts).values("shop_id", "state").annotate(n=Count("id"))
     for row in rows:
         counts[row["shop_id"]][row["state"]] = row["n"]
     now = timezone.now()
-    return [StoreRow(shop, counts[shop.id], shop.n_connections, token_state(shop, now=now)) for shop in shops], total
+    return [StoreRow(shop, counts[shop.id], shop.n_connections, token_state(shop, now=now)) for shop in shops], window
 
 
 def recent_problems(*, shop_id: int, limit: int = 25) -> list[PushRecord]:
@@ -93,5 +95,5 @@ def audit_log(*, shop_id: int, limit: int = 50) -> list[SettingChange]:
     return list(SettingChange.objects.filter(shop_id=shop_id).select_related("staff_user")[:limit])
 
 
-def connections(*, shop_id: int) -> list[BackerKitConnection]:
-    return list(BackerKitConnection.objects.filter(shop_id=shop_id).order_by("store_name"))
+def store(*, shop_id: int) -> Shop | None:
+    return Shop.objects.filter(id=shop_id).first()

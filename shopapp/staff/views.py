@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import user_passes_test
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from integrations.orders.selectors import financial_status_counts, state_counts
-from integrations.orders.selectors_pages import order_detail
+from integrations.orders.selectors.connections import connections_of
+from integrations.orders.selectors.orders import order_detail
 from integrations.shops.models import Shop
+from shopapp.params import int_param
 from shopapp.staff import selectors, services
 from shopapp.staff.forms import PauseForm, StaffAuthenticationForm, TransactionDataForm
 from shopapp.staff.second_factor import needs_second_factor
@@ -73,13 +75,12 @@ class StaffPasswordChangeView(auth_views.PasswordChangeView):
 @staff_only
 def stores(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:255]
-    page = _int(request.GET.get("page"), 1)
-    rows, total = selectors.store_rows(query=query, page=page)
-    pages = max(1, -(-total // selectors.STORES_PER_PAGE))
+    page = int_param(request.GET.get("page"))
+    rows, window = selectors.store_rows(query=query, page=page)
     return render(
         request,
         "shopapp/staff/stores.html",
-        {"rows": rows, "query": query, "total": total, "page": page, "pages": pages},
+        {"rows": rows, "query": query, "total": window.total, "page": window.number, "pages": window.pages},
     )
 
 
@@ -91,7 +92,7 @@ def _store_context(shop: Shop, **forms) -> dict:
         "counts": counts,
         "attention": counts["failed"] + counts["needs_attention"],
         "financial": financial_status_counts(shop_id=shop.id),
-        "connections": selectors.connections(shop_id=shop.id),
+        "connections": connections_of(shop_id=shop.id),
         "problems": selectors.recent_problems(shop_id=shop.id),
         "audit": selectors.audit_log(shop_id=shop.id),
         "transaction_form": forms.get("transaction_form")
@@ -107,14 +108,14 @@ def _render_store(request: HttpRequest, shop: Shop, *, status: int = 200, **form
 
 @staff_only
 def store(request: HttpRequest, shop_id: int) -> HttpResponse:
-    shop = get_object_or_404(Shop, id=shop_id)
+    shop = _store(shop_id)
     return _render_store(request, shop)
 
 
 @staff_only
 @require_POST
 def set_transaction_data(request: HttpRequest, shop_id: int) -> HttpResponse:
-    shop = get_object_or_404(Shop, id=shop_id)
+    shop = _store(shop_id)
     form = TransactionDataForm(request.POST)
     if not form.is_valid():
         return _render_store(request, shop, status=400, transaction_form=form)
@@ -132,7 +133,7 @@ def set_transaction_data(request: HttpRequest, shop_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def set_paused(request: HttpRequest, shop_id: int) -> HttpResponse:
-    shop = get_object_or_404(Shop, id=shop_id)
+    shop = _store(shop_id)
     form = PauseForm(request.POST)
     if not form.is_valid():
         return _render_store(request, shop, status=400, pause_form=form)
@@ -151,7 +152,7 @@ def set_paused(request: HttpRequest, shop_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def retry_failed(request: HttpRequest, shop_id: int) -> HttpResponse:
-    shop = get_object_or_404(Shop, id=shop_id)
+    shop = _store(shop_id)
     count = services.retry_failed(shop_id=shop.id, by_email=_email(request))
     if count:
         messages.success(request, f"{count} order{'s' if count != 1 else ''} queued again for {shop.domain}.")
@@ -178,12 +179,12 @@ def order(request: HttpRequest, shop_id: int, record_id: int) -> HttpResponse:
     )
 
 
+def _store(shop_id: int) -> Shop:
+    shop = selectors.store(shop_id=shop_id)
+    if shop is None:
+        raise Http404("No such store.")
+    return shop
+
+
 def _email(request: HttpRequest) -> str:
     return request.user.email or request.user.get_username()
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return max(int(value or default), 1)
-    except ValueError:
-        return default

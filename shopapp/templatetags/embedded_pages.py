@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from integrations.shopify.domains import host_names_shop
+from shopapp.pages import wording
 from shopapp.templatetags.money import format_money
 
 register = template.Library()
@@ -35,6 +36,8 @@ def admin_query(request) -> dict[str, str]:
 
 
 def app_url(request, name: str, *args, **params) -> str:
+    """The one app-URL builder: a page of the app with the admin's query kept (and ``params``,
+    empty ones dropped). Links, redirects and the templates' ``page_url`` all come through here."""
     query = {**admin_query(request), **{k: v for k, v in params.items() if v not in ("", None)}}
     url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
@@ -75,7 +78,6 @@ STATE_TONES = {
     "needs_attention": "warning",
     "failed": "critical",
 }
-FINANCIAL_LABELS = {"PAID": "Paid", "PARTIALLY_PAID": "Partially paid", "PENDING": "Payment pending"}
 
 
 @register.filter
@@ -83,9 +85,7 @@ def state_tone(state: str) -> str:
     return STATE_TONES.get(state, "info")
 
 
-@register.filter
-def financial_label(status: str) -> str:
-    return FINANCIAL_LABELS.get(status, status.replace("_", " ").capitalize() if status else "—")
+register.filter("financial_label", wording.financial_label)
 
 
 @register.filter

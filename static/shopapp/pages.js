@@ -1,5 +1,6 @@
 // The few behaviours the server-rendered pages need in the browser: a toast for short successes,
-// the contextual save bar on the settings form, and the push's progress with an ETA that updates.
+// the contextual save bar on the settings form, the push's progress with an ETA that updates, and a
+// BackerKit fetch's progress (the page reloads when the fetch is over, to show what came in).
 // Each works with App Bridge (window.shopify) and without it (the CDN unreachable: plain HTML).
 (function () {
   "use strict";
@@ -94,11 +95,52 @@
     window.setTimeout(tick, 1500);
   }
 
+  // --- BackerKit fetch progress ------------------------------------------------------------------
+  function setUpPullProgress(box) {
+    const url = box.dataset.pullUrl;
+    let failures = 0;
+
+    async function reload() {
+      // The page's own id token is a minute old at most once: take a fresh one (session.js).
+      const target = new URL(window.location.href);
+      try {
+        target.searchParams.set("id_token", await window.appSession.idToken());
+      } catch (error) {
+        return; // no token to be had: leave the page as it is rather than land on an error
+      }
+      window.location.replace(target.toString());
+    }
+
+    async function tick() {
+      try {
+        const answer = await window.fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (!answer.ok) throw new Error(String(answer.status));
+        const data = await answer.json();
+        failures = 0;
+        for (const pull of data.pulls) {
+          document.querySelectorAll(`[data-pull-text="${pull.connection_id}"]`).forEach((node) => {
+            node.textContent = pull.text;
+          });
+        }
+        if (!data.active) {
+          reload();
+          return;
+        }
+      } catch (error) {
+        failures += 1;
+        if (failures > 5) return;
+      }
+      window.setTimeout(tick, 2000);
+    }
+    window.setTimeout(tick, 1000);
+  }
+
   function ready() {
     const box = document.getElementById("toast");
     if (box && box.dataset.notice) toast(box.dataset.notice);
     document.querySelectorAll("form[data-save-bar-id]").forEach(setUpSaveBar);
     document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
+    document.querySelectorAll("[data-pull-url]").forEach(setUpPullProgress);
     document.querySelectorAll("[data-confirm]").forEach((form) =>
       form.addEventListener("submit", (event) => {
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();

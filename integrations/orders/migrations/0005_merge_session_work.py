@@ -1,4 +1,4 @@
-"""Joins three migrations written side by side (money digits, pull errors, push holds): each touches
+"""Joins four migrations written side by side (money digits, pull errors, pull runs, push holds): each touches
 its own fields, so they apply in any order."""
 
 from django.db import migrations
@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("orders", "0004_money_in_its_own_currency"),
         ("orders", "0004_pull_errors"),
+        ("orders", "0004_pull_runs"),
         ("orders", "0004_push_hold_outcomes"),
     ]
 

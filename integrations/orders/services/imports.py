@@ -18,6 +18,7 @@ from django.utils import timezone
 from integrations.backerkit.files import EntryError
 from integrations.backerkit.orders import CONTRACT_VERSION, InvalidOrder, is_storable_text, known_fields, validate_order
 from integrations.orders.lane_tasks import start_lanes
+from integrations.orders.mapping import currency_mismatch
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services.digests import customer_digest
 from integrations.shops.models import Shop
@@ -34,12 +35,8 @@ def storable(raw: dict) -> dict:
 
 
 def currency_problem(*, shop: Shop, currency: str) -> str:
-    if shop.currency and currency and shop.currency != currency:
-        return (
-            f"This BackerKit project is in {currency} but your Shopify store sells in {shop.currency}. "
-            "Orders are not pushed until the currencies match."
-        )
-    return ""
+    mismatch = currency_mismatch(campaign=currency, store=shop.currency)
+    return f"{mismatch} Orders are not pushed until the currencies match." if mismatch else ""
 
 
 def _chunks(entries: Iterable[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:

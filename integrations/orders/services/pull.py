@@ -19,6 +19,7 @@ left on the connection as ``last_pull_error`` (or ``stopped_reason``), never onl
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -52,6 +53,7 @@ class PullResult:
     runs: list[ImportRun] = field(default_factory=list)
     retry_in: float | None = None
     error: str = ""
+    exception: BackerKitError | None = None  # what ended the pull, if BackerKit did
 
 
 def client_for(connection: BackerKitConnection) -> BackerKitClient:
@@ -78,19 +80,27 @@ def connections_due() -> list[int]:
     )
 
 
-def pull_connection(*, connection_id: int, start_push: bool = True) -> list[ImportRun]:
+def pull_connection(
+    *, connection_id: int, start_push: bool = True, on_page: Callable[[ImportRun], None] | None = None
+) -> list[ImportRun]:
     """``pull``, for callers that only want the import runs."""
-    return pull(connection_id=connection_id, start_push=start_push).runs
+    return pull(connection_id=connection_id, start_push=start_push, on_page=on_page).runs
 
 
-def pull(*, connection_id: int, start_push: bool = True) -> PullResult:
+def pull(
+    *, connection_id: int, start_push: bool = True, on_page: Callable[[ImportRun], None] | None = None
+) -> PullResult:
+    """Pull every page since the connection's cursor. ``on_page`` hears of every page once it is
+    taken in (a merchant's pull shows its progress). BackerKit's errors end the pull, recorded on the
+    connection and in the result (``error``, ``exception``, and ``retry_in`` when to ask again)."""
     connection = BackerKitConnection.objects.select_related("shop").get(id=connection_id)
     result = PullResult()
     if connection.kind != BackerKitConnection.Kind.API or connection.status != Status.ACTIVE:
         return result  # a stopped connection is not pulled (a task queued before it stopped)
     try:
         with client_for(connection) as client:
-            _pull_pages(connection=connection, client=client, start_push=start_push, runs=result.runs)
+            _pull_pages(connection=connection, client=client, start_push=start_push, runs=result.runs,
+                        on_page=on_page)  # fmt: skip
     except (BackerKitUnauthorized, BackerKitNotFound) as exc:
         _refused(connection=connection, exc=exc, result=result)
     except BackerKitThrottled as exc:
@@ -109,7 +119,12 @@ def pull(*, connection_id: int, start_push: bool = True) -> PullResult:
 
 
 def _pull_pages(
-    *, connection: BackerKitConnection, client: BackerKitClient, start_push: bool, runs: list[ImportRun]
+    *,
+    connection: BackerKitConnection,
+    client: BackerKitClient,
+    start_push: bool,
+    runs: list[ImportRun],
+    on_page: Callable[[ImportRun], None] | None = None,
 ) -> None:
     pages = client.iter_locked_orders(since=connection.cursor or None, limit=settings.BACKERKIT_PAGE_SIZE)
     for page in pages:
@@ -126,6 +141,8 @@ def _pull_pages(
             connection.cursor = page.next_cursor
         connection.last_pulled_at = timezone.now()
         connection.save(update_fields=["cursor", "last_pulled_at"])
+        if on_page:
+            on_page(run)
 
 
 def _backoff(failures: int) -> float:
@@ -152,7 +169,7 @@ def _refused(*, connection: BackerKitConnection, exc: BackerKitError, result: Pu
     connection.status, connection.stopped_reason = Status.REFUSED, reason
     connection.last_pull_error, connection.pull_not_before = reason, None
     connection.save(update_fields=["status", "stopped_reason", "last_pull_error", "pull_not_before"])
-    result.error = reason
+    result.error, result.exception = reason, exc
     logger.warning(
         "backerkit.pull_stopped",
         extra={"connection_id": connection.id, "shop_id": connection.shop_id, "error": type(exc).__name__,
@@ -181,7 +198,7 @@ def _wait(
     if failed:
         connection.pull_failures += 1
     connection.save(update_fields=_ERROR_FIELDS)
-    result.retry_in, result.error = (seconds if retry else None), words
+    result.retry_in, result.error, result.exception = (seconds if retry else None), words, exc
     log = logger.info if isinstance(exc, BackerKitThrottled) else logger.warning
     log(
         event,

@@ -1,4 +1,9 @@
-"""Reads of the push domain, for the report command and the merchant's pages."""
+"""Reads of the push domain: the counts every page and command starts from, and the report.
+
+The rest is in modules named for what they read: orders (the list and one order), progress (the
+current push), metrics (a store's key numbers), connections (with their pulls), preview (the
+waiting orders), paging (the page arithmetic they share).
+"""
 
 from collections.abc import Iterator
 from dataclasses import dataclass

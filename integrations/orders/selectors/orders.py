@@ -1,0 +1,114 @@
+"""Reads of a store's orders: the filterable list and one order with its attempts.
+
+The list must answer well under 200 ms with 100k records in a shop: it never loads the encrypted
+personal fields, filters on indexed columns only (``state``, ``financial_status``, exact ids) and
+pages by offset over ``-id`` with one COUNT. See benchmarks/orders_page.py.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from integrations.orders.models import PushRecord
+from integrations.orders.selectors.paging import PageWindow
+
+State = PushRecord.State
+
+PAGE_SIZE = 50
+FINANCIAL_STATUSES = ("PAID", "PARTIALLY_PAID", "PENDING")
+# The list never loads order_data / sent_input (encrypted, personal, large).
+LIST_FIELDS = (
+    "id",
+    "backerkit_order_id",
+    "backer_id",
+    "state",
+    "currency",
+    "amount_paid",
+    "shopify_total",
+    "shopify_order_id",
+    "shopify_order_name",
+    "financial_status",
+    "last_error",
+    "invalid_input",
+    "attempts",
+    "updated_at",
+    "pushed_at",
+    "connection_id",
+)
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    state: str = ""
+    financial_status: str = ""
+    query: str = ""
+
+    @classmethod
+    def clean(cls, *, state: str = "", financial_status: str = "", query: str = "") -> "OrderFilters":
+        """Unknown values are ignored rather than refused: a stale bookmark still shows orders."""
+        state = state if state in State.values else ""
+        financial_status = financial_status if financial_status in FINANCIAL_STATUSES else ""
+        return cls(state=state, financial_status=financial_status, query=query.strip()[:255])
+
+    @property
+    def active(self) -> bool:
+        return bool(self.state or self.financial_status or self.query)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    rows: list[PushRecord]
+    window: PageWindow
+
+    number = property(lambda self: self.window.number)
+    total = property(lambda self: self.window.total)
+    per_page = property(lambda self: self.window.per_page)
+    pages = property(lambda self: self.window.pages)
+    has_previous = property(lambda self: self.window.has_previous)
+    has_next = property(lambda self: self.window.has_next)
+    first_index = property(lambda self: self.window.first_index(len(self.rows)))
+    last_index = property(lambda self: self.window.last_index(len(self.rows)))
+
+
+def _filtered(*, shop_id: int, filters: OrderFilters):
+    records = PushRecord.objects.filter(shop_id=shop_id)
+    if filters.state:
+        records = records.filter(state=filters.state)
+    if filters.financial_status:
+        records = records.filter(financial_status=filters.financial_status)
+    if filters.query:
+        q = filters.query
+        name = q if q.startswith("#") else f"#{q}"
+        # Exact matches only: each is an indexed equality (a LIKE '%x%' would scan 100k rows).
+        records = records.filter(Q(backer_id=q) | Q(backerkit_order_id=q) | Q(shopify_order_name=name))
+    return records
+
+
+def order_page(
+    *,
+    shop_id: int,
+    filters: OrderFilters,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    counts: dict[str, int] | None = None,
+) -> OrderPage:
+    """One page of the shop's records, newest first. ``counts`` (``state_counts``, already on the
+    page) spares the COUNT when the filter is none or a state alone."""
+    records = _filtered(shop_id=shop_id, filters=filters)
+    if counts is not None and not (filters.financial_status or filters.query):
+        total = counts[filters.state] if filters.state else sum(counts.values())
+    else:
+        total = records.count()
+    window = PageWindow.clamp(page=page, total=total, per_page=per_page)
+    rows = list(records.only(*LIST_FIELDS).order_by("-id")[window.offset : window.offset + per_page])
+    return OrderPage(rows=rows, window=window)
+
+
+def order_detail(*, shop_id: int, record_id: int) -> PushRecord | None:
+    """One record of this shop with its connection and every attempt (None: not this shop's)."""
+    return (
+        PushRecord.objects.filter(shop_id=shop_id, id=record_id)
+        .select_related("connection", "shop")
+        .prefetch_related("push_attempts")
+        .first()
+    )

@@ -1,0 +1,100 @@
+"""What the merchant's pages say about the domain's states and problems: payment-status labels,
+the push's time left, why a connection, a pull, a push or a preview could not go ahead. The
+domain hands codes and numbers (integrations/orders/); the sentences are here, in one place."""
+
+from integrations.orders.models import PullRun
+from integrations.orders.services.connections import ConnectionProblem
+from integrations.orders.services.connections import Problem as ConnectionCode
+from integrations.orders.services.preview import PreviewProblem
+from integrations.orders.services.push_requests import PushNotPossible
+
+FINANCIAL_LABELS = {"PAID": "Paid", "PARTIALLY_PAID": "Partially paid", "PENDING": "Payment pending"}
+
+
+def financial_label(status: str) -> str:
+    return FINANCIAL_LABELS.get(status, status.replace("_", " ").capitalize() if status else "—")
+
+
+def eta_text(seconds: float | None, *, running: bool) -> str:
+    if not running:
+        return ""
+    if seconds is None:
+        return "Estimating time left…"
+    if seconds < 60:
+        return "Less than a minute left"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"About {minutes} minute{'s' if minutes != 1 else ''} left"
+    hours, minutes = divmod(minutes, 60)
+    return f"About {hours} h {minutes:02d} min left"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+# --- BackerKit connections and their pulls --------------------------------------------------------
+
+PROBLEMS = {
+    PullRun.Problem.KEY_REFUSED: "BackerKit refused this API key. Copy it again from BackerKit.",
+    PullRun.Problem.PROJECT_NOT_FOUND: "BackerKit has no project with this ID. Check the project ID.",
+    PullRun.Problem.BACKERKIT_UNAVAILABLE: "BackerKit did not answer just now. Try again in a minute.",
+    PullRun.Problem.CONNECTION_STOPPED: "This connection is stopped. Add it again with a valid API key.",
+    PullRun.Problem.ABANDONED: "The fetch stopped without finishing. Fetch again: nothing is taken in twice.",
+    ConnectionCode.STORE_NAME_TAKEN: "You already have a connection with this store name.",
+    ConnectionCode.NO_API_KEY: "This connection imports files: there is no API key to test.",
+}
+
+
+def connection_problem(problem: ConnectionProblem) -> str:
+    if problem.code == ConnectionCode.CURRENCY_MISMATCH:
+        return f"{problem.detail} Orders can only be pushed to a store in the same currency."
+    if problem.code == PullRun.Problem.BACKERKIT_REFUSED:
+        return f"BackerKit refused the request: {problem.detail}"
+    return PROBLEMS.get(problem.code, "BackerKit could not be reached. Try again in a minute.")
+
+
+def pull_problem(run: PullRun, *, stopped_reason: str = "") -> str:
+    if run.problem == PullRun.Problem.UNEXPECTED:
+        return f"Something went wrong while fetching (error {run.error_id}). Fetch again, or contact support."
+    if run.problem == PullRun.Problem.BACKERKIT_REFUSED:
+        return "BackerKit refused the request. Check the project in BackerKit, then fetch again."
+    if run.problem == PullRun.Problem.CONNECTION_STOPPED and stopped_reason:
+        return f"The connection stopped: {stopped_reason}"
+    return PROBLEMS.get(run.problem, "The fetch did not finish.")
+
+
+def connection_checked(project, *, resumed: bool = False) -> str:
+    checked = f"Connected to “{project.name}” ({project.currency})."
+    return f"{checked} Fetching resumes." if resumed else checked
+
+
+def pull_status(run: PullRun, *, stopped_reason: str = "") -> str:
+    """One line about a pull: queued, how far it got, or how it ended."""
+    fetched = plural(run.accepted, "order")
+    if run.state == PullRun.State.QUEUED:
+        return "Fetch queued: it starts in a moment."
+    if run.state == PullRun.State.RUNNING:
+        return f"Fetching orders from BackerKit: {fetched} taken in so far ({plural(run.pages, 'page')})."
+    if run.state == PullRun.State.FINISHED:
+        refused = f", {run.refused} refused (see Orders)" if run.refused else ""
+        return f"Fetch finished: {fetched} taken in{refused}."
+    taken = f" after {fetched}" if run.accepted else ""
+    return f"Fetch stopped{taken}. {pull_problem(run, stopped_reason=stopped_reason)}"
+
+
+# --- the push and the preview ----------------------------------------------------------------
+
+PUSH_REFUSALS = {
+    PushNotPossible.DISCONNECTED: "Shopify is disconnected. Reconnect the store first: nothing is lost meanwhile.",
+    PushNotPossible.PAUSED_BY_SUPPORT: "BackerKit support paused pushes for this store. Contact your Success rep.",
+}
+RETRY_REFUSALS = {
+    **PUSH_REFUSALS,
+    PushNotPossible.DISCONNECTED: "Shopify is disconnected. Reconnect the store first, then retry.",
+}
+
+PREVIEW_PROBLEMS = {
+    PreviewProblem.DISCONNECTED: "Shopify is disconnected: reconnect to preview your orders.",
+    PreviewProblem.SHOPIFY_UNAVAILABLE: "Shopify did not answer just now. Try again in a minute.",
+}
