@@ -30,7 +30,7 @@ PUSH_CLICK = """
 import json, time, django
 django.setup()
 from integrations.orders.models import PushRecord
-from integrations.orders.services.pages import start_push
+from integrations.orders.services.push_requests import start_push
 started = time.monotonic()
 queued = start_push(shop_id={shop_id})
 answered = time.monotonic() - started

@@ -12,7 +12,7 @@ from django.utils import timezone
 from integrations.backerkit.simulator.campaign import generate_campaign
 from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.services import pull
-from integrations.orders.services.pages import check_connection
+from integrations.orders.services.connections import check_connection
 from tests.support.shops import connected_shop
 
 PROJECT, KEY = "skyforge", "bk-test-key"
