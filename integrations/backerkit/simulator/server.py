@@ -4,12 +4,13 @@ API (as BackerKit):
     GET  /v1/projects/{project}                                   -> {"id", "name", "currency"}
     GET  /v1/projects/{project}/orders?status=locked&since=&limit= -> {"orders", "next_cursor", "has_more"}
     Authorization: Bearer <the project's API key>; 401 bad key, 404 unknown project, 400 bad query,
-    injected 429 (with Retry-After) / 5xx faults.
+    injected 429 (with Retry-After) / 5xx faults, redirects (``location``) and raw bodies (``body``).
 Control (tests and the demo only, no auth, loopback):
     POST /_simulator/projects                  {"id", "api_key", "name"?, "currency"?}
     POST /_simulator/projects/{project}/orders {"orders": [...], "locked": true}
     POST /_simulator/projects/{project}/lock   {"order_ids": [...]} (omit: every order)
-    POST /_simulator/faults                    {"status": 500|429, "count": N, "retry_after": s}
+    POST /_simulator/faults                    {"status": 500|429|302, "count": N, "retry_after": s,
+                                                "location": url, "body": raw text}
     POST /_simulator/reset
     GET  /_simulator/state.json
 """
@@ -39,7 +40,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing --------------------------------------------------------------------------------
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(body).encode()
+        self._send_raw(status, json.dumps(body).encode(), headers)
+
+    def _send_raw(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -87,7 +90,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"ok": True})
             if parts == ["_simulator", "faults"]:
                 state.add_faults(
-                    status=int(body["status"]), count=int(body.get("count", 1)), retry_after=body.get("retry_after")
+                    status=int(body["status"]),
+                    count=int(body.get("count", 1)),
+                    retry_after=body.get("retry_after"),
+                    location=body.get("location"),
+                    body=body.get("body"),
                 )
                 return self._send(200, {"ok": True})
             if parts == ["_simulator", "projects"]:
@@ -118,6 +125,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.next_fault()
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.location is not None:
+                headers["Location"] = fault.location
+            if fault.body is not None:
+                return self._send_raw(fault.status, fault.body, headers)
             phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "fault"
             return self._send(fault.status, {"error": phrase}, headers)
         try:

@@ -37,6 +37,8 @@ class Project:
 class Fault:
     status: int
     retry_after: int | None = None
+    location: str | None = None  # a redirect's Location (a moved API, or one pointing elsewhere)
+    body: bytes | None = None  # the raw answer, as sent (a broken proxy, an answer off the contract)
 
 
 def encode_cursor(sequence: int) -> str:
@@ -105,10 +107,23 @@ class SimulatorState:
                 project.lock(order_id)
             return project.last_sequence - before
 
-    def add_faults(self, *, status: int, count: int = 1, retry_after: int | None = None) -> None:
-        """The next ``count`` API requests answer ``status`` (500, 503, 429...)."""
+    def add_faults(
+        self,
+        *,
+        status: int,
+        count: int = 1,
+        retry_after: int | None = None,
+        location: str | None = None,
+        body: bytes | str | None = None,
+    ) -> None:
+        """The next ``count`` API requests answer ``status`` (500, 503, 429, a 302 to ``location``...),
+        with ``body`` as the raw answer when given (JSON otherwise)."""
+        if isinstance(body, str):
+            body = body.encode()
         with self.lock:
-            self.faults.extend(Fault(status=status, retry_after=retry_after) for _ in range(count))
+            self.faults.extend(
+                Fault(status=status, retry_after=retry_after, location=location, body=body) for _ in range(count)
+            )
 
     def next_fault(self) -> Fault | None:
         with self.lock:
@@ -145,6 +160,14 @@ class SimulatorState:
                     }
                     for p in self.projects.values()
                 },
-                "pending_faults": [{"status": f.status, "retry_after": f.retry_after} for f in self.faults],
+                "pending_faults": [
+                    {
+                        "status": f.status,
+                        "retry_after": f.retry_after,
+                        "location": f.location,
+                        "raw": f.body is not None,
+                    }
+                    for f in self.faults
+                ],
                 "requests": len(self.requests),
             }
