@@ -10,7 +10,7 @@ Control (tests and the demo only, no auth, loopback):
     POST /_simulator/projects/{project}/orders {"orders": [...], "locked": true}
     POST /_simulator/projects/{project}/lock   {"order_ids": [...]} (omit: every order)
     POST /_simulator/faults                    {"status": 500|429|302, "count": N, "retry_after": s,
-                                                "location": url, "body": raw text}
+                                                "location": url, "body": raw text, "after": N}
     POST /_simulator/reset
     GET  /_simulator/state.json
 """
@@ -95,6 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
                     retry_after=body.get("retry_after"),
                     location=body.get("location"),
                     body=body.get("body"),
+                    after=int(body.get("after", 0)),
                 )
                 return self._send(200, {"ok": True})
             if parts == ["_simulator", "projects"]:

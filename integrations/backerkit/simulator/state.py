@@ -63,6 +63,7 @@ class SimulatorState:
         self.lock = threading.RLock()
         self.projects: dict[str, Project] = {}
         self.faults: deque[Fault] = deque()
+        self.healthy_requests_left = 0
         self.requests: list[dict[str, Any]] = []  # method, path, status (never the Authorization header)
 
     # --- control ---------------------------------------------------------------------------------
@@ -71,6 +72,7 @@ class SimulatorState:
         with self.lock:
             self.projects.clear()
             self.faults.clear()
+            self.healthy_requests_left = 0
             self.requests.clear()
 
     def add_project(self, *, id: str, api_key: str, name: str = "", currency: str = "USD") -> Project:
@@ -115,18 +117,24 @@ class SimulatorState:
         retry_after: int | None = None,
         location: str | None = None,
         body: bytes | str | None = None,
+        after: int = 0,
     ) -> None:
         """The next ``count`` API requests answer ``status`` (500, 503, 429, a 302 to ``location``...),
-        with ``body`` as the raw answer when given (JSON otherwise)."""
+        with ``body`` as the raw answer when given (JSON otherwise); ``after``: once that many
+        requests were answered normally (a pull interrupted halfway)."""
         if isinstance(body, str):
             body = body.encode()
         with self.lock:
+            self.healthy_requests_left = after  # the fault waits for this many good answers first
             self.faults.extend(
                 Fault(status=status, retry_after=retry_after, location=location, body=body) for _ in range(count)
             )
 
     def next_fault(self) -> Fault | None:
         with self.lock:
+            if self.faults and self.healthy_requests_left > 0:
+                self.healthy_requests_left -= 1
+                return None
             return self.faults.popleft() if self.faults else None
 
     # --- the orders API --------------------------------------------------------------------------

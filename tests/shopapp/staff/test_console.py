@@ -125,8 +125,11 @@ def test_bulk_retry_requeues_failed_and_needs_attention_orders_but_not_invalid_o
 
     states = dict(PushRecord.objects.values_list("backerkit_order_id", "state"))
     assert states == {"bk-f": "pending", "bk-a": "pending", "bk-i": "failed"}
-    failed.refresh_from_db()
-    assert failed.attempts == 0 and attention and invalid
+    for requeued in (failed, attention):
+        requeued.refresh_from_db()
+        assert (requeued.attempts, requeued.last_error, requeued.not_before) == (0, "", None)
+    invalid.refresh_from_db()
+    assert invalid.last_error == "SKU EXP-FROST is not in your Shopify store."  # untouched
 
 
 def test_pausing_a_store_keeps_waiting_orders_and_resuming_queues_them(staff_client, shop, conn):
