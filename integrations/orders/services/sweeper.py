@@ -26,6 +26,7 @@ def sweep() -> dict[str, int]:
         PushRecord.objects.filter(state=PushRecord.State.PENDING)
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .filter(shop__status=Shop.Status.CONNECTED, shop__pushes_paused=False)
+        .order_by()  # without the model's ordering (id), DISTINCT is per shop, not per record
         .values_list("shop_id", flat=True)
         .distinct()
     )
