@@ -30,12 +30,25 @@ PHONE = {"width": 390, "height": 844}
 VITALS_SCRIPT = """
 (() => {
   const v = window.__vitals = {lcp: null, cls: 0, inp: null, interactions: 0};
+  // Each observer's handler also runs on demand (window.__flushVitals) over the entries the
+  // browser recorded but has not delivered yet (takeRecords): reading the vitals never waits.
+  const observers = [];
+  const watch = (options, handle) => {
+    const observer = new PerformanceObserver((list) => handle(list.getEntries()));
+    observer.observe(options);
+    observers.push([observer, handle]);
+  };
+  window.__flushVitals = () => {
+    for (const [observer, handle] of observers) handle(observer.takeRecords());
+    return v;
+  };
   try {
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) v.lcp = e.startTime; })
-      .observe({type: "largest-contentful-paint", buffered: true});
+    watch({type: "largest-contentful-paint", buffered: true}, (entries) => {
+      for (const e of entries) v.lcp = e.startTime;
+    });
     let session = 0, first = 0, last = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
+    watch({type: "layout-shift", buffered: true}, (entries) => {
+      for (const e of entries) {
         if (e.hadRecentInput) continue;
         v.shifts = (v.shifts || []).concat([{at: Math.round(e.startTime), value: e.value,
           sources: (e.sources || []).map((x) => [x.node && x.node.nodeName, x.node && x.node.id,
@@ -45,18 +58,18 @@ VITALS_SCRIPT = """
         last = e.startTime;
         v.cls = Math.max(v.cls, session);
       }
-    }).observe({type: "layout-shift", buffered: true});
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
+    });
+    watch({type: "event", buffered: true, durationThreshold: 16}, (entries) => {
+      for (const e of entries) {
         if (!e.interactionId) continue;
         v.interactions += 1;
         v.inp = Math.max(v.inp || 0, e.duration);
       }
-    }).observe({type: "event", buffered: true, durationThreshold: 16});
+    });
     // Interactions under 16 ms never reach the observer above; the first input always does.
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) { v.interactions += 1; v.inp = Math.max(v.inp || 0, e.duration); }
-    }).observe({type: "first-input", buffered: true});
+    watch({type: "first-input", buffered: true}, (entries) => {
+      for (const e of entries) { v.interactions += 1; v.inp = Math.max(v.inp || 0, e.duration); }
+    });
   } catch (error) { v.error = String(error); }
 })();
 """
@@ -161,8 +174,10 @@ def navigate(frame: Frame, action) -> Frame:
 
 
 def vitals(frame: Frame) -> dict:
-    frame.wait_for_timeout(300)  # let the observers deliver buffered entries
-    return frame.evaluate("() => window.__vitals")
+    """The page's vitals, with every entry the browser recorded so far (taken from the observers,
+    not waited for); polls only until the largest paint is known."""
+    frame.wait_for_function("() => window.__flushVitals().lcp !== null || window.__vitals.error")
+    return frame.evaluate("() => window.__flushVitals()")
 
 
 def report_vitals(name: str, frame: Frame, *, interacted: bool = False) -> dict:

@@ -32,7 +32,7 @@ def sim_orders_by_source(shopify_sim, shop) -> dict[str, dict]:
     orders = shopify_sim.orders(shop.domain)
     by_source: dict[str, dict] = {}
     for order in orders:
-        assert order["source_identifier"] not in by_source, f"duplicate order for {order['sourceIdentifier']}"
+        assert order["source_identifier"] not in by_source, f"duplicate order for {order['source_identifier']}"
         by_source[order["source_identifier"]] = order
     return by_source
 

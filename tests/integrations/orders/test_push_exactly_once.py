@@ -237,6 +237,9 @@ def test_four_workers_on_one_standard_shop_stay_inside_the_bucket(shop, shopify_
     assert_each_order_once(shopify_sim, shop, orders)
     assert PushRecord.objects.filter(shop=shop, state=State.FAILED).count() == 0
     throttled = shopify_sim.state()["counters"].get("throttled", 0)
+    # 0 in each of 3 runs on the 2-core CI machine; the benchmark sees a handful in thousands of
+    # calls on Standard (README) when calls reach Shopify in clumps. 2 of these ~70 calls is the
+    # most the README's claim allows; a bucket that stopped pacing gives tens.
     assert throttled <= 2, f"{throttled} throttled answers: the shared bucket did not pace the workers"
 
 

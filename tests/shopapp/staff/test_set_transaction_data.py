@@ -4,12 +4,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from shopapp.models import SettingChange
 from shopapp.staff.services import ReasonRequired, set_transaction_data
 
 
 def test_switching_transaction_data_off_records_who_when_old_new_and_why(shop, staff_user):
+    before = timezone.now()
     change = set_transaction_data(
         shop_id=shop.id,
         enabled=False,
@@ -23,7 +25,8 @@ def test_switching_transaction_data_off_records_who_when_old_new_and_why(shop, s
     assert (change.setting, change.old_value, change.new_value) == ("include_transaction_data", "on", "off")
     assert change.reason == "Shopify prices above campaign prices"
     assert change.changed_by == "rep@backerkit.com" and change.staff_user == staff_user
-    assert change.changed_at is not None
+    stored = SettingChange.objects.get(id=change.id)
+    assert before <= stored.changed_at <= timezone.now()  # when: the moment of the change, as stored
 
 
 def test_a_change_without_a_reason_is_refused_and_nothing_changes(shop):

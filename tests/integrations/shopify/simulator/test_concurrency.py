@@ -38,11 +38,11 @@ def test_latency_is_applied_per_request_without_serialising_them(shopify_sim, sh
     single_started = time.monotonic()
     _post(url, token, payload)
     single = time.monotonic() - single_started
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=10) as pool:
         responses = list(pool.map(lambda _: _post(url, token, payload), range(10)))
-    elapsed = time.monotonic() - started
 
-    assert single >= 0.2
+    assert single >= 0.2  # a lower bound: the latency was slept
     assert all(r.status_code == 200 for r in responses)
-    assert elapsed < 10 * 0.2 / 2  # ten 200 ms requests overlap instead of queueing
+    # Overlap is seen in the simulator, not guessed from a wall clock a loaded machine stretches:
+    # requests sent together were waiting out their latency at the same time.
+    assert shopify_sim.counters()["latency_overlap_peak"] >= 2
