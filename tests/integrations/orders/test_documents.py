@@ -10,7 +10,8 @@ from graphql.execution.values import get_variable_values
 from integrations.orders.documents import ALL_DOCUMENTS, ORDER_CREATE, skus_query, source_identifier_query
 from integrations.orders.mapping import MappedOrder, ShopSettings, map_order
 from integrations.shopify.schema import admin_schema, validation_errors
-from tests.integrations.orders.test_mapping import FIXTURES, VARIANTS, load_order
+from tests.support.campaign_files import FIXTURES
+from tests.support.mapping_cases import VARIANTS, load_order
 
 
 def variable_errors(document: str, variables: dict) -> list[str]:

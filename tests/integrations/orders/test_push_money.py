@@ -9,7 +9,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from integrations.orders.models import PushRecord
-from tests.integrations.orders.conftest import CATALOG, fixture_order, write_jsonl
+from tests.support.campaign_files import CATALOG, fixture_order, write_jsonl
 
 SHOPIFY_PRICE = {v["sku"]: Decimal(v["price"]) for product in CATALOG for v in product["variants"]}
 CASES = ["paid", "partially_paid", "overpaid", "several_taxes", "no_tax"]
@@ -32,23 +32,23 @@ def shopify_total(order: dict) -> Decimal:
 
 
 def test_shopifys_own_total_outstanding_and_transaction_agree_with_the_record_and_the_backer(
-    shop, shopify_sim, push_worker, tmp_path
+    sim_shop, shopify_sim, push_workers, tmp_path
 ):
     orders = [fixture_order(case) for case in CASES]
 
-    call_command("push_orders", shop.domain, str(write_jsonl(tmp_path / "money.jsonl", orders)),
+    call_command("push_orders", sim_shop.domain, str(write_jsonl(tmp_path / "money.jsonl", orders)),
                  "--connection", "Skyforge Store", "--timeout", "90", stdout=StringIO())  # fmt: skip
 
-    in_shopify = {o["source_identifier"]: o for o in shopify_sim.orders(shop.domain)}
+    in_shopify = {o["source_identifier"]: o for o in shopify_sim.orders(sim_shop.domain)}
     assert sorted(in_shopify) == sorted(o["id"] for o in orders)
     for order in orders:
-        check_money(order, in_shopify[order["id"]], PushRecord.objects.get(shop=shop, backerkit_order_id=order["id"]),
-                    shopify_sim=shopify_sim, shop=shop)  # fmt: skip
+        record = PushRecord.objects.get(shop=sim_shop, backerkit_order_id=order["id"])
+        check_money(order, in_shopify[order["id"]], record, shopify_sim=shopify_sim, sim_shop=sim_shop)
     # The expansion is 25.00 in the campaign and 30.00 in Shopify: that backer owes the 5.00.
     assert Decimal(in_shopify["bk-partially-paid"]["outstanding"]) == Decimal("5.00")
 
 
-def check_money(order: dict, created: dict, record: PushRecord, *, shopify_sim, shop) -> None:
+def check_money(order: dict, created: dict, record: PushRecord, *, shopify_sim, sim_shop) -> None:
     total, paid, case = shopify_total(order), Decimal(order["amount_paid"]), order["id"]
 
     assert Decimal(created["total"]) == total, case  # Shopify's arithmetic on what it stored
@@ -62,7 +62,7 @@ def check_money(order: dict, created: dict, record: PushRecord, *, shopify_sim, 
     assert created["display_financial_status"] == record.financial_status == expected, case
 
     # The same figures through the Admin API, as a merchant's report would read them.
-    answer = shopify_sim.graphql(shop.domain, shop.access_token, ORDER_MONEY, {"id": created["gid"]}).json()
+    answer = shopify_sim.graphql(sim_shop.domain, sim_shop.access_token, ORDER_MONEY, {"id": created["gid"]}).json()
     node = answer["data"]["order"]
     assert Decimal(node["totalPriceSet"]["shopMoney"]["amount"]) == total, case
     assert Decimal(node["totalOutstandingSet"]["shopMoney"]["amount"]) == max(total - paid, Decimal(0)), case

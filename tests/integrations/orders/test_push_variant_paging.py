@@ -7,28 +7,28 @@ from io import StringIO
 from django.core.management import call_command
 
 from integrations.orders.models import PushRecord
-from tests.integrations.orders.conftest import fixture_order, write_jsonl
+from tests.support.campaign_files import fixture_order, write_jsonl
 
 SKUS = [f"KIT-{n:03d}" for n in range(120)]
 
 
-def test_variants_of_120_skus_are_found_across_chunks_and_pages(shop, shopify_sim, push_worker, tmp_path):
+def test_variants_of_120_skus_are_found_across_chunks_and_pages(sim_shop, shopify_sim, push_workers, tmp_path):
     # KIT-000 is on 100 variants (a part of many bundles) seeded first: the first chunk's 149
     # matches fill its first page (100) with KIT-000, and KIT-001..049 are on the second page.
-    shopify_sim.seed_products(shop.domain, [{"sku": "KIT-000", "price": "1.00"}] * 100)
-    shopify_sim.seed_products(shop.domain, [{"sku": sku, "price": "1.00"} for sku in SKUS[1:]])
+    shopify_sim.seed_products(sim_shop.domain, [{"sku": "KIT-000", "price": "1.00"}] * 100)
+    shopify_sim.seed_products(sim_shop.domain, [{"sku": sku, "price": "1.00"} for sku in SKUS[1:]])
     first_variant = {}
     for variant in shopify_sim.state()["shops"][0]["variants"]:
         first_variant.setdefault(variant["sku"], variant["id"])
     orders = [order_of(n, SKUS[n * 30 : (n + 1) * 30]) for n in range(4)]  # one batch: one lookup of 120 SKUs
 
     out = StringIO()
-    call_command("push_orders", shop.domain, str(write_jsonl(tmp_path / "kits.jsonl", orders)),
+    call_command("push_orders", sim_shop.domain, str(write_jsonl(tmp_path / "kits.jsonl", orders)),
                  "--connection", "Skyforge Store", "--timeout", "90", stdout=out)  # fmt: skip
 
-    states = dict(PushRecord.objects.filter(shop=shop).values_list("backerkit_order_id", "last_error"))
-    assert set(PushRecord.objects.filter(shop=shop).values_list("state", flat=True)) == {"pushed"}, states
-    for order in shopify_sim.orders(shop.domain):
+    states = dict(PushRecord.objects.filter(shop=sim_shop).values_list("backerkit_order_id", "last_error"))
+    assert set(PushRecord.objects.filter(shop=sim_shop).values_list("state", flat=True)) == {"pushed"}, states
+    for order in shopify_sim.orders(sim_shop.domain):
         for line in order["line_items"]:
             if line["sku"] in first_variant:
                 assert line["variant_id"] == first_variant[line["sku"]], line["sku"]

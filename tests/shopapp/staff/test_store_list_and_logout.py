@@ -36,12 +36,12 @@ def test_searching_the_store_list_pages_only_the_matches(staff_client, db):
     ]
 
 
-def test_logging_out_ends_the_session_and_the_console_asks_to_log_in_again(staff_client, shop):
+def test_logging_out_ends_the_session_and_the_console_asks_to_log_in_again(staff_client, shop_row):
     assert staff_client.get(reverse("staff:stores")).status_code == 200
 
     response = staff_client.post(reverse("staff:logout"))
 
     assert response.status_code == 302 and response["Location"] == reverse("staff:login")
-    again = staff_client.get(reverse("staff:store", args=[shop.id]))
+    again = staff_client.get(reverse("staff:store", args=[shop_row.id]))
     assert again.status_code == 302 and again["Location"].startswith(reverse("staff:login"))
     assert "_auth_user_id" not in staff_client.session
