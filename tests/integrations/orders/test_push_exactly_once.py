@@ -126,9 +126,13 @@ def test_a_5xx_storm_is_retried_until_every_order_is_in_once(sim_shop, shopify_s
 
 
 def test_a_response_lost_after_shopify_created_the_order_while_search_lags(
-    sim_shop, shopify_sim, push_workers, tmp_path
+    sim_shop, shopify_sim, worker_factory, shopify_simulator, backerkit_sim, tmp_path
 ):
-    seeded(shopify_sim, sim_shop, search_index_delay_seconds=1.5)
+    # Search lags 5 s: the first lookup (the read timeout, 2 s, and a backoff after the send) finds
+    # nothing; only "not found" past the grace (8 s) may be trusted, and by then the order shows.
+    env = {**push_worker_env(shopify_simulator, backerkit_sim), "PUSH_SEARCH_GRACE_SECONDS": "8"}
+    worker_factory(name="search-lag", concurrency=8, beat=True, **env)
+    seeded(shopify_sim, sim_shop, search_index_delay_seconds=5)
     orders = campaign(30)
     shopify_sim.fault(sim_shop.domain, timeout_after_create=5, hold_seconds=4)
 
@@ -140,7 +144,7 @@ def test_a_response_lost_after_shopify_created_the_order_while_search_lags(
     found = outcomes(sim_shop, Outcome.FOUND_EXISTING)
     assert len(found) == 5
     assert found <= outcomes(sim_shop, Outcome.AMBIGUOUS)  # each was an unanswered send first
-    assert shopify_sim.counters()["order_searches"] >= 5
+    assert shopify_sim.counters()["order_searches"] >= 10  # looked up while lagging, then again
 
 
 def test_dropped_connections_after_sending_are_resolved_by_lookup(sim_shop, shopify_sim, push_workers, tmp_path):
