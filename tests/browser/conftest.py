@@ -7,63 +7,15 @@ Every page records its Web Vitals (LCP, CLS, INP) with PerformanceObserver from 
 ``vitals(frame)`` reads them and the tests print them.
 """
 
-import json
 import os
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
-from tests.integrations.orders.conftest import CATALOG
+from tests.support.browser_pages import DESKTOP, PHONE, new_page
+from tests.support.campaign_files import CATALOG
 from tests.support.shops import connected_shop
 from tests.support.static_storage import _plain_static_storage  # noqa: F401
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-# Web Vitals as web-vitals.js defines them: LCP = the last largest-contentful-paint entry before
-# input; CLS = the largest session window of layout shifts without recent input; INP = the longest
-# interaction (event entries with an interactionId).
-VITALS_SCRIPT = """
-(() => {
-  const v = window.__vitals = {lcp: null, cls: 0, inp: null, interactions: 0};
-  try {
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) v.lcp = e.startTime; })
-      .observe({type: "largest-contentful-paint", buffered: true});
-    let session = 0, first = 0, last = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        if (e.hadRecentInput) continue;
-        v.shifts = (v.shifts || []).concat([{at: Math.round(e.startTime), value: e.value,
-          sources: (e.sources || []).map((x) => [x.node && x.node.nodeName, x.node && x.node.id,
-            JSON.stringify(x.previousRect), JSON.stringify(x.currentRect)])}]);
-        if (session && e.startTime - last < 1000 && e.startTime - first < 5000) { session += e.value; }
-        else { session = e.value; first = e.startTime; }
-        last = e.startTime;
-        v.cls = Math.max(v.cls, session);
-      }
-    }).observe({type: "layout-shift", buffered: true});
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        if (!e.interactionId) continue;
-        v.interactions += 1;
-        v.inp = Math.max(v.inp || 0, e.duration);
-      }
-    }).observe({type: "event", buffered: true, durationThreshold: 16});
-    // Interactions under 16 ms never reach the observer above; the first input always does.
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) { v.interactions += 1; v.inp = Math.max(v.inp || 0, e.duration); }
-    }).observe({type: "first-input", buffered: true});
-  } catch (error) { v.error = String(error); }
-})();
-"""
-
-LCP_BUDGET_MS = 2500
-CLS_BUDGET = 0.1
-INP_BUDGET_MS = 200
 
 
 @pytest.fixture(scope="session")
@@ -105,22 +57,6 @@ def sim_shop(admin_app, transactional_db):
     return shop
 
 
-def new_page(chromium, viewport: dict) -> Page:
-    # Not is_mobile: the simulated admin page has no <meta name="viewport">, so a mobile browser
-    # would lay it out 980 px wide and shrink it; Shopify's mobile admin gives the app the phone's
-    # real width, which a 390 px desktop viewport reproduces.
-    context = chromium.new_context(
-        viewport=viewport, device_scale_factor=2 if viewport["width"] < 500 else 1, has_touch=viewport["width"] < 500
-    )
-    context.add_init_script(VITALS_SCRIPT)
-    # App Bridge's CDN is unreachable in tests; fail it fast instead of waiting for a timeout.
-    context.route("https://cdn.shopify.com/**", lambda route: route.abort())
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.set_default_timeout(15_000)
-    return page
-
-
 @pytest.fixture
 def desktop(chromium):
     page = new_page(chromium, DESKTOP)
@@ -135,67 +71,6 @@ def phone(chromium):
     page.context.close()
 
 
-def open_in_admin(page: Page, sim, shop_domain: str, path: str = "") -> Frame:
-    """Load the simulated admin page for ``path`` and return the app's frame once it rendered."""
-    from django.conf import settings
-
-    page.goto(f"{sim.url}/{shop_domain}/admin/apps/{settings.SHOPIFY_API_KEY}/{path.lstrip('/')}")
-    return app_frame(page)
-
-
-def app_frame(page: Page) -> Frame:
-    """The app's frame, once loaded. Nothing touches its DOM before its load event: a script that
-    forces a layout before the stylesheet arrives would record a layout shift no merchant sees."""
-    page.wait_for_load_state("load")  # the admin page's load waits for its frame's
-    frame = next(f for f in page.frames if f.parent_frame is not None)
-    frame.wait_for_load_state("load")
-    return frame
-
-
-def navigate(frame: Frame, action) -> Frame:
-    """Run ``action`` (a click that loads another page in the app's frame) and wait for the new
-    page's load event before anything looks at it (see ``app_frame``)."""
-    with frame.expect_navigation(wait_until="load", timeout=20_000):
-        action()
-    return frame
-
-
-def vitals(frame: Frame) -> dict:
-    frame.wait_for_timeout(300)  # let the observers deliver buffered entries
-    return frame.evaluate("() => window.__vitals")
-
-
-def report_vitals(name: str, frame: Frame, *, interacted: bool = False) -> dict:
-    measured = vitals(frame)
-    line = {
-        "page": name,
-        "lcp_ms": round(measured["lcp"] or 0),
-        "cls": round(measured["cls"], 4),
-        "inp_ms": measured["inp"],
-    }
-    print(f"WEB-VITALS {json.dumps(line)}")
-    assert measured["lcp"] is not None and measured["lcp"] <= LCP_BUDGET_MS, line
-    assert measured["cls"] <= CLS_BUDGET, (line, measured.get("shifts"))
-    if interacted and measured["inp"] is not None:
-        assert measured["inp"] <= INP_BUDGET_MS, line
-    return line
-
-
-def no_horizontal_scroll(frame: Frame) -> None:
-    widths = frame.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"horizontal scroll: content {widths[0]}px in {widths[1]}px"
-
-
-def screenshot(page: Page, name: str, *, docs: bool = False) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    if docs and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":  # the README's pictures, on demand
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (DOCS_SCREENSHOTS / f"{name}.png").write_bytes(path.read_bytes())
-    return path
-
-
 @pytest.fixture
 def push_worker(worker_factory, shopify_simulator, backerkit_sim):
     """A real Celery worker on the test database, pointed at the simulators (one lane per shop, so
@@ -208,9 +83,3 @@ def push_worker(worker_factory, shopify_simulator, backerkit_sim):
         PUSH_LANES_PER_SHOP="1",
         PUSH_SEARCH_GRACE_SECONDS="2",
     )
-
-
-def wait_until(condition, *, timeout: float = 30.0, what: str) -> None:
-    from tests.support.processes import wait_for
-
-    wait_for(condition, timeout=timeout, what=what, interval=0.2)

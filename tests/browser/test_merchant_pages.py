@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from integrations.orders.models import PushRecord
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange
-from tests.browser.conftest import (
+from tests.support.browser_pages import (
     app_frame,
     navigate,
     no_horizontal_scroll,
@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     screenshot,
     wait_until,
 )
-from tests.integrations.orders.conftest import fixture_order
+from tests.support.campaign_files import fixture_order
 from tests.support.push_records import attempt, connection, record
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from integrations.orders.models import PushRecord
 from integrations.orders.services.lanes import run_lane
 from shopapp.models import SettingChange
-from tests.browser.conftest import navigate, open_in_admin, report_vitals, screenshot
-from tests.integrations.orders.conftest import fixture_order
+from tests.support.browser_pages import navigate, open_in_admin, report_vitals, screenshot
+from tests.support.campaign_files import fixture_order
 from tests.support.push_records import connection
 
 pytestmark = pytest.mark.browser

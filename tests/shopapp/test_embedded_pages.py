@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop(shopify_sim):
+def sim_shop(shopify_sim):
     return connected_shop(shopify_sim, domain=SHOP)
 
 
@@ -25,7 +25,7 @@ def head_of(page: str) -> str:
     return page.split("<head>", 1)[1].split("</head>", 1)[0]
 
 
-def test_app_bridge_comes_first_in_the_head(client, shop, settings):
+def test_app_bridge_comes_first_in_the_head(client, sim_shop, settings):
     page = client.get("/", headers=bearer(SHOP)).content.decode()
 
     first_two = re.findall(r"<(meta|script)[^>]*>", head_of(page))[:2]
@@ -36,7 +36,7 @@ def test_app_bridge_comes_first_in_the_head(client, shop, settings):
     )
 
 
-def test_the_page_renders_its_content_and_a_message_without_app_bridge(client, shop):
+def test_the_page_renders_its_content_and_a_message_without_app_bridge(client, sim_shop):
     page = client.get("/", headers=bearer(SHOP)).content.decode()
 
     # Server-rendered: the state is in the HTML, not drawn by a script that may not load.
@@ -46,7 +46,7 @@ def test_the_page_renders_its_content_and_a_message_without_app_bridge(client, s
     assert finders.find("shopapp/session.js")
 
 
-def test_pages_carry_the_shops_frame_ancestors_and_none_without_a_shop(client, shop, settings):
+def test_pages_carry_the_shops_frame_ancestors_and_none_without_a_shop(client, sim_shop, settings):
     settings.SHOPIFY_ORIGIN_TEMPLATE = "https://{shop}"  # production
     home = client.get("/", headers=bearer(SHOP))
     refused = client.get("/auth/install", {"shop": "evil.com"})
@@ -63,7 +63,7 @@ def test_the_production_policy_does_not_depend_on_how_the_origin_template_is_wri
     assert frame_ancestors_for(SHOP) == f"frame-ancestors https://{SHOP} https://admin.shopify.com;"
 
 
-def test_against_a_simulator_its_admin_may_frame_the_pages_too(client, shop, shopify_simulator):
+def test_against_a_simulator_its_admin_may_frame_the_pages_too(client, sim_shop, shopify_simulator):
     home = client.get("/", headers=bearer(SHOP))
 
     assert home["Content-Security-Policy"] == (
@@ -71,9 +71,9 @@ def test_against_a_simulator_its_admin_may_frame_the_pages_too(client, shop, sho
     )
 
 
-def test_a_disconnected_shop_sees_the_reason_and_a_reconnect_button(client, shop):
+def test_a_disconnected_shop_sees_the_reason_and_a_reconnect_button(client, sim_shop):
     reason = "The app no longer has the Shopify access it needs (write_orders). Reconnect to grant it again."
-    disconnect_shop(shop_id=shop.id, reason=reason, cause=Shop.DisconnectCause.SCOPES_REDUCED)
+    disconnect_shop(shop_id=sim_shop.id, reason=reason, cause=Shop.DisconnectCause.SCOPES_REDUCED)
 
     page = client.get("/", headers=bearer(SHOP)).content.decode()
 
@@ -82,14 +82,14 @@ def test_a_disconnected_shop_sees_the_reason_and_a_reconnect_button(client, shop
     assert f'href="/auth/install?shop={SHOP}" target="_top">Reconnect</a>' in page
 
 
-def test_a_shop_disconnected_for_a_refused_token_is_healed_when_opened(client, shop):
-    disconnect_shop(shop_id=shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
+def test_a_shop_disconnected_for_a_refused_token_is_healed_when_opened(client, sim_shop):
+    disconnect_shop(shop_id=sim_shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
 
     page = client.get("/", headers=bearer(SHOP)).content.decode()
 
     # The id token of the merchant opening the app is exchanged for a new offline token.
     assert ">Reconnect</a>" not in page
-    assert Shop.objects.get(id=shop.id).status == Shop.Status.CONNECTED
+    assert Shop.objects.get(id=sim_shop.id).status == Shop.Status.CONNECTED
 
 
 def test_session_js_gets_tokens_from_app_bridge_or_the_simulated_admin():

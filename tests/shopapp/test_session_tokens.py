@@ -24,25 +24,25 @@ def signed(claims: dict, secret: str) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def claims_for(shop: str, settings, **overrides) -> dict:
+def claims_for(domain: str, settings, **overrides) -> dict:
     now = int(time.time())
-    return {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": settings.SHOPIFY_API_KEY, "sub": "1",
+    return {"iss": f"https://{domain}/admin", "dest": f"https://{domain}", "aud": settings.SHOPIFY_API_KEY, "sub": "1",
             "exp": now + 60, "nbf": now, "iat": now, "jti": "j", "sid": "s", **overrides}  # fmt: skip
 
 
 @pytest.fixture
-def shop(shopify_sim):
+def sim_shop(shopify_sim):
     return connected_shop(shopify_sim, domain=SHOP)
 
 
-def test_a_valid_session_token_opens_the_shop_home(client, shop):
+def test_a_valid_session_token_opens_the_shop_home(client, sim_shop):
     response = client.get("/", headers=bearer(SHOP))
 
     assert response.status_code == 200
-    assert shop.domain in response.content.decode()
+    assert sim_shop.domain in response.content.decode()
 
 
-def test_the_first_page_load_authenticates_by_the_id_token_in_the_query(client, shop):
+def test_the_first_page_load_authenticates_by_the_id_token_in_the_query(client, sim_shop):
     assert client.get("/", {"shop": SHOP, "id_token": id_token(SHOP)}).status_code == 200
 
 
@@ -50,7 +50,7 @@ def test_the_first_page_load_authenticates_by_the_id_token_in_the_query(client, 
     "case",
     ["forged", "expired", "wrong_audience", "issuer_of_another_shop", "not_a_shop", "not_yet_valid", "garbage"],
 )
-def test_a_bad_session_token_is_a_401_app_bridge_retries(client, shop, settings, case):
+def test_a_bad_session_token_is_a_401_app_bridge_retries(client, sim_shop, settings, case):
     secret = settings.SHOPIFY_API_SECRET
     now = int(time.time())
     token = {
@@ -72,18 +72,18 @@ def test_a_bad_session_token_is_a_401_app_bridge_retries(client, shop, settings,
     assert b"could not be verified" in response.content
 
 
-def test_a_bad_token_posted_by_a_form_is_a_401(client, shop):
+def test_a_bad_token_posted_by_a_form_is_a_401(client, sim_shop):
     response = client.post("/", {"id_token": id_token(SHOP, overrides={"aud": "another-app"})})
 
     assert response.status_code == 401
     assert response[RETRY] == "1"
 
 
-def test_a_token_issued_a_few_seconds_ahead_is_accepted(client, shop):
+def test_a_token_issued_a_few_seconds_ahead_is_accepted(client, sim_shop):
     assert client.get("/", headers=bearer(SHOP, issued_offset_seconds=5)).status_code == 200
 
 
-def test_the_previous_secret_is_accepted_during_rotation(client, shop, settings):
+def test_the_previous_secret_is_accepted_during_rotation(client, sim_shop, settings):
     token = id_token(SHOP)  # signed with the current secret...
     settings.SHOPIFY_API_SECRET_OLD = settings.SHOPIFY_API_SECRET
     settings.SHOPIFY_API_SECRET = "the-new-secret-after-the-rotation-32b"  # ...which is now the old one
@@ -91,7 +91,7 @@ def test_the_previous_secret_is_accepted_during_rotation(client, shop, settings)
     assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
-def test_a_page_load_without_a_token_is_bounced_to_fetch_one(client, shop):
+def test_a_page_load_without_a_token_is_bounced_to_fetch_one(client, sim_shop):
     response = client.get("/", {"shop": SHOP, "host": "aG9zdA"})
 
     assert response.status_code == 302
@@ -102,7 +102,7 @@ def test_a_page_load_without_a_token_is_bounced_to_fetch_one(client, shop):
     assert query["shopify-reload"] == f"/?shop={SHOP}&host=aG9zdA"
 
 
-def test_a_page_reloaded_with_its_expired_token_is_bounced(client, shop):
+def test_a_page_reloaded_with_its_expired_token_is_bounced(client, sim_shop):
     response = client.get("/", {"shop": SHOP, "id_token": id_token(SHOP, issued_offset_seconds=-120)})
 
     assert response.status_code == 302
@@ -137,38 +137,38 @@ def test_managed_install_exchanges_the_first_id_token_for_an_expiring_offline_to
     response = client.get("/", headers=bearer(SHOP))
 
     assert response.status_code == 200
-    shop = Shop.objects.get(domain=SHOP)
-    assert shop.status == Shop.Status.CONNECTED
-    assert shop.token_kind == Shop.TokenKind.EXPIRING
-    assert shop.refresh_token.startswith("shprt_") and shop.access_token_expires_at is not None
-    assert (shop.name, shop.currency) == ("Skyforge Games", "EUR")
-    assert shopify_sim.graphql(SHOP, shop.access_token, "{ shop { name } }").status_code == 200
+    sim_shop = Shop.objects.get(domain=SHOP)
+    assert sim_shop.status == Shop.Status.CONNECTED
+    assert sim_shop.token_kind == Shop.TokenKind.EXPIRING
+    assert sim_shop.refresh_token.startswith("shprt_") and sim_shop.access_token_expires_at is not None
+    assert (sim_shop.name, sim_shop.currency) == ("Skyforge Games", "EUR")
+    assert shopify_sim.graphql(SHOP, sim_shop.access_token, "{ shop { name } }").status_code == 200
 
 
 def test_a_shop_whose_token_was_refused_gets_a_new_one_when_it_is_opened(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
-    paused = parked_record(shop, State.PAUSED)
-    old_token = shop.access_token
+    paused = parked_record(sim_shop, State.PAUSED)
+    old_token = sim_shop.access_token
     shopify_sim.revoke(SHOP)
-    disconnect_shop(shop_id=shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
+    disconnect_shop(shop_id=sim_shop.id, reason="Shopify refused the app's access token. Reconnect to resume pushing.")
 
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get("/", headers=bearer(SHOP)).status_code == 200
 
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.CONNECTED and shop.access_token != old_token
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.CONNECTED and sim_shop.access_token != old_token
     paused.refresh_from_db()
     assert paused.state == State.PENDING
 
 
-def test_an_uninstalled_shop_reopened_from_the_admin_is_installed_again(client, shop, shopify_sim):
-    Shop.objects.filter(id=shop.id).update(status=Shop.Status.UNINSTALLED, access_token="", refresh_token="")
+def test_an_uninstalled_shop_reopened_from_the_admin_is_installed_again(client, sim_shop, shopify_sim):
+    Shop.objects.filter(id=sim_shop.id).update(status=Shop.Status.UNINSTALLED, access_token="", refresh_token="")
 
     assert client.get("/", headers=bearer(SHOP)).status_code == 200
 
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.CONNECTED and shop.access_token
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.CONNECTED and sim_shop.access_token
 
 
 def test_a_shop_shopify_will_not_give_a_token_gets_a_message_not_a_500(client, shopify_sim):

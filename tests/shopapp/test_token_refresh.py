@@ -12,9 +12,9 @@ from integrations.shopify.errors import ShopifyUnauthorized
 from integrations.shops.models import Shop
 from integrations.shops.tokens.access import ShopDisconnected, admin_client_for, recover_from_unauthorized
 from integrations.shops.tokens.refresh import refresh_shop_token
-from tests.shopapp.conftest import refresh_grants
 from tests.support.processes import wait_for
 from tests.support.shops import connected_shop
+from tests.support.token_grants import refresh_grants
 
 SHOP = "campaign-store.myshopify.com"
 SHOP_QUERY = "query ShopName { shop { name } }"

@@ -22,12 +22,12 @@ def post(client, delivery: dict, *, body: str | None = None, headers: dict | Non
 
 
 @pytest.fixture
-def shop(shopify_sim, db):
+def sim_shop(shopify_sim, db):
     return connected_shop(shopify_sim, domain=SHOP)
 
 
 @pytest.mark.django_db
-def test_a_webhook_with_a_bad_hmac_is_refused_before_anything(client, shop, shopify_sim):
+def test_a_webhook_with_a_bad_hmac_is_refused_before_anything(client, sim_shop, shopify_sim):
     delivery = shopify_sim.uninstall(SHOP, deliver=False)
 
     tampered = post(client, delivery, body=delivery["body"].replace(SHOP, "other.myshopify.com"))
@@ -36,7 +36,7 @@ def test_a_webhook_with_a_bad_hmac_is_refused_before_anything(client, shop, shop
 
     assert (tampered.status_code, unsigned.status_code, forged.status_code) == (401, 401, 401)
     assert not WebhookDelivery.objects.exists()
-    assert Shop.objects.get(id=shop.id).status == Shop.Status.CONNECTED
+    assert Shop.objects.get(id=sim_shop.id).status == Shop.Status.CONNECTED
 
 
 @pytest.mark.django_db
@@ -46,9 +46,9 @@ def test_only_posts_are_accepted(client):
 
 @pytest.mark.django_db
 def test_a_repeated_webhook_is_a_harmless_200_processed_once(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
-    waiting = parked_record(shop, State.PENDING)
+    waiting = parked_record(sim_shop, State.PENDING)
     delivery = shopify_sim.uninstall(SHOP, deliver=False)
     with django_capture_on_commit_callbacks(execute=True):
         first = post(client, delivery)
@@ -66,7 +66,7 @@ def test_a_repeated_webhook_is_a_harmless_200_processed_once(
 
 
 @pytest.mark.django_db
-def test_the_previous_secret_is_accepted_during_rotation(client, shop, shopify_sim, settings):
+def test_the_previous_secret_is_accepted_during_rotation(client, sim_shop, shopify_sim, settings):
     delivery = shopify_sim.trigger_webhook(SHOP, "app/scopes_update", deliver=False)
     settings.SHOPIFY_API_SECRET_OLD = settings.SHOPIFY_API_SECRET
     settings.SHOPIFY_API_SECRET = "the-new-secret-after-the-rotation-32b"
@@ -81,48 +81,48 @@ def process(client, delivery, capture):
 
 @pytest.mark.django_db
 def test_app_uninstalled_deletes_the_tokens_and_pauses_the_work(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
-    waiting = parked_record(shop, State.PENDING)
+    waiting = parked_record(sim_shop, State.PENDING)
     process(client, shopify_sim.uninstall(SHOP, deliver=False), django_capture_on_commit_callbacks)
 
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.UNINSTALLED
-    assert shop.access_token == "" and shop.refresh_token == "" and shop.uninstalled_at
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.UNINSTALLED
+    assert sim_shop.access_token == "" and sim_shop.refresh_token == "" and sim_shop.uninstalled_at
     waiting.refresh_from_db()
     assert waiting.state == State.PAUSED
 
 
 @pytest.mark.django_db
 def test_reduced_scopes_disconnect_the_shop_and_restored_ones_reconnect_it(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
-    paused = parked_record(shop, State.PAUSED)
+    paused = parked_record(sim_shop, State.PAUSED)
     process(client, shopify_sim.set_scopes(SHOP, ["read_products"], deliver=False), django_capture_on_commit_callbacks)
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.DISCONNECTED
-    assert shop.scopes == "read_products"
-    assert "write_orders" in shop.disconnected_reason and "Reconnect" in shop.disconnected_reason
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.DISCONNECTED
+    assert sim_shop.scopes == "read_products"
+    assert "write_orders" in sim_shop.disconnected_reason and "Reconnect" in sim_shop.disconnected_reason
 
     process(client, shopify_sim.set_scopes(SHOP, ["read_products", "write_orders"], deliver=False),
             django_capture_on_commit_callbacks)  # fmt: skip
 
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.CONNECTED
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.CONNECTED
     paused.refresh_from_db()
     assert paused.state == State.PENDING  # reconnected: the paused work is waiting to be pushed again
 
 
 @pytest.mark.django_db
 def test_a_data_request_is_recorded_and_handed_to_the_merchant(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
     options = {"customer_email": "backer@example.com", "customer_id": 7}
     delivery = shopify_sim.trigger_webhook(SHOP, "customers/data_request", deliver=False, options=options)
 
     process(client, delivery, django_capture_on_commit_callbacks)
 
-    request = DataRequest.objects.get(shop=shop)
+    request = DataRequest.objects.get(shop=sim_shop)
     assert request.customer_email == "backer@example.com"
     assert request.export["customer"] == {"id": "7", "email": "backer@example.com"}
     assert request.export["orders"] == []  # no orders of this backer were pushed
@@ -134,7 +134,7 @@ def test_a_data_request_is_recorded_and_handed_to_the_merchant(
 
 @pytest.mark.django_db
 def test_customers_redact_erases_what_we_hold_on_the_customer(
-    client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
+    client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks
 ):
     options = {"customer_email": "backer@example.com", "customer_id": 7}
     process(client, shopify_sim.trigger_webhook(SHOP, "customers/data_request", deliver=False, options=options),
@@ -149,7 +149,7 @@ def test_customers_redact_erases_what_we_hold_on_the_customer(
 
 
 @pytest.mark.django_db
-def test_shop_redact_erases_the_shop(client, shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks):
+def test_shop_redact_erases_the_shop(client, sim_shop, shopify_sim, eager_tasks, django_capture_on_commit_callbacks):
     process(client, shopify_sim.uninstall(SHOP, deliver=False), django_capture_on_commit_callbacks)  # 48 h earlier
     process(client, shopify_sim.trigger_webhook(SHOP, "shop/redact", deliver=False), django_capture_on_commit_callbacks)
 
@@ -160,13 +160,13 @@ def test_shop_redact_erases_the_shop(client, shop, shopify_sim, eager_tasks, dja
 def test_an_uninstall_delivered_over_http_is_processed_by_a_real_worker(
     shopify_sim, shopify_simulator, live_server, worker_factory
 ):
-    shop = connected_shop(shopify_sim, domain=SHOP)
+    sim_shop = connected_shop(shopify_sim, domain=SHOP)
     shopify_sim.configure(app_url=live_server.url)
     worker_factory(name="webhooks", SHOPIFY_ORIGIN_TEMPLATE=shopify_simulator.origin_template)
 
     delivery = shopify_sim.uninstall(SHOP)
 
     assert delivery["status"] == 200
-    wait_for(lambda: Shop.objects.get(id=shop.id).status == Shop.Status.UNINSTALLED, timeout=20,
+    wait_for(lambda: Shop.objects.get(id=sim_shop.id).status == Shop.Status.UNINSTALLED, timeout=20,
              what="the worker to process app/uninstalled")  # fmt: skip
     assert WebhookDelivery.objects.get().processed_at is not None

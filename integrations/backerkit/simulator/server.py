@@ -4,14 +4,15 @@ API (as BackerKit):
     GET  /v1/projects/{project}                                   -> {"id", "name", "currency"}
     GET  /v1/projects/{project}/orders?status=locked&since=&limit= -> {"orders", "next_cursor", "has_more"}
     Authorization: Bearer <the project's API key>; 401 bad key, 404 unknown project, 400 bad query,
-    injected 429 (with Retry-After) / 5xx faults.
+    injected 429 (with Retry-After) / 5xx faults, redirects (``location``) and raw bodies (``body``).
 Control (tests and the demo only, no auth, loopback):
     POST /_simulator/projects                  {"id", "api_key", "name"?, "currency"?}
     POST /_simulator/projects/{project}/orders {"orders": [...], "locked": true}
     POST /_simulator/projects/{project}/lock   {"order_ids": [...]} (omit: every order)
-    POST /_simulator/faults                    {"status": 500|503|429|401|403|404, "count": N, "retry_after": s,
-                                                "after": M, "timeout": s}  (after M normal answers; timeout:
-                                                held s seconds, then dropped unanswered)
+    POST /_simulator/faults                    {"status": 500|503|429|401|403|404|302, "count": N, "retry_after": s,
+                                                "location": url, "body": raw text, "after": M, "timeout": s}
+                                                (after M normal answers; timeout: held s seconds, then dropped
+                                                unanswered; location: a redirect's; body: the raw answer)
     POST /_simulator/projects/{project}/api_key {"api_key", "after": N}  (BackerKit's "regenerate key",
                                                 now or after N more API requests: mid-pull)
     POST /_simulator/reset
@@ -44,7 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing --------------------------------------------------------------------------------
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(body).encode()
+        self._send_raw(status, json.dumps(body).encode(), headers)
+
+    def _send_raw(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -104,6 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
                     status=int(body.get("status") or 0),
                     count=int(body.get("count", 1)),
                     retry_after=body.get("retry_after"),
+                    location=body.get("location"),
+                    body=body.get("body"),
                     after=int(body.get("after", 0)),
                     timeout=None if timeout is None else float(timeout),
                 )
@@ -142,6 +147,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drop(fault.timeout)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.location is not None:
+                headers["Location"] = fault.location
+            if fault.body is not None:
+                return self._send_raw(fault.status, fault.body, headers)
             phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "fault"
             return self._send(fault.status, {"error": phrase}, headers)
         try:

@@ -42,6 +42,8 @@ class Fault:
 
     status: int
     retry_after: int | None = None
+    location: str | None = None  # a redirect's Location (a moved API, or one pointing elsewhere)
+    body: bytes | None = None  # the raw answer, as sent (a broken proxy, an answer off the contract)
     timeout: float | None = None
 
     @property
@@ -124,17 +126,25 @@ class SimulatorState:
         status: int = 0,
         count: int = 1,
         retry_after: int | None = None,
+        location: str | None = None,
+        body: bytes | str | None = None,
         after: int = 0,
         timeout: float | None = None,
     ) -> None:
         """After ``after`` more API requests answered normally, the next ``count`` answer ``status``
-        (500, 503, 429 with ``retry_after``, 401/403 refusing the key mid-pull, 404 for the project)
-        or, with ``timeout`` seconds, are held that long and dropped unanswered."""
+        (500, 503, 429 with ``retry_after``, 401/403 refusing the key mid-pull, 404 for the project, a 302
+        to ``location``; with ``body`` as the raw answer when given, JSON otherwise) or, with
+        ``timeout`` seconds, are held that long and dropped unanswered."""
         if not status and timeout is None:
             raise ValueError("a fault needs a status or a timeout")
+        if isinstance(body, str):
+            body = body.encode()
         with self.lock:
             self.faults.extend(Fault(status=0) for _ in range(after))
-            self.faults.extend(Fault(status=status, retry_after=retry_after, timeout=timeout) for _ in range(count))
+            self.faults.extend(
+                Fault(status=status, retry_after=retry_after, timeout=timeout, location=location, body=body)
+                for _ in range(count)
+            )
 
     def set_api_key(self, project_id: str, api_key: str, *, after: int = 0) -> None:
         """BackerKit's "regenerate key": the old key is refused from now on, or once ``after`` more
@@ -202,7 +212,14 @@ class SimulatorState:
                     for p in self.projects.values()
                 },
                 "pending_faults": [
-                    {"status": f.status, "retry_after": f.retry_after, "timeout": f.timeout} for f in self.faults
+                    {
+                        "status": f.status,
+                        "retry_after": f.retry_after,
+                        "timeout": f.timeout,
+                        "location": f.location,
+                        "raw": f.body is not None,
+                    }
+                    for f in self.faults
                 ],
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),

@@ -28,6 +28,7 @@ def sweep() -> dict[str, int]:
         .filter(shop__status=Shop.Status.CONNECTED, shop__pushes_paused=False, shop__push_hold="")
         # A shop backing off after a lane crash is left alone until the backoff ends.
         .filter(Q(shop__push_backoff_until__isnull=True) | Q(shop__push_backoff_until__lte=now))
+        .order_by()  # without the model's ordering (id), DISTINCT is per shop, not per record
         .values_list("shop_id", flat=True)
         .distinct()
     )

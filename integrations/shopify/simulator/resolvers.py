@@ -30,6 +30,7 @@ def _shop(info: GraphQLResolveInfo) -> dict[str, Any]:
 
 def _product_variants(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict[str, Any]:
     ctx = info.context
+    ctx.state.count("variant_searches")
     with ctx.state.lock:
         variants = sorted(ctx.shop.variants.values(), key=lambda v: v.id)
     wanted = search.matcher(

@@ -53,8 +53,18 @@ def route(state: SimulatorState, request: Request, base_url: str) -> Response:
 def _simulate_latency(state: SimulatorState, domain: str) -> None:
     shop = state.get_shop(domain)
     latency = (shop.latency if shop and shop.latency else None) or state.config.latency
-    if latency is not None:
+    if latency is None:
+        return
+    # How many requests wait out their latency at once (``latency_overlap_peak``): requests
+    # overlap as they do against Shopify, never queue behind each other.
+    with state.lock:
+        state.in_latency += 1
+        state.counters["latency_overlap_peak"] = max(state.counters["latency_overlap_peak"], state.in_latency)
+    try:
         time.sleep(latency.sample_seconds())
+    finally:
+        with state.lock:
+            state.in_latency -= 1
 
 
 class SimulatorRequestHandler(BaseHTTPRequestHandler):

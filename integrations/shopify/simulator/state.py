@@ -84,6 +84,7 @@ class SimulatorState:
         self.config = config
         self.lock = threading.RLock()
         self._ids = itertools.count(1001)
+        self.in_latency = 0  # requests sleeping their simulated latency right now (not reset: in flight)
         self.reset()
 
     def reset(self) -> None:

@@ -2,7 +2,6 @@
 
 import logging
 
-import httpx
 import pytest
 
 from integrations.backerkit.client import BackerKitClient, BackerKitProject
@@ -105,29 +104,24 @@ def test_bad_cursor_is_a_plain_error_not_retried(simulator):
     assert type(caught.value) is BackerKitError and caught.value.status == 400
 
 
-def test_redirects_are_not_followed():
-    def redirect(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(302, headers={"Location": "https://elsewhere.example/steal"})
-
-    http = httpx.Client(transport=httpx.MockTransport(redirect), follow_redirects=False)
-    client = BackerKitClient("http://backerkit.test", API_KEY, "skyforge", http=http)
+def test_redirects_are_not_followed(simulator):
+    simulator.state.add_faults(status=302, location="https://elsewhere.example/steal")
+    client = client_for(simulator)
     with pytest.raises(BackerKitError, match="not followed"):
         client.project()
+    assert [r["status"] for r in simulator.state.requests] == [302]  # answered once, never followed
 
 
-def test_answer_outside_the_contract_is_an_error():
-    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, json={"orders": "x"})))
-    client = BackerKitClient("http://backerkit.test", API_KEY, "skyforge", http=http)
+def test_answer_outside_the_contract_is_an_error(simulator):
+    simulator.state.add_faults(status=200, body='{"orders": "x"}')
     with pytest.raises(BackerKitError, match="outside the contract"):
-        client.locked_orders_page(since=None)
+        client_for(simulator).locked_orders_page(since=None)
 
 
-def test_json_nested_too_deeply_is_an_error_not_a_crash():
-    body = b'{"orders": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)))
-    client = BackerKitClient("http://backerkit.test", API_KEY, "skyforge", http=http)
+def test_json_nested_too_deeply_is_an_error_not_a_crash(simulator):
+    simulator.state.add_faults(status=200, body='{"orders": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(BackerKitError, match="nested too deeply"):
-        client.locked_orders_page(since=None)
+        client_for(simulator).locked_orders_page(since=None)
 
 
 def test_the_api_key_is_never_logged_nor_shown(simulator, caplog):
@@ -138,5 +132,6 @@ def test_the_api_key_is_never_logged_nor_shown(simulator, caplog):
         with pytest.raises(BackerKitTransient) as caught:
             simulator.state.add_faults(status=503)
             client.project()
-    assert API_KEY not in caplog.text
+    assert "backerkit.orders_page" in [r.getMessage() for r in caplog.records]  # the pull was logged...
+    assert API_KEY not in caplog.text  # ...without the key
     assert API_KEY not in repr(client) and API_KEY not in str(caught.value)

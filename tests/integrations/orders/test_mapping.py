@@ -5,11 +5,10 @@ Fixtures: tests/fixtures/backerkit/orders/<case>.json, one order per case, named
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from integrations.backerkit.orders import BackerKitOrder, validate_order
+from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.mapping import (
     MappedOrder,
     NeedsAttention,
@@ -20,18 +19,10 @@ from integrations.orders.mapping import (
     province_code,
     variant_skus,
 )
+from tests.support.campaign_files import FIXTURES
+from tests.support.mapping_cases import VARIANTS, load_order
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "backerkit" / "orders"
-VARIANTS = {
-    "GAME-CORE": Variant(id="gid://shopify/ProductVariant/1", sku="GAME-CORE", price=Decimal("60.00")),
-    "DICE-METAL": Variant(id="gid://shopify/ProductVariant/2", sku="DICE-METAL", price=Decimal("15.00")),
-    "EXP-FROST": Variant(id="gid://shopify/ProductVariant/3", sku="EXP-FROST", price=Decimal("30.00")),
-}
 STORE = ShopSettings(connected_store_name="Skyforge Store", shop_currency="USD")
-
-
-def load_order(case: str) -> BackerKitOrder:
-    return validate_order(json.loads((FIXTURES / f"{case}.json").read_text()))
 
 
 def mapped(case: str, settings: ShopSettings = STORE, variants=VARIANTS) -> MappedOrder:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from integrations.orders.models import BackerKitConnection, PushRecord
 from integrations.orders.services.pull import pull_connection
-from tests.integrations.orders.conftest import CATALOG, fixture_order, write_jsonl
+from tests.support.campaign_files import CATALOG, fixture_order, write_jsonl
 from tests.support.processes import wait_for
 from tests.support.shops import connected_shop
 
@@ -21,18 +21,18 @@ State = PushRecord.State
 MIXED = ["paid", "partially_paid", "overpaid", "no_tax", "several_taxes", "nl_without_region", "region_by_name_au"]
 
 
-def push_file(shop, path, connection="Skyforge Store", *extra) -> str:
+def push_file(sim_shop, path, connection="Skyforge Store", *extra) -> str:
     out = StringIO()
-    call_command("push_orders", shop.domain, str(path), "--connection", connection, "--timeout", "90", *extra,
+    call_command("push_orders", sim_shop.domain, str(path), "--connection", connection, "--timeout", "90", *extra,
                  stdout=out)  # fmt: skip
     return out.getvalue()
 
 
-def sim_orders_by_source(shopify_sim, shop) -> dict[str, dict]:
-    orders = shopify_sim.orders(shop.domain)
+def sim_orders_by_source(shopify_sim, sim_shop) -> dict[str, dict]:
+    orders = shopify_sim.orders(sim_shop.domain)
     by_source: dict[str, dict] = {}
     for order in orders:
-        assert order["source_identifier"] not in by_source, f"duplicate order for {order['sourceIdentifier']}"
+        assert order["source_identifier"] not in by_source, f"duplicate order for {order['source_identifier']}"
         by_source[order["source_identifier"]] = order
     return by_source
 
@@ -42,15 +42,15 @@ def attribute(order: dict, key: str) -> str | None:
 
 
 def test_mixed_campaign_arrives_once_with_the_right_status_money_tags_and_address(
-    shop, shopify_sim, push_worker, tmp_path
+    sim_shop, shopify_sim, push_workers, tmp_path
 ):
     invalid = fixture_order("paid", id="bk-invalid", amount_paid="abc")
     path = write_jsonl(tmp_path / "campaign.jsonl", [fixture_order(c) for c in [*MIXED, "unknown_sku"]] + [invalid])
 
-    output = push_file(shop, path)
+    output = push_file(sim_shop, path)
 
-    records = {r.backerkit_order_id: r for r in PushRecord.objects.filter(shop=shop)}
-    pushed = sim_orders_by_source(shopify_sim, shop)
+    records = {r.backerkit_order_id: r for r in PushRecord.objects.filter(shop=sim_shop)}
+    pushed = sim_orders_by_source(shopify_sim, sim_shop)
     for case in MIXED:
         order_id = fixture_order(case)["id"]
         assert records[order_id].state == State.PUSHED, (case, records[order_id].last_error)
@@ -101,72 +101,72 @@ def test_mixed_campaign_arrives_once_with_the_right_status_money_tags_and_addres
     assert "needs attention: 1" in output and "failed: 1" in output
 
 
-def test_the_same_file_imported_twice_creates_each_order_once(shop, shopify_sim, push_worker, tmp_path):
+def test_the_same_file_imported_twice_creates_each_order_once(sim_shop, shopify_sim, push_workers, tmp_path):
     path = write_jsonl(tmp_path / "campaign.jsonl", [fixture_order(c) for c in MIXED])
-    push_file(shop, path)
+    push_file(sim_shop, path)
 
-    output = push_file(shop, path)
+    output = push_file(sim_shop, path)
 
-    assert len(shopify_sim.orders(shop.domain)) == len(MIXED)
-    assert PushRecord.objects.filter(shop=shop, state=State.PUSHED).count() == len(MIXED)
+    assert len(shopify_sim.orders(sim_shop.domain)) == len(MIXED)
+    assert PushRecord.objects.filter(shop=sim_shop, state=State.PUSHED).count() == len(MIXED)
     assert f"{len(MIXED)} already pushed or queued" in output
 
 
-def test_currency_mismatch_stops_the_connection_before_any_order_is_sent(shop, shopify_sim, push_worker, tmp_path):
+def test_currency_mismatch_stops_the_connection_before_any_order_is_sent(sim_shop, shopify_sim, push_workers, tmp_path):
     path = write_jsonl(tmp_path / "eur.jsonl", [fixture_order("currency_mismatch")])
 
-    push_file(shop, path, "Euro Store")
+    push_file(sim_shop, path, "Euro Store")
 
-    connection = BackerKitConnection.objects.get(shop=shop, store_name="Euro Store")
+    connection = BackerKitConnection.objects.get(shop=sim_shop, store_name="Euro Store")
     assert connection.status == BackerKitConnection.Status.STOPPED
     assert "EUR" in connection.stopped_reason and "USD" in connection.stopped_reason
-    record = PushRecord.objects.get(shop=shop)
+    record = PushRecord.objects.get(shop=sim_shop)
     assert record.state == State.NEEDS_ATTENTION and "EUR" in record.last_error
-    assert shopify_sim.orders(shop.domain) == []
+    assert shopify_sim.orders(sim_shop.domain) == []
 
 
 def test_without_transaction_data_orders_are_paid_with_no_transaction_and_no_total_paid(
-    shop, shopify_sim, push_worker, tmp_path
+    sim_shop, shopify_sim, push_workers, tmp_path
 ):
-    shop.include_transaction_data = False
-    shop.save()
+    sim_shop.include_transaction_data = False
+    sim_shop.save()
     path = write_jsonl(tmp_path / "campaign.jsonl", [fixture_order("partially_paid")])
 
-    push_file(shop, path)
+    push_file(sim_shop, path)
 
-    order = shopify_sim.orders(shop.domain)[0]
+    order = shopify_sim.orders(sim_shop.domain)[0]
     assert order["display_financial_status"] == "PAID"
     assert not order["transactions"]
     assert attribute(order, "Total Paid by Backer") is None
 
 
 def test_a_pull_from_backerkit_gives_the_same_result_as_the_file_import(
-    shop, shopify_sim, backerkit_sim, push_worker, tmp_path
+    sim_shop, shopify_sim, backerkit_sim, push_workers, tmp_path
 ):
 
     campaign = [fixture_order(c) for c in [*MIXED, "unknown_sku"]]
     backerkit_sim.state.add_project(id="skyforge", api_key="bk-test-key", currency="USD")
     backerkit_sim.state.add_orders("skyforge", campaign)
     connection = BackerKitConnection.objects.create(
-        shop=shop, store_name="Skyforge Store", project="skyforge", api_key="bk-test-key", currency="USD"
+        shop=sim_shop, store_name="Skyforge Store", project="skyforge", api_key="bk-test-key", currency="USD"
     )
     other = connected_shop(shopify_sim, domain="file-import-store.myshopify.com")
     shopify_sim.seed_products(other.domain, CATALOG)
 
     pull_connection(connection_id=connection.id)
     push_file(other, write_jsonl(tmp_path / "campaign.jsonl", campaign))
-    _wait_final(shop)
+    _wait_final(sim_shop)
 
     def outcome(s):
         return sorted(PushRecord.objects.filter(shop=s).values_list("backerkit_order_id", "state", "financial_status",
                                                                      "last_error"))  # fmt: skip
 
-    assert outcome(shop) == outcome(other)
+    assert outcome(sim_shop) == outcome(other)
 
 
-def _wait_final(shop) -> None:
+def _wait_final(sim_shop) -> None:
     wait_for(
-        lambda: not PushRecord.objects.filter(shop=shop).exclude(state__in=PushRecord.FINAL_STATES).exists(),
+        lambda: not PushRecord.objects.filter(shop=sim_shop).exclude(state__in=PushRecord.FINAL_STATES).exists(),
         timeout=90,
         what="every record to be final",
     )

@@ -10,16 +10,16 @@ from django.core.management import call_command
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
 from integrations.orders.models import PushRecord
 from integrations.shops.models import Shop
-from tests.integrations.orders.conftest import write_jsonl
-from tests.integrations.orders.test_push_exactly_once import assert_each_order_once, wait_all_final
+from tests.support.campaign_files import write_jsonl
 from tests.support.processes import wait_for
+from tests.support.push_checks import assert_each_order_once, wait_all_final
 
 State = PushRecord.State
 
 
-def reconnect(client, shop: Shop) -> None:
+def reconnect(client, sim_shop: Shop) -> None:
     """The merchant clicks Reconnect: the install flow runs again through Shopify's approval."""
-    authorize = client.get("/auth/install", {"shop": shop.domain})
+    authorize = client.get("/auth/install", {"shop": sim_shop.domain})
     assert authorize.status_code == 302
     approved = httpx.get(authorize["Location"], follow_redirects=False, timeout=10)
     assert approved.status_code == 302, approved.text
@@ -29,31 +29,31 @@ def reconnect(client, shop: Shop) -> None:
 
 
 def test_revoked_token_mid_batch_pauses_then_reconnect_resumes_with_nothing_lost_or_doubled(
-    shop, shopify_sim, push_worker, client, tmp_path
+    sim_shop, shopify_sim, push_workers, client, tmp_path
 ):
-    shopify_sim.seed_products(shop.domain, sample_catalog())
+    shopify_sim.seed_products(sim_shop.domain, sample_catalog())
     orders = generate_campaign(backers=60, seed=3)
-    shopify_sim.fault(shop.domain, revoke_after=15)
+    shopify_sim.fault(sim_shop.domain, revoke_after=15)
 
-    call_command("push_orders", shop.domain, str(write_jsonl(tmp_path / "c.jsonl", orders)),
+    call_command("push_orders", sim_shop.domain, str(write_jsonl(tmp_path / "c.jsonl", orders)),
                  "--connection", "Skyforge Store", "--no-wait")  # fmt: skip
 
-    wait_for(lambda: Shop.objects.get(id=shop.id).status == Shop.Status.DISCONNECTED, timeout=60,
+    wait_for(lambda: Shop.objects.get(id=sim_shop.id).status == Shop.Status.DISCONNECTED, timeout=60,
              what="the shop to be disconnected")  # fmt: skip
     wait_for(
-        lambda: not PushRecord.objects.filter(shop=shop, state__in=[State.PENDING, State.PUSHING]).exists(),
+        lambda: not PushRecord.objects.filter(shop=sim_shop, state__in=[State.PENDING, State.PUSHING]).exists(),
         timeout=60,
         what="the push to pause",
     )
-    shop.refresh_from_db()
-    assert shop.disconnected_reason
-    paused = PushRecord.objects.filter(shop=shop, state=State.PAUSED).count()
+    sim_shop.refresh_from_db()
+    assert sim_shop.disconnected_reason
+    paused = PushRecord.objects.filter(shop=sim_shop, state=State.PAUSED).count()
     assert paused > 0
-    assert not PushRecord.objects.filter(shop=shop, state=State.FAILED).exists()
+    assert not PushRecord.objects.filter(shop=sim_shop, state=State.FAILED).exists()
 
-    reconnect(client, shop)
+    reconnect(client, sim_shop)
 
-    wait_all_final(shop)
-    assert Shop.objects.get(id=shop.id).status == Shop.Status.CONNECTED
-    assert_each_order_once(shopify_sim, shop, orders)
-    assert PushRecord.objects.filter(shop=shop, state=State.PUSHED).count() == len(orders)
+    wait_all_final(sim_shop)
+    assert Shop.objects.get(id=sim_shop.id).status == Shop.Status.CONNECTED
+    assert_each_order_once(shopify_sim, sim_shop, orders)
+    assert PushRecord.objects.filter(shop=sim_shop, state=State.PUSHED).count() == len(orders)

@@ -4,7 +4,7 @@ connection, fetch, remove; and Shopify's connection health."""
 from urllib.parse import parse_qs, urlsplit
 
 from integrations.orders.models import BackerKitConnection, PullRun, PushRecord
-from tests.integrations.orders.conftest import fixture_order
+from tests.support.campaign_files import fixture_order
 from tests.support.push_records import State, record
 
 API_KEY = "bk_live_abcdefgh12345678"
@@ -15,14 +15,14 @@ def _project(backerkit_sim, currency="USD"):
     backerkit_sim.state.add_orders("skyforge", [fixture_order("paid"), fixture_order("partially_paid")])
 
 
-def test_connecting_a_project_checks_the_key_queues_a_fetch_and_opens_the_preview(admin, shop, backerkit_sim):
+def test_connecting_a_project_checks_the_key_queues_a_fetch_and_opens_the_preview(admin, shop_row, backerkit_sim):
     _project(backerkit_sim)
 
     response = admin.post(
         "pages:connection_add", data={"store_name": "Skyforge Store", "project": "skyforge", "api_key": API_KEY}
     )
 
-    connection = BackerKitConnection.objects.get(shop=shop)
+    connection = BackerKitConnection.objects.get(shop=shop_row)
     assert (connection.store_name, connection.currency, connection.api_key) == ("Skyforge Store", "USD", API_KEY)
     # The orders are fetched by a task (tests/shopapp/pages/test_pulls_run_as_tasks.py), not in the request.
     assert connection.pull_runs.get().state == PullRun.State.QUEUED
@@ -67,10 +67,10 @@ def test_the_api_key_is_never_shown_again_only_its_last_four_characters(admin, c
     assert "••••abcd" in page and conn.api_key not in page
 
 
-def test_test_connection_says_whether_backerkit_accepts_the_key(admin, shop, backerkit_sim):
+def test_test_connection_says_whether_backerkit_accepts_the_key(admin, shop_row, backerkit_sim):
     _project(backerkit_sim)
-    good = BackerKitConnection.objects.create(shop=shop, store_name="Good", project="skyforge", api_key=API_KEY)
-    bad = BackerKitConnection.objects.create(shop=shop, store_name="Bad", project="skyforge", api_key="bk_revoked")
+    good = BackerKitConnection.objects.create(shop=shop_row, store_name="Good", project="skyforge", api_key=API_KEY)
+    bad = BackerKitConnection.objects.create(shop=shop_row, store_name="Bad", project="skyforge", api_key="bk_revoked")
 
     ok = admin.post("pages:connection_test", good.id).context["checks"][good.id]
     refused = admin.post("pages:connection_test", bad.id).context["checks"][bad.id]
@@ -79,9 +79,9 @@ def test_test_connection_says_whether_backerkit_accepts_the_key(admin, shop, bac
     assert not refused.ok and "refused this API key" in refused.message
 
 
-def test_removing_a_connection_that_pushed_keeps_its_history(admin, shop, conn):
-    record(shop, conn, "bk-pushed", State.PUSHED)
-    record(shop, conn, "bk-waiting", State.PENDING)
+def test_removing_a_connection_that_pushed_keeps_its_history(admin, shop_row, conn):
+    record(shop_row, conn, "bk-pushed", State.PUSHED)
+    record(shop_row, conn, "bk-waiting", State.PENDING)
 
     admin.post("pages:connection_remove", conn.id)
 

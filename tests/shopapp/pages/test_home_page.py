@@ -13,24 +13,24 @@ def test_a_new_store_sees_the_setup_guide_starting_with_connect_backerkit(admin)
     assert "Connect your BackerKit project" in response.content.decode()
 
 
-def test_the_guide_moves_on_as_the_store_connects_previews_and_pushes(admin, shop, conn):
-    record(shop, conn, "bk-1", State.PENDING)
+def test_the_guide_moves_on_as_the_store_connects_previews_and_pushes(admin, shop_row, conn):
+    record(shop_row, conn, "bk-1", State.PENDING)
     assert admin.get("home").context["guide"].next_step.key == "preview"
 
-    record(shop, conn, "bk-2", State.PUSHED)
+    record(shop_row, conn, "bk-2", State.PUSHED)
     response = admin.get("home")
     assert response.context["guide"].complete and response.context["show_guide"] is False
 
 
-def test_a_dismissed_guide_stays_dismissed_and_the_numbers_remain(admin, shop, conn):
-    record(shop, conn, "bk-1", State.PUSHED)
-    record(shop, conn, "bk-2", State.PUSHED, financial_status="PARTIALLY_PAID")
-    record(shop, conn, "bk-3", State.NEEDS_ATTENTION)
+def test_a_dismissed_guide_stays_dismissed_and_the_numbers_remain(admin, shop_row, conn):
+    record(shop_row, conn, "bk-1", State.PUSHED)
+    record(shop_row, conn, "bk-2", State.PUSHED, financial_status="PARTIALLY_PAID")
+    record(shop_row, conn, "bk-3", State.NEEDS_ATTENTION)
 
     admin.post("pages:dismiss_guide")
     response = admin.get("home")
 
-    assert Shop.objects.get(id=shop.id).setup_guide_dismissed is True
+    assert Shop.objects.get(id=shop_row.id).setup_guide_dismissed is True
     assert response.context["show_guide"] is False
     metrics = response.context["metrics"]
     assert (metrics.counts["pushed"], metrics.paid, metrics.partially_paid, metrics.attention) == (2, 1, 1, 1)
@@ -46,8 +46,8 @@ def test_home_has_the_app_nav_without_a_separate_home_item(admin):
     assert nav.count('rel="home"') == 1 and ">Orders</a>" in nav and ">Settings</a>" in nav
 
 
-def test_a_store_disconnected_for_reduced_access_sees_the_reconnect_button(admin, shop):
-    Shop.objects.filter(id=shop.id).update(
+def test_a_store_disconnected_for_reduced_access_sees_the_reconnect_button(admin, shop_row):
+    Shop.objects.filter(id=shop_row.id).update(
         status=Shop.Status.DISCONNECTED,
         disconnect_cause="scopes_reduced",
         disconnected_reason="The app's access was reduced.",
@@ -56,4 +56,4 @@ def test_a_store_disconnected_for_reduced_access_sees_the_reconnect_button(admin
     page = admin.get("home").content.decode()
 
     assert "Shopify is disconnected" in page and "no order is lost" in page
-    assert f'href="/auth/install?shop={shop.domain}" target="_top"' in page
+    assert f'href="/auth/install?shop={shop_row.domain}" target="_top"' in page

@@ -13,23 +13,23 @@ from tests.support.push_records import attempt, connection, plain_shop, record
 State = PushRecord.State
 
 
-def test_a_fetch_without_an_id_token_is_refused_and_a_page_load_is_bounced_to_get_one(client, shop):
+def test_a_fetch_without_an_id_token_is_refused_and_a_page_load_is_bounced_to_get_one(client, shop_row):
     fetch = client.post(reverse("pages:push"))
-    load = client.get(reverse("pages:orders"), {"shop": shop.domain})
+    load = client.get(reverse("pages:orders"), {"shop": shop_row.domain})
 
     assert fetch.status_code == 401 and fetch["X-Shopify-Retry-Invalid-Session-Request"] == "1"
     assert load.status_code == 302 and "shopify-reload" in load["Location"]
 
 
-def test_an_id_token_signed_with_another_secret_is_refused(client, shop):
-    response = client.get(reverse("pages:orders"), headers=bearer(shop.domain, secret="not-the-app-secret"))
+def test_an_id_token_signed_with_another_secret_is_refused(client, shop_row):
+    response = client.get(reverse("pages:orders"), headers=bearer(shop_row.domain, secret="not-the-app-secret"))
 
     assert response.status_code == 401
 
 
-def test_the_list_shows_only_this_stores_orders_with_status_payment_and_reason(admin, shop, conn):
-    record(shop, conn, "bk-pushed", State.PUSHED, shopify_order_name="#1042")
-    record(shop, conn, "bk-frost", State.NEEDS_ATTENTION, last_error="SKU EXP-FROST is not in your Shopify store.")
+def test_the_list_shows_only_this_stores_orders_with_status_payment_and_reason(admin, shop_row, conn):
+    record(shop_row, conn, "bk-pushed", State.PUSHED, shopify_order_name="#1042")
+    record(shop_row, conn, "bk-frost", State.NEEDS_ATTENTION, last_error="SKU EXP-FROST is not in your Shopify store.")
     other = plain_shop("someone-else.myshopify.com")
     record(other, connection(other), "bk-not-mine", State.PUSHED)
 
@@ -51,10 +51,10 @@ def test_the_list_shows_only_this_stores_orders_with_status_payment_and_reason(a
         ({"q": "2002"}, {"bk-partial"}),
     ],
 )
-def test_the_list_filters_by_state_payment_status_and_exact_ids(admin, shop, conn, params, expected):
-    record(shop, conn, "bk-paid", State.PUSHED, shopify_order_name="#2001")
-    record(shop, conn, "bk-partial", State.PUSHED, financial_status="PARTIALLY_PAID", shopify_order_name="#2002")
-    record(shop, conn, "bk-failed", State.FAILED)
+def test_the_list_filters_by_state_payment_status_and_exact_ids(admin, shop_row, conn, params, expected):
+    record(shop_row, conn, "bk-paid", State.PUSHED, shopify_order_name="#2001")
+    record(shop_row, conn, "bk-partial", State.PUSHED, financial_status="PARTIALLY_PAID", shopify_order_name="#2002")
+    record(shop_row, conn, "bk-failed", State.FAILED)
 
     rows = admin.get("pages:orders", **params).context["page"].rows
 
@@ -62,12 +62,12 @@ def test_the_list_filters_by_state_payment_status_and_exact_ids(admin, shop, con
 
 
 def test_the_list_pages_fifty_newest_first_in_a_fixed_number_of_queries(
-    admin, shop, conn, django_assert_max_num_queries
+    admin, shop_row, conn, django_assert_max_num_queries
 ):
     PushRecord.objects.bulk_create(
         [
             PushRecord(
-                shop=shop,
+                shop=shop_row,
                 connection=conn,
                 backerkit_order_id=f"bk-{n:03d}",
                 state=State.PUSHED,
@@ -87,13 +87,13 @@ def test_the_list_pages_fifty_newest_first_in_a_fixed_number_of_queries(
     assert "41–60" not in response.content.decode() and "101–120 of 120" in response.content.decode()
 
 
-def test_a_page_beyond_the_last_shows_the_last_page(admin, shop, conn):
-    record(shop, conn, "bk-1", State.PUSHED)
+def test_a_page_beyond_the_last_shows_the_last_page(admin, shop_row, conn):
+    record(shop_row, conn, "bk-1", State.PUSHED)
 
     assert admin.get("pages:orders", page="99").context["page"].number == 1
 
 
-def test_an_orders_detail_shows_what_was_sent_the_shopify_order_and_every_attempt(admin, shop, conn):
+def test_an_orders_detail_shows_what_was_sent_the_shopify_order_and_every_attempt(admin, shop_row, conn):
     sent = {
         "order": {
             "lineItems": [
@@ -117,7 +117,7 @@ def test_an_orders_detail_shows_what_was_sent_the_shopify_order_and_every_attemp
         "options": {"inventoryBehaviour": "BYPASS"},
     }
     rec = record(
-        shop,
+        shop_row,
         conn,
         "bk-paid",
         State.PUSHED,
@@ -130,16 +130,16 @@ def test_an_orders_detail_shows_what_was_sent_the_shopify_order_and_every_attemp
 
     page = admin.get("pages:order", rec.id).content.decode()
 
-    assert f"https://{shop.domain}/admin/orders/777" in page and "#1077" in page
+    assert f"https://{shop_row.domain}/admin/orders/777" in page and "#1077" in page
     assert "covers the Shopify total" in page
     assert "GAME-CORE" in page and "Total Paid by Backer" in page and "482913, Skyforge Store" in page
     assert "Temporary Shopify error" in page and "Created in Shopify" in page
     assert 'variant="breadcrumb"' in page  # App Bridge's back action on a sub-page
 
 
-def test_a_failed_orders_detail_says_why_and_offers_retry(admin, shop, conn):
+def test_a_failed_orders_detail_says_why_and_offers_retry(admin, shop_row, conn):
     rec = record(
-        shop, conn, "bk-frost", State.NEEDS_ATTENTION, last_error="SKU EXP-FROST is not in your Shopify store."
+        shop_row, conn, "bk-frost", State.NEEDS_ATTENTION, last_error="SKU EXP-FROST is not in your Shopify store."
     )
 
     page = admin.get("pages:order", rec.id).content.decode()
@@ -148,15 +148,15 @@ def test_a_failed_orders_detail_says_why_and_offers_retry(admin, shop, conn):
     assert 'data-testid="retry-one"' in page
 
 
-def test_another_stores_order_is_not_found(admin, shop):
+def test_another_stores_order_is_not_found(admin, shop_row):
     other = plain_shop("someone-else.myshopify.com")
     theirs = record(other, connection(other), "bk-theirs", State.PUSHED)
 
     assert admin.get("pages:order", theirs.id).status_code == 404
 
 
-def test_retrying_one_order_queues_it_and_comes_back_with_a_fresh_page(admin, shop, conn):
-    rec = record(shop, conn, "bk-frost", State.NEEDS_ATTENTION, attempts=1)
+def test_retrying_one_order_queues_it_and_comes_back_with_a_fresh_page(admin, shop_row, conn):
+    rec = record(shop_row, conn, "bk-frost", State.NEEDS_ATTENTION, attempts=1)
 
     response = admin.post("pages:retry", data={"record": rec.id, "back": "order"})
 
@@ -168,10 +168,10 @@ def test_retrying_one_order_queues_it_and_comes_back_with_a_fresh_page(admin, sh
     assert admin.follow(response).status_code == 200
 
 
-def test_retry_all_queues_failed_and_needs_attention_but_never_invalid_orders(admin, shop, conn):
-    record(shop, conn, "bk-f", State.FAILED)
-    record(shop, conn, "bk-a", State.NEEDS_ATTENTION)
-    record(shop, conn, "bk-i", State.FAILED, invalid_input=True)
+def test_retry_all_queues_failed_and_needs_attention_but_never_invalid_orders(admin, shop_row, conn):
+    record(shop_row, conn, "bk-f", State.FAILED)
+    record(shop_row, conn, "bk-a", State.NEEDS_ATTENTION)
+    record(shop_row, conn, "bk-i", State.FAILED, invalid_input=True)
     other = plain_shop("someone-else.myshopify.com")
     record(other, connection(other), "bk-theirs", State.FAILED)
 
@@ -181,7 +181,7 @@ def test_retry_all_queues_failed_and_needs_attention_but_never_invalid_orders(ad
     assert states == {"bk-f": "pending", "bk-a": "pending", "bk-i": "failed", "bk-theirs": "failed"}
 
 
-def test_retrying_another_stores_order_changes_nothing(admin, shop):
+def test_retrying_another_stores_order_changes_nothing(admin, shop_row):
     other = plain_shop("someone-else.myshopify.com")
     theirs = record(other, connection(other), "bk-theirs", State.FAILED)
 
@@ -191,9 +191,9 @@ def test_retrying_another_stores_order_changes_nothing(admin, shop):
     assert theirs.state == State.FAILED
 
 
-def test_push_sends_the_waiting_orders_including_paused_ones(admin, shop, conn):
-    record(shop, conn, "bk-1", State.PENDING)
-    record(shop, conn, "bk-2", State.PAUSED)
+def test_push_sends_the_waiting_orders_including_paused_ones(admin, shop_row, conn):
+    record(shop_row, conn, "bk-1", State.PENDING)
+    record(shop_row, conn, "bk-2", State.PAUSED)
 
     response = admin.post("pages:push")
 
@@ -201,27 +201,27 @@ def test_push_sends_the_waiting_orders_including_paused_ones(admin, shop, conn):
     assert set(PushRecord.objects.values_list("state", flat=True)) == {State.PENDING}
 
 
-def test_a_disconnected_store_sees_reconnect_instead_of_a_push(admin, shop, conn):
-    Shop.objects.filter(id=shop.id).update(
+def test_a_disconnected_store_sees_reconnect_instead_of_a_push(admin, shop_row, conn):
+    Shop.objects.filter(id=shop_row.id).update(
         status=Shop.Status.DISCONNECTED,
         disconnect_cause="scopes_reduced",
         disconnected_reason="The app's access was reduced.",
     )
-    record(shop, conn, "bk-1", State.PAUSED)
+    record(shop_row, conn, "bk-1", State.PAUSED)
 
     response = admin.post("pages:push")
     page = admin.follow(response).content.decode()
 
     assert "Shopify is disconnected" in page and 'data-testid="reconnect"' in page
-    assert f"/auth/install?shop={shop.domain}" in page
+    assert f"/auth/install?shop={shop_row.domain}" in page
     assert PushRecord.objects.get().state == State.PAUSED
 
 
-def test_progress_reports_what_is_left_and_an_eta(admin, shop, conn):
+def test_progress_reports_what_is_left_and_an_eta(admin, shop_row, conn):
     for n in range(6):
-        record(shop, conn, f"bk-wait-{n}", State.PENDING)
+        record(shop_row, conn, f"bk-wait-{n}", State.PENDING)
     for n in range(3):  # pushed since the push started
-        attempt(record(shop, conn, f"bk-done-{n}", State.PUSHED))
+        attempt(record(shop_row, conn, f"bk-done-{n}", State.PUSHED))
 
     data = admin.get("pages:progress").json()
 
@@ -230,29 +230,31 @@ def test_progress_reports_what_is_left_and_an_eta(admin, shop, conn):
     assert data["eta_seconds"] is not None and data["eta_text"]
 
 
-def test_forms_posted_from_the_admins_iframe_need_the_id_token_not_djangos_csrf_cookie(shop, conn):
+def test_forms_posted_from_the_admins_iframe_need_the_id_token_not_djangos_csrf_cookie(shop_row, conn):
     from django.test import Client
 
     from tests.support.id_tokens import id_token
 
     browser = Client(enforce_csrf_checks=True)  # the admin's iframe: no CSRF cookie (third-party)
-    rec = record(shop, conn, "bk-f", State.FAILED)
+    rec = record(shop_row, conn, "bk-f", State.FAILED)
 
-    with_token = browser.post(reverse("pages:retry"), {"record": rec.id, "id_token": id_token(shop.domain)})
+    with_token = browser.post(reverse("pages:retry"), {"record": rec.id, "id_token": id_token(shop_row.domain)})
     without = browser.post(reverse("pages:retry"), {"record": rec.id})
 
     assert with_token.status_code == 302 and without.status_code == 401
 
 
-def test_links_keep_the_authenticated_shop_never_the_querys(admin, shop):
+def test_links_keep_the_authenticated_shop_never_the_querys(admin, shop_row):
     page = admin.client.get(
-        reverse("pages:orders"), {"shop": "someone-else.myshopify.com"}, headers=bearer(shop.domain)
+        reverse("pages:orders"), {"shop": "someone-else.myshopify.com"}, headers=bearer(shop_row.domain)
     ).content.decode()
 
-    assert "someone-else" not in page and f"shop={shop.domain}" in page
+    assert "someone-else" not in page and f"shop={shop_row.domain}" in page
 
 
-def test_embedded_pages_may_be_framed_by_the_shops_admin_only(admin, shop):
+def test_embedded_pages_may_be_framed_by_the_shops_admin_only(admin, shop_row):
     response = admin.get("pages:orders")
 
-    assert response["Content-Security-Policy"] == f"frame-ancestors https://{shop.domain} https://admin.shopify.com;"
+    assert (
+        response["Content-Security-Policy"] == f"frame-ancestors https://{shop_row.domain} https://admin.shopify.com;"
+    )

@@ -3,25 +3,25 @@
 import pytest
 
 from integrations.orders.models import PushRecord
-from tests.integrations.orders.conftest import CATALOG, fixture_order
-from tests.shopapp.pages.conftest import AdminSession
+from tests.support.admin_session import AdminSession
+from tests.support.campaign_files import CATALOG, fixture_order
 from tests.support.push_records import State, connection
 from tests.support.shops import connected_shop
 
 
 @pytest.fixture
 def sim_shop(db, shopify_sim):
-    shop = connected_shop(shopify_sim, domain="preview-store.myshopify.com")
-    shopify_sim.seed_products(shop.domain, CATALOG)
-    return shop
+    shop_row = connected_shop(shopify_sim, domain="preview-store.myshopify.com")
+    shopify_sim.seed_products(shop_row.domain, CATALOG)
+    return shop_row
 
 
-def _waiting(shop, *cases):
-    conn = connection(shop)
+def _waiting(shop_row, *cases):
+    conn = connection(shop_row)
     for case in cases:
         order = fixture_order(case)
         PushRecord.objects.create(
-            shop=shop,
+            shop=shop_row,
             connection=conn,
             backerkit_order_id=order["id"],
             backer_id=order["backer_id"],

@@ -2,9 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.support.push_records import connection, plain_shop
+from tests.support.staff import STAFF_PASSWORD
 from tests.support.static_storage import _plain_static_storage  # noqa: F401
-
-STAFF_PASSWORD = "correct-horse-battery-staple-42"
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +27,10 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
-def shop(db):
+def shop_row(db):
     return plain_shop("console-store.myshopify.com")
 
 
 @pytest.fixture
-def conn(shop):
-    return connection(shop)
+def conn(shop_row):
+    return connection(shop_row)

@@ -9,23 +9,23 @@ from django.urls import reverse
 
 from integrations.orders.models import PushRecord
 from shopapp.models import SettingChange
-from tests.shopapp.staff.conftest import STAFF_PASSWORD
 from tests.support.id_tokens import bearer
 from tests.support.push_records import record
+from tests.support.staff import STAFF_PASSWORD
 
 State = PushRecord.State
 
 
-def test_the_console_sends_anonymous_visitors_to_the_staff_login(client, shop):
-    response = client.get(reverse("staff:store", args=[shop.id]))
+def test_the_console_sends_anonymous_visitors_to_the_staff_login(client, shop_row):
+    response = client.get(reverse("staff:store", args=[shop_row.id]))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
 
 
-def test_a_merchants_id_token_never_opens_the_console(client, shop):
-    response = client.get(reverse("staff:stores"), headers=bearer(shop.domain))
-    with_query = client.get(reverse("staff:stores"), {"id_token": bearer(shop.domain)["Authorization"][7:]})
+def test_a_merchants_id_token_never_opens_the_console(client, shop_row):
+    response = client.get(reverse("staff:stores"), headers=bearer(shop_row.domain))
+    with_query = client.get(reverse("staff:stores"), {"id_token": bearer(shop_row.domain)["Authorization"][7:]})
 
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
     assert with_query.status_code == 302
@@ -48,8 +48,8 @@ def test_staff_log_in_with_their_django_account(client, staff_user):
     assert client.get("/staff/").status_code == 200
 
 
-def test_console_pages_refuse_to_be_framed(staff_client, shop):
-    response = staff_client.get(reverse("staff:store", args=[shop.id]))
+def test_console_pages_refuse_to_be_framed(staff_client, shop_row):
+    response = staff_client.get(reverse("staff:store", args=[shop_row.id]))
 
     assert response["Content-Security-Policy"] == "frame-ancestors 'none';"
     assert response["X-Frame-Options"] == "DENY"
@@ -65,12 +65,12 @@ def test_a_weak_password_is_refused_when_staff_change_theirs(staff_client):
     assert "too common" in response.content.decode() or "too short" in response.content.decode()
 
 
-def test_the_store_page_shows_health_token_connections_counts_and_failures(staff_client, shop, conn):
-    record(shop, conn, "bk-1", State.PUSHED)
-    record(shop, conn, "bk-2", State.FAILED, last_error="Shopify refused the order: invalid province")
-    record(shop, conn, "bk-3", State.NEEDS_ATTENTION)
+def test_the_store_page_shows_health_token_connections_counts_and_failures(staff_client, shop_row, conn):
+    record(shop_row, conn, "bk-1", State.PUSHED)
+    record(shop_row, conn, "bk-2", State.FAILED, last_error="Shopify refused the order: invalid province")
+    record(shop_row, conn, "bk-3", State.NEEDS_ATTENTION)
 
-    page = staff_client.get(reverse("staff:store", args=[shop.id])).content.decode()
+    page = staff_client.get(reverse("staff:store", args=[shop_row.id])).content.decode()
 
     assert "Connected" in page and "Expiring token" in page
     assert "Skyforge Store" in page and "••••abcd" in page and "bk_live_1234567890abcd" not in page
@@ -78,7 +78,7 @@ def test_the_store_page_shows_health_token_connections_counts_and_failures(staff
 
 
 def test_the_stores_list_counts_each_store_in_a_fixed_number_of_queries(
-    staff_client, shop, conn, django_assert_max_num_queries
+    staff_client, shop_row, conn, django_assert_max_num_queries
 ):
     from tests.support.push_records import connection, plain_shop
 
@@ -90,18 +90,21 @@ def test_the_stores_list_counts_each_store_in_a_fixed_number_of_queries(
     assert "store-4.myshopify.com" in page
 
 
-def test_the_switch_needs_a_reason_shown_next_to_the_field(staff_client, shop):
-    response = staff_client.post(reverse("staff:transaction_data", args=[shop.id]), {"enabled": "off", "reason": ""})
+def test_the_switch_needs_a_reason_shown_next_to_the_field(staff_client, shop_row):
+    response = staff_client.post(
+        reverse("staff:transaction_data", args=[shop_row.id]), {"enabled": "off", "reason": ""}
+    )
 
     assert response.status_code == 400
     assert "Give a reason" in response.content.decode()
-    shop.refresh_from_db()
-    assert shop.include_transaction_data is True
+    shop_row.refresh_from_db()
+    assert shop_row.include_transaction_data is True
 
 
-def test_flipping_the_switch_is_audited_and_listed_on_the_store_page(staff_client, shop, staff_user):
+def test_flipping_the_switch_is_audited_and_listed_on_the_store_page(staff_client, shop_row, staff_user):
     response = staff_client.post(
-        reverse("staff:transaction_data", args=[shop.id]), {"enabled": "off", "reason": "Creator raised Shopify prices"}
+        reverse("staff:transaction_data", args=[shop_row.id]),
+        {"enabled": "off", "reason": "Creator raised Shopify prices"},
     )
 
     assert response.status_code == 302
@@ -112,35 +115,38 @@ def test_flipping_the_switch_is_audited_and_listed_on_the_store_page(staff_clien
         "rep@backerkit.com",
         staff_user,
     )
-    page = staff_client.get(reverse("staff:store", args=[shop.id])).content.decode()
+    page = staff_client.get(reverse("staff:store", args=[shop_row.id])).content.decode()
     assert "Creator raised Shopify prices" in page and "on → off" in page
 
 
-def test_bulk_retry_requeues_failed_and_needs_attention_orders_but_not_invalid_ones(staff_client, shop, conn):
-    failed = record(shop, conn, "bk-f", State.FAILED, attempts=8)
-    attention = record(shop, conn, "bk-a", State.NEEDS_ATTENTION)
-    invalid = record(shop, conn, "bk-i", State.FAILED, invalid_input=True)
+def test_bulk_retry_requeues_failed_and_needs_attention_orders_but_not_invalid_ones(staff_client, shop_row, conn):
+    failed = record(shop_row, conn, "bk-f", State.FAILED, attempts=8)
+    attention = record(shop_row, conn, "bk-a", State.NEEDS_ATTENTION)
+    invalid = record(shop_row, conn, "bk-i", State.FAILED, invalid_input=True)
 
-    staff_client.post(reverse("staff:retry", args=[shop.id]))
+    staff_client.post(reverse("staff:retry", args=[shop_row.id]))
 
     states = dict(PushRecord.objects.values_list("backerkit_order_id", "state"))
     assert states == {"bk-f": "pending", "bk-a": "pending", "bk-i": "failed"}
-    failed.refresh_from_db()
-    assert failed.attempts == 0 and attention and invalid
+    for requeued in (failed, attention):
+        requeued.refresh_from_db()
+        assert (requeued.attempts, requeued.last_error, requeued.not_before) == (0, "", None)
+    invalid.refresh_from_db()
+    assert invalid.last_error == "SKU EXP-FROST is not in your Shopify store."  # untouched
 
 
-def test_pausing_a_store_keeps_waiting_orders_and_resuming_queues_them(staff_client, shop, conn):
-    waiting = record(shop, conn, "bk-w", State.PENDING)
+def test_pausing_a_store_keeps_waiting_orders_and_resuming_queues_them(staff_client, shop_row, conn):
+    waiting = record(shop_row, conn, "bk-w", State.PENDING)
 
-    staff_client.post(reverse("staff:pause", args=[shop.id]), {"paused": "pause", "reason": "Creator asked"})
-    shop.refresh_from_db()
+    staff_client.post(reverse("staff:pause", args=[shop_row.id]), {"paused": "pause", "reason": "Creator asked"})
+    shop_row.refresh_from_db()
     waiting.refresh_from_db()
-    assert shop.pushes_paused is True and waiting.state == State.PAUSED
+    assert shop_row.pushes_paused is True and waiting.state == State.PAUSED
 
-    staff_client.post(reverse("staff:pause", args=[shop.id]), {"paused": "resume", "reason": "Go ahead"})
-    shop.refresh_from_db()
+    staff_client.post(reverse("staff:pause", args=[shop_row.id]), {"paused": "resume", "reason": "Go ahead"})
+    shop_row.refresh_from_db()
     waiting.refresh_from_db()
-    assert shop.pushes_paused is False and waiting.state == State.PENDING
+    assert shop_row.pushes_paused is False and waiting.state == State.PENDING
     assert list(SettingChange.objects.order_by("changed_at").values_list("setting", "new_value")) == [
         ("pushes_paused", "on"),
         ("pushes_paused", "off"),
@@ -148,10 +154,10 @@ def test_pausing_a_store_keeps_waiting_orders_and_resuming_queues_them(staff_cli
 
 
 def test_viewing_a_customers_personal_data_is_logged_and_hidden_until_asked(
-    staff_client, shop, conn, staff_user, caplog
+    staff_client, shop_row, conn, staff_user, caplog
 ):
-    rec = record(shop, conn, "bk-p", State.PUSHED)
-    url = reverse("staff:order", args=[shop.id, rec.id])
+    rec = record(shop_row, conn, "bk-p", State.PUSHED)
+    url = reverse("staff:order", args=[shop_row.id, rec.id])
 
     hidden = staff_client.get(url).content.decode()
     assert "ada@example.com" not in hidden
@@ -160,7 +166,7 @@ def test_viewing_a_customers_personal_data_is_logged_and_hidden_until_asked(
         shown = staff_client.post(url, {"reveal": "customer"}).content.decode()
     assert "ada@example.com" in shown
     event = next(r for r in caplog.records if r.getMessage() == "staff.personal_data_viewed")
-    assert event.staff_user_id == staff_user.id and event.record_id == rec.id and event.shop_id == shop.id
+    assert event.staff_user_id == staff_user.id and event.record_id == rec.id and event.shop_id == shop_row.id
     assert "ada@example.com" not in str(event.__dict__)
 
 

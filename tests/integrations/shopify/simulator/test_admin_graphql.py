@@ -1,6 +1,6 @@
 """The Admin GraphQL endpoint: schema validation, versions, tokens, scopes, variants by SKU."""
 
-from tests.integrations.shopify.simulator.conftest import ORDER_CREATE, order_input
+from tests.support.simulator_orders import ORDER_CREATE, order_input
 
 VARIANTS_BY_SKU = """
 query Variants($query: String!, $first: Int!, $after: String) {
@@ -12,8 +12,8 @@ query Variants($query: String!, $first: Int!, $after: String) {
 """
 
 
-def test_a_document_invalid_against_the_schema_is_refused_with_shopifys_error_shape(shopify_sim, shop, token):
-    response = shopify_sim.graphql(shop, token, "{ shop { name notAField } }")
+def test_a_document_invalid_against_the_schema_is_refused_with_shopifys_error_shape(shopify_sim, shop_domain, token):
+    response = shopify_sim.graphql(shop_domain, token, "{ shop { name notAField } }")
 
     assert response.status_code == 200
     body = response.json()
@@ -24,15 +24,15 @@ def test_a_document_invalid_against_the_schema_is_refused_with_shopifys_error_sh
     assert error["extensions"]["code"] == "undefinedField"
 
 
-def test_a_valid_operation_the_simulator_does_not_implement_says_so(shopify_sim, shop, token):
-    response = shopify_sim.graphql(shop, token, "{ products(first: 1) { nodes { id } } }")
+def test_a_valid_operation_the_simulator_does_not_implement_says_so(shopify_sim, shop_domain, token):
+    response = shopify_sim.graphql(shop_domain, token, "{ products(first: 1) { nodes { id } } }")
 
     assert response.json()["errors"][0]["message"] == "not simulated: products"
 
 
-def test_variants_are_found_by_sku_and_paginated(shopify_sim, shop, token):
+def test_variants_are_found_by_sku_and_paginated(shopify_sim, shop_domain, token):
     query = "sku:GAME OR sku:EXPANSION OR sku:SHIRT-M"
-    first = shopify_sim.graphql(shop, token, VARIANTS_BY_SKU, {"query": query, "first": 2}).json()
+    first = shopify_sim.graphql(shop_domain, token, VARIANTS_BY_SKU, {"query": query, "first": 2}).json()
     page = first["data"]["productVariants"]
     assert [e["node"]["sku"] for e in page["edges"]] == ["GAME", "EXPANSION"]
     assert page["pageInfo"]["hasNextPage"] is True
@@ -41,7 +41,9 @@ def test_variants_are_found_by_sku_and_paginated(shopify_sim, shop, token):
     assert page["edges"][0]["node"]["product"]["title"] == "Board game"
 
     after = page["pageInfo"]["endCursor"]
-    second = shopify_sim.graphql(shop, token, VARIANTS_BY_SKU, {"query": query, "first": 2, "after": after}).json()
+    second = shopify_sim.graphql(
+        shop_domain, token, VARIANTS_BY_SKU, {"query": query, "first": 2, "after": after}
+    ).json()
 
     rest = second["data"]["productVariants"]
     assert [e["node"]["sku"] for e in rest["edges"]] == ["SHIRT-M"]
@@ -49,79 +51,81 @@ def test_variants_are_found_by_sku_and_paginated(shopify_sim, shop, token):
     assert rest["pageInfo"]["hasNextPage"] is False
 
 
-def test_an_unknown_sku_finds_nothing(shopify_sim, shop, token):
-    body = shopify_sim.graphql(shop, token, VARIANTS_BY_SKU, {"query": "sku:NOPE", "first": 5}).json()
+def test_an_unknown_sku_finds_nothing(shopify_sim, shop_domain, token):
+    body = shopify_sim.graphql(shop_domain, token, VARIANTS_BY_SKU, {"query": "sku:NOPE", "first": 5}).json()
 
     assert body["data"]["productVariants"]["edges"] == []
 
 
-def test_shop_reports_its_plan_and_currency(shopify_sim, shop, token):
-    shopify_sim.update_shop(shop, plan="plus", currency="EUR")
+def test_shop_reports_its_plan_and_currency(shopify_sim, shop_domain, token):
+    shopify_sim.update_shop(shop_domain, plan="plus", currency="EUR")
 
     body = shopify_sim.graphql(
-        shop, token, "{ shop { myshopifyDomain currencyCode plan { shopifyPlus partnerDevelopment } } }"
+        shop_domain, token, "{ shop { myshopifyDomain currencyCode plan { shopifyPlus partnerDevelopment } } }"
     ).json()
 
     assert body["data"]["shop"] == {
-        "myshopifyDomain": shop,
+        "myshopifyDomain": shop_domain,
         "currencyCode": "EUR",
         "plan": {"shopifyPlus": True, "partnerDevelopment": False},
     }
 
 
-def test_the_served_version_is_named_on_every_response(shopify_sim, shop, token):
-    response = shopify_sim.graphql(shop, token, "{ shop { name } }", version="2026-04")
+def test_the_served_version_is_named_on_every_response(shopify_sim, shop_domain, token):
+    response = shopify_sim.graphql(shop_domain, token, "{ shop { name } }", version="2026-04")
 
     assert response.headers["X-Shopify-API-Version"] == "2026-04"
     assert "X-Shopify-API-Deprecated-Reason" not in response.headers
 
 
-def test_an_unsupported_version_falls_forward_to_the_oldest_supported_one_and_is_flagged(shopify_sim, shop, token):
-    response = shopify_sim.graphql(shop, token, "{ shop { name } }", version="2023-01")
+def test_an_unsupported_version_falls_forward_to_the_oldest_supported_one_and_is_flagged(
+    shopify_sim, shop_domain, token
+):
+    response = shopify_sim.graphql(shop_domain, token, "{ shop { name } }", version="2023-01")
 
     assert response.status_code == 200
     assert response.headers["X-Shopify-API-Version"] == "2025-10"
     assert response.headers["X-Shopify-API-Deprecated-Reason"]
 
 
-def test_a_deprecated_but_supported_version_is_flagged(shopify_sim, shop, token):
-    response = shopify_sim.graphql(shop, token, "{ shop { name } }", version="2025-10")
+def test_a_deprecated_but_supported_version_is_flagged(shopify_sim, shop_domain, token):
+    response = shopify_sim.graphql(shop_domain, token, "{ shop { name } }", version="2025-10")
 
     assert response.headers["X-Shopify-API-Version"] == "2025-10"
     assert response.headers["X-Shopify-API-Deprecated-Reason"]
 
 
-def test_a_version_that_does_not_exist_is_not_found(shopify_sim, shop, token):
-    assert shopify_sim.graphql(shop, token, "{ shop { name } }", version="2099-01").status_code == 404
+def test_a_version_that_does_not_exist_is_not_found(shopify_sim, shop_domain, token):
+    assert shopify_sim.graphql(shop_domain, token, "{ shop { name } }", version="2099-01").status_code == 404
 
 
-def test_a_revoked_token_gets_401(shopify_sim, shop, token):
-    assert shopify_sim.revoke(shop) >= 1
+def test_a_revoked_token_gets_401(shopify_sim, shop_domain, token):
+    assert shopify_sim.revoke(shop_domain) >= 1
 
-    response = shopify_sim.graphql(shop, token, "{ shop { name } }")
+    response = shopify_sim.graphql(shop_domain, token, "{ shop { name } }")
 
     assert response.status_code == 401
     assert response.json()["errors"].startswith("[API] Invalid API key or access token")
     assert response.headers["X-Shopify-API-Version"] == "2026-07"
 
 
-def test_an_unknown_token_gets_401(shopify_sim, shop):
-    assert shopify_sim.graphql(shop, "shpat_nope", "{ shop { name } }").status_code == 401
+def test_an_unknown_token_gets_401(shopify_sim, shop_domain):
+    assert shopify_sim.graphql(shop_domain, "shpat_nope", "{ shop { name } }").status_code == 401
 
 
-def test_order_create_without_write_orders_is_access_denied(shopify_sim, shop, variants):
-    read_only = shopify_sim.mint_token(shop, scopes=["read_products", "read_orders"])["access_token"]
+def test_order_create_without_write_orders_is_access_denied(shopify_sim, shop_domain, variants):
+    read_only = shopify_sim.mint_token(shop_domain, scopes=["read_products", "read_orders"])["access_token"]
 
-    body = shopify_sim.graphql(shop, read_only, ORDER_CREATE, {"order": order_input(variants["GAME"])}).json()
+    body = shopify_sim.graphql(shop_domain, read_only, ORDER_CREATE, {"order": order_input(variants["GAME"])}).json()
 
     assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
-    assert shopify_sim.orders(shop) == []
+    assert shopify_sim.orders(shop_domain) == []
 
 
-def test_an_invalid_variable_value_is_refused_before_anything_runs(shopify_sim, shop, token, variants):
+def test_an_invalid_variable_value_is_refused_before_anything_runs(shopify_sim, shop_domain, token, variants):
     order = order_input(variants["GAME"], shippingAddress={"countryCode": "XX"})
 
-    body = shopify_sim.graphql(shop, token, ORDER_CREATE, {"order": order}).json()
+    body = shopify_sim.graphql(shop_domain, token, ORDER_CREATE, {"order": order}).json()
 
     assert body["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
-    assert shopify_sim.orders(shop) == []
+    assert shopify_sim.orders(shop_domain) == []

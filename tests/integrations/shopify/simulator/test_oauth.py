@@ -8,8 +8,8 @@ import pytest
 import shopify
 from django.conf import settings
 
-from tests.integrations.shopify.simulator.conftest import SHOP
 from tests.support.processes import wait_for
+from tests.support.simulator_orders import SHOP
 
 # The test settings' app secret is shorter than PyJWT recommends; it is a test value.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -111,8 +111,8 @@ def test_a_wrong_client_secret_is_invalid_client(shopify_sim):
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 
-def test_token_exchange_turns_an_id_token_into_an_offline_token(shopify_sim, shop):
-    id_token = shopify_sim.mint_id_token(shop)
+def test_token_exchange_turns_an_id_token_into_an_offline_token(shopify_sim, shop_domain):
+    id_token = shopify_sim.mint_id_token(shop_domain)
 
     answer = _token_request(
         shopify_sim,
@@ -127,8 +127,8 @@ def test_token_exchange_turns_an_id_token_into_an_offline_token(shopify_sim, sho
     assert _works(shopify_sim, answer["access_token"])
 
 
-def test_token_exchange_refuses_an_id_token_for_another_app(shopify_sim, shop):
-    id_token = shopify_sim.mint_id_token(shop, aud="another-app")
+def test_token_exchange_refuses_an_id_token_for_another_app(shopify_sim, shop_domain):
+    id_token = shopify_sim.mint_id_token(shop_domain, aud="another-app")
 
     response = _token_request(
         shopify_sim,
@@ -141,8 +141,8 @@ def test_token_exchange_refuses_an_id_token_for_another_app(shopify_sim, shop):
     assert response.status_code == 400 and response.json()["error"] == "invalid_subject_token"
 
 
-def test_migrating_a_non_expiring_token_retires_it(shopify_sim, shop):
-    legacy = shopify_sim.mint_token(shop, kind="legacy")["access_token"]
+def test_migrating_a_non_expiring_token_retires_it(shopify_sim, shop_domain):
+    legacy = shopify_sim.mint_token(shop_domain, kind="legacy")["access_token"]
     assert _works(shopify_sim, legacy)
 
     answer = _token_request(
@@ -155,11 +155,11 @@ def test_migrating_a_non_expiring_token_retires_it(shopify_sim, shop):
     ).json()
 
     assert _works(shopify_sim, answer["access_token"]) and "refresh_token" in answer
-    assert shopify_sim.graphql(shop, legacy, SHOP_QUERY).status_code == 401
+    assert shopify_sim.graphql(shop_domain, legacy, SHOP_QUERY).status_code == 401
 
 
-def test_refresh_rotates_and_the_old_refresh_token_works_until_the_new_access_token_is_used(shopify_sim, shop):
-    first = shopify_sim.mint_token(shop)
+def test_refresh_rotates_and_the_old_refresh_token_works_until_the_new_access_token_is_used(shopify_sim, shop_domain):
+    first = shopify_sim.mint_token(shop_domain)
 
     second = _token_request(shopify_sim, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
     assert second["refresh_token"] != first["refresh_token"]
@@ -175,12 +175,12 @@ def test_refresh_rotates_and_the_old_refresh_token_works_until_the_new_access_to
     assert _token_request(shopify_sim, grant_type="refresh_token", refresh_token=second["refresh_token"]).is_success
 
 
-def test_expiring_access_tokens_stop_working_when_they_expire(shopify_sim, shop):
-    shopify_sim.update_shop(shop, access_token_ttl_seconds=1)
+def test_expiring_access_tokens_stop_working_when_they_expire(shopify_sim, shop_domain):
+    shopify_sim.update_shop(shop_domain, access_token_ttl_seconds=1)
     answer = _token_request(
         shopify_sim,
         grant_type=TOKEN_EXCHANGE,
-        subject_token=shopify_sim.mint_id_token(shop),
+        subject_token=shopify_sim.mint_id_token(shop_domain),
         subject_token_type=ID_TOKEN_TYPE,
         requested_token_type=OFFLINE_TYPE,
         expiring="1",
@@ -191,19 +191,19 @@ def test_expiring_access_tokens_stop_working_when_they_expire(shopify_sim, shop)
     wait_for(lambda: not _works(shopify_sim, answer["access_token"]), timeout=3, what="token expiry")
 
     assert time.monotonic() - issued >= 0.9
-    expired = shopify_sim.graphql(shop, answer["access_token"], SHOP_QUERY)
+    expired = shopify_sim.graphql(shop_domain, answer["access_token"], SHOP_QUERY)
     assert expired.status_code == 401
     assert expired.json() == {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 
 
-def test_non_expiring_tokens_are_refused_after_the_cut_over_but_custom_app_tokens_work(shopify_sim, shop):
-    legacy = shopify_sim.mint_token(shop, kind="legacy")["access_token"]
-    custom = shopify_sim.mint_token(shop, kind="custom_app")["access_token"]
-    expiring = shopify_sim.mint_token(shop)["access_token"]
+def test_non_expiring_tokens_are_refused_after_the_cut_over_but_custom_app_tokens_work(shopify_sim, shop_domain):
+    legacy = shopify_sim.mint_token(shop_domain, kind="legacy")["access_token"]
+    custom = shopify_sim.mint_token(shop_domain, kind="custom_app")["access_token"]
+    expiring = shopify_sim.mint_token(shop_domain)["access_token"]
 
-    shopify_sim.update_shop(shop, accept_non_expiring=False)
+    shopify_sim.update_shop(shop_domain, accept_non_expiring=False)
 
-    refused = shopify_sim.graphql(shop, legacy, SHOP_QUERY)
+    refused = shopify_sim.graphql(shop_domain, legacy, SHOP_QUERY)
     assert refused.status_code == 401
     assert refused.json() == {"errors": "[API] Non-expiring access tokens are no longer accepted for the Admin API"}
     assert _works(shopify_sim, custom) and _works(shopify_sim, expiring)

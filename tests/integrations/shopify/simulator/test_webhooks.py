@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 
-from tests.integrations.shopify.simulator.conftest import SHOP
 from tests.support.processes import wait_for
+from tests.support.simulator_orders import SHOP
 
 
 class _Receiver(ThreadingHTTPServer):
@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver(shopify_sim, shop):
+def receiver(shopify_sim, shop_domain):
     server = _Receiver(status=200)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -53,8 +53,8 @@ def _expected_hmac(body: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-def test_uninstall_revokes_tokens_and_sends_a_signed_app_uninstalled(shopify_sim, shop, token, receiver):
-    delivery = shopify_sim.uninstall(shop)
+def test_uninstall_revokes_tokens_and_sends_a_signed_app_uninstalled(shopify_sim, shop_domain, token, receiver):
+    delivery = shopify_sim.uninstall(shop_domain)
 
     assert delivery["status"] == 200
     [(headers, body)] = receiver.received
@@ -66,11 +66,11 @@ def test_uninstall_revokes_tokens_and_sends_a_signed_app_uninstalled(shopify_sim
     assert headers["X-Shopify-API-Version"] == "2026-07"
     payload = json.loads(body)
     assert payload["myshopify_domain"] == SHOP and payload["domain"] == SHOP
-    assert shopify_sim.graphql(shop, token, "{ shop { name } }").status_code == 401
+    assert shopify_sim.graphql(shop_domain, token, "{ shop { name } }").status_code == 401
 
 
-def test_a_redelivery_keeps_the_webhook_id_and_body(shopify_sim, shop, receiver):
-    first = shopify_sim.trigger_webhook(shop, "shop/redact")
+def test_a_redelivery_keeps_the_webhook_id_and_body(shopify_sim, shop_domain, receiver):
+    first = shopify_sim.trigger_webhook(shop_domain, "shop/redact")
 
     again = shopify_sim.redeliver(first["webhook_id"])
 
@@ -89,16 +89,16 @@ def test_a_redelivery_keeps_the_webhook_id_and_body(shopify_sim, shop, receiver)
         ("shop/redact", {"shop_id", "shop_domain"}),
     ],
 )
-def test_compliance_webhooks_carry_shopifys_payloads(shopify_sim, shop, receiver, topic, keys):
-    shopify_sim.trigger_webhook(shop, topic)
+def test_compliance_webhooks_carry_shopifys_payloads(shopify_sim, shop_domain, receiver, topic, keys):
+    shopify_sim.trigger_webhook(shop_domain, topic)
 
     [(headers, body)] = receiver.received
     assert headers["X-Shopify-Topic"] == topic
     assert set(json.loads(body)) == keys
 
 
-def test_a_scopes_change_sends_app_scopes_update(shopify_sim, shop, receiver):
-    shopify_sim.set_scopes(shop, ["read_products", "write_orders", "read_customers"])
+def test_a_scopes_change_sends_app_scopes_update(shopify_sim, shop_domain, receiver):
+    shopify_sim.set_scopes(shop_domain, ["read_products", "write_orders", "read_customers"])
 
     [(headers, body)] = receiver.received
     assert headers["X-Shopify-Topic"] == "app/scopes_update"
@@ -107,17 +107,17 @@ def test_a_scopes_change_sends_app_scopes_update(shopify_sim, shop, receiver):
     assert payload["current"] == ["read_customers", "read_products", "write_orders"]
 
 
-def test_the_apps_answer_is_recorded(shopify_sim, shop, receiver):
+def test_the_apps_answer_is_recorded(shopify_sim, shop_domain, receiver):
     receiver.status = 401
 
-    shopify_sim.trigger_webhook(shop, "shop/redact")
+    shopify_sim.trigger_webhook(shop_domain, "shop/redact")
 
     wait_for(lambda: len(shopify_sim.deliveries()) == 1, timeout=2, what="delivery record")
     assert shopify_sim.deliveries()[0]["status"] == 401
 
 
-def test_an_undelivered_webhook_returns_the_exact_request(shopify_sim, shop):
-    prepared = shopify_sim.trigger_webhook(shop, "shop/redact", deliver=False)
+def test_an_undelivered_webhook_returns_the_exact_request(shopify_sim, shop_domain):
+    prepared = shopify_sim.trigger_webhook(shop_domain, "shop/redact", deliver=False)
 
     assert prepared["status"] is None
     assert prepared["headers"]["X-Shopify-Hmac-Sha256"] == _expected_hmac(prepared["body"].encode())
