@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.orders.models import BackerKitConnection, PullRun
-from tests.browser.conftest import navigate, open_in_admin
-from tests.integrations.orders.conftest import fixture_order
+from tests.support.browser_pages import navigate, open_in_admin
+from tests.support.campaign_files import fixture_order
 
 pytestmark = pytest.mark.browser
 

@@ -4,52 +4,15 @@ Celery worker, no beat, no Redis: the app's local worker does the work), on the 
 database, against the Shopify simulator. Each order ends in Shopify exactly once, and the command
 never waits on work that nothing will do."""
 
-import subprocess
-import sys
-
-from django.conf import settings
-
-from integrations.backerkit.simulator.campaign import sample_catalog
 from integrations.orders.models import PushRecord
 from integrations.orders.services import lifecycle
 from integrations.shops.models import Shop
-from tests.integrations.orders.conftest import PUSH_WORKER_ENV, write_jsonl
-from tests.integrations.orders.test_push_exactly_once import assert_each_order_once, campaign
-from tests.integrations.orders.test_push_reconnect import reconnect
-from tests.support.processes import ROOT, child_env
+from tests.support.campaign_files import write_jsonl
+from tests.support.embedded_default import assert_all_pushed_once, embedded_push_orders, seeded
+from tests.support.push_checks import campaign
+from tests.support.reconnect import reconnect
 
 State = PushRecord.State
-
-
-def embedded_env(shopify_simulator) -> dict[str, str]:
-    """A child process on the embedded default, on the test database, with short recovery knobs."""
-    return child_env(
-        settings.DATABASES["default"],
-        **PUSH_WORKER_ENV,
-        REDIS_URL="",  # the embedded default: no broker, no Redis
-        SHOPIFY_ORIGIN_TEMPLATE=shopify_simulator.origin_template,
-        LOG_LEVEL="WARNING",
-    )
-
-
-def embedded_push_orders(shop, path, shopify_simulator, *, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = embedded_env(shopify_simulator)
-    command = [sys.executable, "manage.py", "push_orders", shop.domain, str(path), "--connection", "Skyforge Store",
-               "--timeout", str(timeout)]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout + 60)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def seeded(shopify_sim, shop, **shop_settings) -> None:
-    shopify_sim.seed_products(shop.domain, sample_catalog())
-    if shop_settings:
-        shopify_sim.update_shop(shop.domain, **shop_settings)
-
-
-def assert_all_pushed_once(shopify_sim, shop, orders) -> None:
-    assert_each_order_once(shopify_sim, shop, orders)
-    assert PushRecord.objects.filter(shop=shop, state=State.PUSHED).count() == len(orders)
 
 
 def test_a_5xx_storm_at_the_start_of_a_push_is_ridden_out_in_the_embedded_default(

@@ -2,9 +2,6 @@
 failed, not lost), the merchant reconnects through the install flow, and the push resumes by
 itself with nothing lost or doubled. Real workers, PostgreSQL, Redis and the Shopify simulator."""
 
-from urllib.parse import parse_qs, urlencode, urlsplit
-
-import httpx
 from django.core.management import call_command
 
 from integrations.backerkit.simulator.campaign import generate_campaign, sample_catalog
@@ -13,19 +10,9 @@ from integrations.shops.models import Shop
 from tests.support.campaign_files import write_jsonl
 from tests.support.processes import wait_for
 from tests.support.push_checks import assert_each_order_once, wait_all_final
+from tests.support.reconnect import reconnect
 
 State = PushRecord.State
-
-
-def reconnect(client, sim_shop: Shop) -> None:
-    """The merchant clicks Reconnect: the install flow runs again through Shopify's approval."""
-    authorize = client.get("/auth/install", {"shop": sim_shop.domain})
-    assert authorize.status_code == 302
-    approved = httpx.get(authorize["Location"], follow_redirects=False, timeout=10)
-    assert approved.status_code == 302, approved.text
-    params = {k: v[0] for k, v in parse_qs(urlsplit(approved.headers["Location"]).query).items()}
-    landed = client.get(f"/auth/callback?{urlencode(params)}")
-    assert landed.status_code == 302, landed.content
 
 
 def test_revoked_token_mid_batch_pauses_then_reconnect_resumes_with_nothing_lost_or_doubled(

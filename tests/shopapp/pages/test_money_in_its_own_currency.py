@@ -32,7 +32,7 @@ def test_amounts_are_formatted_with_the_currencys_own_digits_and_symbol(amount, 
 @pytest.mark.django_db
 def test_a_record_keeps_a_three_decimal_amount_exactly():
     shop = plain_shop("kwd-store.myshopify.com", currency="KWD")
-    rec = record(shop, connection(shop, currency="KWD"), "bk-kwd", State.PUSHED, currency="KWD",
+    rec = record(shop_row, connection(shop_row, currency="KWD"), "bk-kwd", State.PUSHED, currency="KWD",
                  amount_paid=Decimal("12.345"), shopify_total=Decimal("10.125"))  # fmt: skip
 
     stored = PushRecord.objects.get(id=rec.id)
@@ -41,10 +41,10 @@ def test_a_record_keeps_a_three_decimal_amount_exactly():
 
 
 @pytest.mark.django_db
-def test_the_orders_and_order_pages_show_yen_without_decimals_and_dinars_with_three(admin, shop, conn):
-    yen = record(shop, conn, "bk-yen", State.PUSHED, currency="JPY", amount_paid=Decimal("1500"),
+def test_the_orders_and_order_pages_show_yen_without_decimals_and_dinars_with_three(admin, shop_row, conn):
+    yen = record(shop_row, conn, "bk-yen", State.PUSHED, currency="JPY", amount_paid=Decimal("1500"),
                  shopify_total=Decimal("1500"))  # fmt: skip
-    dinar = record(shop, conn, "bk-dinar", State.PUSHED, currency="KWD", amount_paid=Decimal("12.345"),
+    dinar = record(shop_row, conn, "bk-dinar", State.PUSHED, currency="KWD", amount_paid=Decimal("12.345"),
                    shopify_total=Decimal("12.345"))  # fmt: skip
 
     orders = admin.get("pages:orders").content.decode()
@@ -57,13 +57,13 @@ def test_the_orders_and_order_pages_show_yen_without_decimals_and_dinars_with_th
 
 
 @pytest.mark.django_db
-def test_the_merchants_locale_comes_from_the_admin_then_the_browser(admin, shop, conn):
-    record(shop, conn, "bk-yen", State.PUSHED, currency="JPY", amount_paid=Decimal("1500"))
+def test_the_merchants_locale_comes_from_the_admin_then_the_browser(admin, shop_row, conn):
+    record(shop_row, conn, "bk-yen", State.PUSHED, currency="JPY", amount_paid=Decimal("1500"))
 
     german = admin.get("pages:orders", locale="de").content.decode()
     french_browser = admin.client.get(
-        admin.url("pages:orders"), {"shop": shop.domain},
-        headers={**bearer(shop.domain), "Accept-Language": "fr-FR,fr;q=0.9"},
+        admin.url("pages:orders"), {"shop": shop_row.domain},
+        headers={**bearer(shop_row.domain), "Accept-Language": "fr-FR,fr;q=0.9"},
     ).content.decode()  # fmt: skip
 
     assert "1.500\xa0¥" in german

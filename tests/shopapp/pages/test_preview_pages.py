@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from integrations.orders.models import PushRecord
 from integrations.orders.services.preview import PREVIEW_PAGE_SIZE
 from integrations.shops.models import Shop
-from tests.integrations.orders.conftest import CATALOG, fixture_order
-from tests.shopapp.pages.conftest import AdminSession
+from tests.support.admin_session import AdminSession
+from tests.support.campaign_files import CATALOG, fixture_order
 from tests.support.push_records import State, connection
 from tests.support.shops import connected_shop
 

@@ -10,8 +10,8 @@ from django.conf import settings
 
 from integrations.orders.models import BackerKitConnection, PullRun, PushRecord
 from shopapp.celery import app as celery_app
-from tests.integrations.orders.conftest import fixture_order
-from tests.shopapp.pages.conftest import AdminSession
+from tests.support.admin_session import AdminSession
+from tests.support.campaign_files import fixture_order
 from tests.support.processes import wait_for
 from tests.support.push_records import plain_shop
 

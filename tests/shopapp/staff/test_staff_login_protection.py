@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.shopapp.staff.conftest import STAFF_PASSWORD
+from tests.support.staff import STAFF_PASSWORD
 
 WRONG = "not-the-password-at-all"
 

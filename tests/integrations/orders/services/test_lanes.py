@@ -1,5 +1,5 @@
-"""A lane on its own: the slot semaphore, the per-record boundary, the shop-level backoff and the
-crash counter that holds a shop, and one validated order from import to push.
+"""A lane on its own: the slot semaphore, the per-record boundary, the sim_shop-level backoff and the
+crash counter that holds a sim_shop, and one validated order from import to push.
 
 Lanes run in the test's thread (``run_lane`` with a budget, as a worker runs it) against the
 Shopify simulator; the records are imported straight into the database.
@@ -17,7 +17,7 @@ from integrations.orders.services import lifecycle
 from integrations.orders.services.lanes import _LaneSlot, active_lanes, next_due_in, run_lane
 from integrations.orders.services.variants import _write_cache
 from integrations.shops.models import Shop
-from tests.integrations.orders.services.conftest import LANE_BUDGET, import_into, orders, states
+from tests.support.lane_records import LANE_BUDGET, import_into, orders, states
 
 State = PushRecord.State
 Outcome = PushAttempt.Outcome
@@ -25,38 +25,38 @@ Outcome = PushAttempt.Outcome
 ERROR_ID = re.compile(r"^Unexpected error ([0-9a-f]{8}); ")
 
 
-def test_a_lane_runs_only_while_it_holds_one_of_the_shops_slots(shop, settings):
+def test_a_lane_runs_only_while_it_holds_one_of_the_shops_slots(sim_shop, settings):
     settings.PUSH_LANES_PER_SHOP = 1
-    import_into(shop, orders(2))
-    holder = _LaneSlot(shop.id, "another-lane")
+    import_into(sim_shop, orders(2))
+    holder = _LaneSlot(sim_shop.id, "another-lane")
     assert holder.acquire()
-    assert active_lanes(shop_id=shop.id) == 1
+    assert active_lanes(shop_id=sim_shop.id) == 1
 
-    report = run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+    report = run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
 
     assert report.stopped == "enough lanes already"
-    assert set(states(shop).values()) == {State.PENDING}
+    assert set(states(sim_shop).values()) == {State.PENDING}
     holder.release()
-    assert active_lanes(shop_id=shop.id) == 0
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
-    assert set(states(shop).values()) == {State.PUSHED}
+    assert active_lanes(shop_id=sim_shop.id) == 0
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+    assert set(states(sim_shop).values()) == {State.PUSHED}
 
 
 def test_an_unexpected_error_on_one_order_fails_it_alone_with_an_error_id_and_the_lane_goes_on(
-    shop, shopify_sim, caplog
+    sim_shop, shopify_sim, caplog
 ):
     # Given: a variant cached (by an older release, say) with a price that is not a number, so mapping
     # the one order that has it raises decimal.InvalidOperation
     variant = {"id": "gid://shopify/ProductVariant/999999", "price": "NaN"}
-    _write_cache(shop.domain, {"ABSURD": json.dumps(variant)})
+    _write_cache(sim_shop.domain, {"ABSURD": json.dumps(variant)})
     absurd = orders(1, prefix="absurd")[0]
     absurd["items"] = [{"sku": "ABSURD", "name": "Absurd", "quantity": 1, "campaign_price": "60.00"}]
-    import_into(shop, [*orders(2, prefix="before"), absurd, *orders(2, prefix="after")])
+    import_into(sim_shop, [*orders(2, prefix="before"), absurd, *orders(2, prefix="after")])
 
     with caplog.at_level(logging.ERROR, logger="integrations.orders.services.push"):
-        run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+        run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
 
-    record = PushRecord.objects.get(shop=shop, backerkit_order_id="absurd-0")
+    record = PushRecord.objects.get(shop=sim_shop, backerkit_order_id="absurd-0")
     assert record.state == State.FAILED
     match = ERROR_ID.match(record.last_error)
     assert match, record.last_error
@@ -65,121 +65,121 @@ def test_an_unexpected_error_on_one_order_fails_it_alone_with_an_error_id_and_th
     logged = [r for r in caplog.records if r.getMessage() == "push.record_crashed"]
     assert [r.error_id for r in logged] == [match.group(1)]
     assert logged[0].exc_info is not None  # the traceback is in the log, under the id
-    others = {k: v for k, v in states(shop).items() if k != "absurd-0"}
+    others = {k: v for k, v in states(sim_shop).items() if k != "absurd-0"}
     assert set(others.values()) == {State.PUSHED}
-    assert len(shopify_sim.orders(shop.domain)) == 4
+    assert len(shopify_sim.orders(sim_shop.domain)) == 4
 
 
-def test_an_order_whose_sku_has_surrounding_spaces_pushes_as_it_previews(shop, shopify_sim):
+def test_an_order_whose_sku_has_surrounding_spaces_pushes_as_it_previews(sim_shop, shopify_sim):
     # The preview and the mapping use the validated order (SKUs stripped); so does the lane's lookup.
     spaced = orders(1, prefix="spaced")[0]
     spaced["items"][0]["sku"] = " GAME-CORE "
-    import_into(shop, [spaced])
+    import_into(sim_shop, [spaced])
 
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
 
-    record = PushRecord.objects.get(shop=shop, backerkit_order_id="spaced-0")
+    record = PushRecord.objects.get(shop=sim_shop, backerkit_order_id="spaced-0")
     assert record.state == State.PUSHED, record.last_error
-    [created] = shopify_sim.orders(shop.domain)
+    [created] = shopify_sim.orders(sim_shop.domain)
     assert created["source_identifier"] == "spaced-0"
 
 
-def _break_the_shop_row(shop):
+def _break_the_shop_row(sim_shop):
     """The database refuses the shop's details (a name longer than the column): an error about the
-    shop, raised before any order of the batch is sent."""
-    Shop.objects.filter(id=shop.id).update(currency="", name="")
+    sim_shop, raised before any order of the batch is sent."""
+    Shop.objects.filter(id=sim_shop.id).update(currency="", name="")
 
 
-def test_an_error_about_the_shop_hands_the_batch_back_and_backs_the_shop_off(shop, shopify_sim, lane_settings):
-    shopify_sim.update_shop(shop.domain, name="N" * 300)
-    _break_the_shop_row(shop)
-    import_into(shop, orders(3))
+def test_an_error_about_the_shop_hands_the_batch_back_and_backs_the_shop_off(sim_shop, shopify_sim, lane_settings):
+    shopify_sim.update_shop(sim_shop.domain, name="N" * 300)
+    _break_the_shop_row(sim_shop)
+    import_into(sim_shop, orders(3))
 
-    report = run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+    report = run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
 
     assert report.stopped.startswith("unexpected error ")
-    shop.refresh_from_db()
-    assert shop.push_crashes == 1 and not shop.push_hold
-    backoff = (shop.push_backoff_until - timezone.now()).total_seconds()
+    sim_shop.refresh_from_db()
+    assert sim_shop.push_crashes == 1 and not sim_shop.push_hold
+    backoff = (sim_shop.push_backoff_until - timezone.now()).total_seconds()
     assert 7 < backoff <= 10
-    records = PushRecord.objects.filter(shop=shop)
+    records = PushRecord.objects.filter(shop=sim_shop)
     assert {r.state for r in records} == {State.PENDING}
     assert {r.attempts for r in records} == {0}  # handed back untouched
-    assert not PushAttempt.objects.filter(record__shop=shop).exists()
-    assert next_due_in(shop_id=shop.id) > 7  # the task comes back after the backoff, not before
+    assert not PushAttempt.objects.filter(record__shop=sim_shop).exists()
+    assert next_due_in(shop_id=sim_shop.id) > 7  # the task comes back after the backoff, not before
 
-    # A lane started during the backoff leaves the shop alone: no second crash for the same problem.
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
-    shop.refresh_from_db()
-    assert shop.push_crashes == 1
-
-
-def _backoff_elapses(shop):
-    Shop.objects.filter(id=shop.id).update(push_backoff_until=timezone.now() - timedelta(seconds=1))
-    PushRecord.objects.filter(shop=shop, state=State.PENDING).update(not_before=None)
+    # A lane started during the backoff leaves the sim_shop alone: no second crash for the same problem.
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+    sim_shop.refresh_from_db()
+    assert sim_shop.push_crashes == 1
 
 
-def test_lane_crashes_in_a_row_back_off_longer_then_hold_the_shop_with_a_reason(shop, shopify_sim, lane_settings):
-    shopify_sim.update_shop(shop.domain, name="N" * 300)
-    _break_the_shop_row(shop)
-    import_into(shop, orders(3))
+def _backoff_elapses(sim_shop):
+    Shop.objects.filter(id=sim_shop.id).update(push_backoff_until=timezone.now() - timedelta(seconds=1))
+    PushRecord.objects.filter(shop=sim_shop, state=State.PENDING).update(not_before=None)
+
+
+def test_lane_crashes_in_a_row_back_off_longer_then_hold_the_shop_with_a_reason(sim_shop, shopify_sim, lane_settings):
+    shopify_sim.update_shop(sim_shop.domain, name="N" * 300)
+    _break_the_shop_row(sim_shop)
+    import_into(sim_shop, orders(3))
 
     waits = []
     for _ in range(2):
-        run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
-        shop.refresh_from_db()
-        waits.append((shop.push_backoff_until - timezone.now()).total_seconds())
-        _backoff_elapses(shop)
+        run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+        sim_shop.refresh_from_db()
+        waits.append((sim_shop.push_backoff_until - timezone.now()).total_seconds())
+        _backoff_elapses(sim_shop)
     assert waits[1] > waits[0]  # 10 s, then 20 s (with jitter)
-    report = run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)  # the third in a row: held
+    report = run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)  # the third in a row: held
 
-    shop.refresh_from_db()
-    assert shop.push_hold == Shop.PushHold.CRASHING
+    sim_shop.refresh_from_db()
+    assert sim_shop.push_hold == Shop.PushHold.CRASHING
     error_id = report.stopped.removeprefix("unexpected error ")
-    assert f"error id {error_id}" in shop.push_hold_reason
-    assert "No order is lost" in shop.push_hold_reason
-    assert set(states(shop).values()) == {State.PAUSED}
-    assert run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET).stopped == "shop not pushable"
+    assert f"error id {error_id}" in sim_shop.push_hold_reason
+    assert "No order is lost" in sim_shop.push_hold_reason
+    assert set(states(sim_shop).values()) == {State.PAUSED}
+    assert run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET).stopped == "shop not pushable"
 
     # The cause is fixed and a rep resumes: the hold is lifted, the count starts over, all pushed once.
-    shopify_sim.update_shop(shop.domain, name="Campaign Store")
-    lifecycle.resume_shop(shop_id=shop.id)
-    shop.refresh_from_db()
-    assert (shop.push_hold, shop.push_crashes) == ("", 0)
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
-    assert set(states(shop).values()) == {State.PUSHED}
-    assert len(shopify_sim.orders(shop.domain)) == 3
+    shopify_sim.update_shop(sim_shop.domain, name="Campaign Store")
+    lifecycle.resume_shop(shop_id=sim_shop.id)
+    sim_shop.refresh_from_db()
+    assert (sim_shop.push_hold, sim_shop.push_crashes) == ("", 0)
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+    assert set(states(sim_shop).values()) == {State.PUSHED}
+    assert len(shopify_sim.orders(sim_shop.domain)) == 3
 
 
-def test_a_batch_pushed_without_a_crash_resets_the_count(shop, shopify_sim, lane_settings):
-    shopify_sim.update_shop(shop.domain, name="N" * 300)
-    _break_the_shop_row(shop)
-    import_into(shop, orders(2))
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
-    shop.refresh_from_db()
-    assert shop.push_crashes == 1
+def test_a_batch_pushed_without_a_crash_resets_the_count(sim_shop, shopify_sim, lane_settings):
+    shopify_sim.update_shop(sim_shop.domain, name="N" * 300)
+    _break_the_shop_row(sim_shop)
+    import_into(sim_shop, orders(2))
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+    sim_shop.refresh_from_db()
+    assert sim_shop.push_crashes == 1
 
-    shopify_sim.update_shop(shop.domain, name="Campaign Store")
-    _backoff_elapses(shop)
-    run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+    shopify_sim.update_shop(sim_shop.domain, name="Campaign Store")
+    _backoff_elapses(sim_shop)
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
 
-    shop.refresh_from_db()
-    assert (shop.push_crashes, shop.push_backoff_until) == (0, None)
-    assert set(states(shop).values()) == {State.PUSHED}
+    sim_shop.refresh_from_db()
+    assert (sim_shop.push_crashes, sim_shop.push_backoff_until) == (0, None)
+    assert set(states(sim_shop).values()) == {State.PUSHED}
 
 
 def test_in_process_a_crashing_lane_waits_out_each_backoff_then_holds_the_shop_instead_of_looping(
-    shop, shopify_sim, lane_settings
+    sim_shop, shopify_sim, lane_settings
 ):
     # The embedded default runs the lane in-process with no budget: it must still end.
     lane_settings.PUSH_CRASH_BACKOFF_SECONDS = 0.2
-    shopify_sim.update_shop(shop.domain, name="N" * 300)
-    _break_the_shop_row(shop)
-    import_into(shop, orders(2))
+    shopify_sim.update_shop(sim_shop.domain, name="N" * 300)
+    _break_the_shop_row(sim_shop)
+    import_into(sim_shop, orders(2))
 
-    report = run_lane(shop_id=shop.id, budget_seconds=None)
+    report = run_lane(shop_id=sim_shop.id, budget_seconds=None)
 
-    shop.refresh_from_db()
+    sim_shop.refresh_from_db()
     assert report.stopped.startswith("unexpected error ")
-    assert (shop.push_hold, shop.push_crashes) == (Shop.PushHold.CRASHING, 3)
-    assert set(states(shop).values()) == {State.PAUSED}
+    assert (sim_shop.push_hold, sim_shop.push_crashes) == (Shop.PushHold.CRASHING, 3)
+    assert set(states(sim_shop).values()) == {State.PAUSED}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from integrations.orders.models import BackerKitConnection, PullRun, PushRecord
 from integrations.orders.services.connections import PULL_STALE_AFTER, request_pull
 from integrations.orders.services.pull_runs import run_pull
-from tests.integrations.orders.conftest import fixture_order
+from tests.support.campaign_files import fixture_order
 from tests.support.push_records import plain_shop
 
 API_KEY = "bk_live_pull_runs_0123456789"
