@@ -32,7 +32,7 @@ def test_amounts_are_formatted_with_the_currencys_own_digits_and_symbol(amount, 
 @pytest.mark.django_db
 def test_a_record_keeps_a_three_decimal_amount_exactly():
     shop = plain_shop("kwd-store.myshopify.com", currency="KWD")
-    rec = record(shop_row, connection(shop_row, currency="KWD"), "bk-kwd", State.PUSHED, currency="KWD",
+    rec = record(shop, connection(shop, currency="KWD"), "bk-kwd", State.PUSHED, currency="KWD",
                  amount_paid=Decimal("12.345"), shopify_total=Decimal("10.125"))  # fmt: skip
 
     stored = PushRecord.objects.get(id=rec.id)
