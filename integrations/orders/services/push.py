@@ -252,11 +252,21 @@ def _expected_money(mapped: MappedOrder) -> dict:
 
 def _transient(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter, exc: ShopifyTransient) -> Result:
     ctx.count("transient")
-    if record.attempts >= settings.PUSH_MAX_ATTEMPTS and not exc.ambiguous:
-        outcome.failed(Outcome.TRANSIENT, f"Shopify kept failing after {record.attempts} attempts: {exc.message}")
-        return Result.DONE
+    if record.attempts >= settings.PUSH_MAX_ATTEMPTS:
+        return _give_up(record=record, outcome=outcome, exc=exc, maybe_sent=exc.ambiguous)
     kind = Outcome.AMBIGUOUS if exc.ambiguous else Outcome.TRANSIENT
     outcome.retry_later(kind, exc.message, until=after(backoff(record.attempts)), keep_sent=exc.ambiguous)
+    return Result.DONE
+
+
+def _give_up(*, record: PushRecord, outcome: OutcomeWriter, exc: ShopifyTransient, maybe_sent: bool) -> Result:
+    """Shopify kept failing for ``PUSH_MAX_ATTEMPTS`` tries: the order stops, failed, with the reason.
+    A send that may have reached Shopify stays marked as sent, so Retry looks the order up before
+    sending it again (an answer lost in an outage never becomes a second order)."""
+    reason = f"Shopify kept failing after {record.attempts} attempts ({exc.message})."
+    if maybe_sent:
+        reason += " It may have received the order before failing: Retry looks it up first, never creating it twice."
+    outcome.failed(Outcome.TRANSIENT, reason, keep_sent=maybe_sent)
     return Result.DONE
 
 
@@ -271,6 +281,8 @@ def _look_up(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter) ->
         outcome.hand_back(until=after(exc.retry_after))
         return Result.DONE
     except ShopifyTransient as exc:
+        if record.attempts >= settings.PUSH_MAX_ATTEMPTS:
+            return _give_up(record=record, outcome=outcome, exc=exc, maybe_sent=True)
         outcome.retry_later(Outcome.TRANSIENT, exc.message, until=after(backoff(record.attempts)), keep_sent=True)
         return Result.DONE
     except ShopifyInvalid as exc:
