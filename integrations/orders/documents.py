@@ -27,7 +27,7 @@ query VariantsBySku($first: Int!, $after: String, $query: String!) {
 
 # orderCreate has no idempotency key: before (re)sending, look the order up by the BackerKit order
 # id kept in sourceIdentifier. Variables: query = 'source_identifier:"<id>"'. The search index lags
-# writes by seconds (../shared/shopify/FACTS.md).
+# writes by seconds (docs/shopify-facts.md, "Orders").
 ORDER_BY_SOURCE_IDENTIFIER = """
 query OrderBySourceIdentifier($query: String!) {
   orders(first: 1, query: $query) {
