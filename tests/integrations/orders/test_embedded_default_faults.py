@@ -16,77 +16,77 @@ State = PushRecord.State
 
 
 def test_a_5xx_storm_at_the_start_of_a_push_is_ridden_out_in_the_embedded_default(
-    shop, shopify_sim, shopify_simulator, tmp_path
+    sim_shop, shopify_sim, shopify_simulator, tmp_path
 ):
-    seeded(shopify_sim, shop)
+    seeded(shopify_sim, sim_shop)
     orders = campaign(30)
-    shopify_sim.fault(shop.domain, http_5xx=40)
+    shopify_sim.fault(sim_shop.domain, http_5xx=40)
 
-    result = embedded_push_orders(shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
+    result = embedded_push_orders(sim_shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
 
     assert "pushed: 30" in result.stdout
-    assert_all_pushed_once(shopify_sim, shop, orders)
+    assert_all_pushed_once(shopify_sim, sim_shop, orders)
 
 
 def test_dropped_connections_after_create_are_resolved_by_lookup_in_the_embedded_default(
-    shop, shopify_sim, shopify_simulator, tmp_path
+    sim_shop, shopify_sim, shopify_simulator, tmp_path
 ):
-    seeded(shopify_sim, shop)
+    seeded(shopify_sim, sim_shop)
     orders = campaign(30)
-    shopify_sim.fault(shop.domain, drop_connection=4, drop_when="after")
+    shopify_sim.fault(sim_shop.domain, drop_connection=4, drop_when="after")
 
-    embedded_push_orders(shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
+    embedded_push_orders(sim_shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
 
-    assert_all_pushed_once(shopify_sim, shop, orders)
+    assert_all_pushed_once(shopify_sim, sim_shop, orders)
 
 
 def test_lost_answers_while_search_lags_are_found_not_resent_in_the_embedded_default(
-    shop, shopify_sim, shopify_simulator, tmp_path
+    sim_shop, shopify_sim, shopify_simulator, tmp_path
 ):
-    seeded(shopify_sim, shop, search_index_delay_seconds=1.5)
+    seeded(shopify_sim, sim_shop, search_index_delay_seconds=1.5)
     orders = campaign(30)
-    shopify_sim.fault(shop.domain, timeout_after_create=5, hold_seconds=4)
+    shopify_sim.fault(sim_shop.domain, timeout_after_create=5, hold_seconds=4)
 
-    embedded_push_orders(shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
+    embedded_push_orders(sim_shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
 
-    assert_all_pushed_once(shopify_sim, shop, orders)
-    found = PushRecord.objects.filter(shop=shop, push_attempts__outcome="found_existing").distinct().count()
+    assert_all_pushed_once(shopify_sim, sim_shop, orders)
+    found = PushRecord.objects.filter(shop=sim_shop, push_attempts__outcome="found_existing").distinct().count()
     assert found == 5
 
 
 def test_throttling_on_a_standard_shop_is_waited_out_in_the_embedded_default(
-    shop, shopify_sim, shopify_simulator, tmp_path
+    sim_shop, shopify_sim, shopify_simulator, tmp_path
 ):
-    seeded(shopify_sim, shop, plan="standard")
-    shopify_sim.set_bucket(shop.domain, 60)  # nearly empty: Shopify throttles at once
+    seeded(shopify_sim, sim_shop, plan="standard")
+    shopify_sim.set_bucket(sim_shop.domain, 60)  # nearly empty: Shopify throttles at once
     orders = campaign(30)
 
-    embedded_push_orders(shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
+    embedded_push_orders(sim_shop, write_jsonl(tmp_path / "c.jsonl", orders), shopify_simulator)
 
-    assert_all_pushed_once(shopify_sim, shop, orders)
-    assert not PushRecord.objects.filter(shop=shop, state=State.FAILED).exists()
+    assert_all_pushed_once(shopify_sim, sim_shop, orders)
+    assert not PushRecord.objects.filter(shop=sim_shop, state=State.FAILED).exists()
 
 
 def test_a_revoked_token_pauses_the_embedded_push_which_resumes_after_reconnect(
-    shop, shopify_sim, shopify_simulator, client, tmp_path
+    sim_shop, shopify_sim, shopify_simulator, client, tmp_path
 ):
-    seeded(shopify_sim, shop)
+    seeded(shopify_sim, sim_shop)
     orders = campaign(30)
     path = write_jsonl(tmp_path / "c.jsonl", orders)
-    shopify_sim.fault(shop.domain, revoke_after=10)
+    shopify_sim.fault(sim_shop.domain, revoke_after=10)
 
-    first = embedded_push_orders(shop, path, shopify_simulator)
+    first = embedded_push_orders(sim_shop, path, shopify_simulator)
 
-    shop.refresh_from_db()
-    assert shop.status == Shop.Status.DISCONNECTED
+    sim_shop.refresh_from_db()
+    assert sim_shop.status == Shop.Status.DISCONNECTED
     assert "they resume after Reconnect" in first.stdout
-    assert PushRecord.objects.filter(shop=shop, state=State.PAUSED).exists()
-    assert not PushRecord.objects.filter(shop=shop, state=State.FAILED).exists()
+    assert PushRecord.objects.filter(shop=sim_shop, state=State.PAUSED).exists()
+    assert not PushRecord.objects.filter(shop=sim_shop, state=State.FAILED).exists()
 
-    reconnect(client, shop)
+    reconnect(client, sim_shop)
     # What the reconnect queues (orders.resume_paused_pushes): the embedded web process's local
     # worker would run it; this test process has a broker and no worker, so it runs it here.
-    lifecycle.resume_shop(shop_id=shop.id)
-    embedded_push_orders(shop, path, shopify_simulator)
+    lifecycle.resume_shop(shop_id=sim_shop.id)
+    embedded_push_orders(sim_shop, path, shopify_simulator)
 
-    assert_all_pushed_once(shopify_sim, shop, orders)
+    assert_all_pushed_once(shopify_sim, sim_shop, orders)

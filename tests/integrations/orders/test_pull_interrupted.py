@@ -6,7 +6,7 @@ import pytest
 from integrations.backerkit.errors import BackerKitTransient
 from integrations.backerkit.simulator.campaign import generate_campaign
 from integrations.orders.models import BackerKitConnection, PushRecord
-from integrations.orders.services.pull import pull_connection
+from integrations.orders.services.pull import pull, pull_connection
 from tests.support.push_records import plain_shop
 
 API_KEY = "bk_live_pull_pages_0001"
@@ -26,8 +26,9 @@ def test_a_pull_interrupted_halfway_resumes_with_nothing_lost_or_doubled(project
     backerkit_sim.state.add_orders("skyforge", orders)
     backerkit_sim.state.add_faults(status=503, after=2)  # the third page fails
 
-    with pytest.raises(BackerKitTransient):
-        pull_connection(connection_id=project_connection.id, start_push=False)
+    interrupted = pull(connection_id=project_connection.id, start_push=False)
+
+    assert isinstance(interrupted.exception, BackerKitTransient) and interrupted.retry_in is not None
 
     project_connection.refresh_from_db()
     taken = set(PushRecord.objects.values_list("backerkit_order_id", flat=True))

@@ -100,8 +100,9 @@ def test_the_token_migration_tasks_migrate_legacy_tokens_and_leave_custom_app_to
 
 def test_the_purge_task_erases_personal_data_past_retention_and_keeps_the_rest(sim_shop, worker, settings):
     conn = api_connection(sim_shop, "purge")
-    old = record(sim_shop, conn, "bk-old", PushRecord.State.PUSHED,
-                 pushed_at=timezone.now() - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS + 1))  # fmt: skip
+    long_ago = timezone.now() - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS + 1)
+    old = record(sim_shop, conn, "bk-old", PushRecord.State.PUSHED, pushed_at=long_ago)
+    PushRecord.objects.filter(id=old.id).update(updated_at=long_ago)  # nothing has happened to it since
     recent = record(sim_shop, conn, "bk-recent", PushRecord.State.PUSHED)
     waiting = record(sim_shop, conn, "bk-waiting", PushRecord.State.PENDING)
 
