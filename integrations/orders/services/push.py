@@ -101,6 +101,11 @@ def push_record(*, record: PushRecord, ctx: PushContext) -> Result:
     return _send(record=record, mapped=mapped, ctx=ctx, started=started)
 
 
+def _variant_prices(mapped: MappedOrder, variants: dict[str, Variant]) -> dict[str, str]:
+    sent = {line["variantId"] for line in mapped.order_input["lineItems"] if "variantId" in line}
+    return {v.sku: str(v.price) for v in variants.values() if v.id in sent}
+
+
 def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started) -> Result:
     max_wait = MAX_BUCKET_WAIT_SECONDS
     if ctx.deadline is not None:
@@ -119,6 +124,8 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, started)
         "amount_paid": mapped.amount_paid,
         "expected_financial_status": mapped.expected_financial_status,
         "explanation": mapped.explanation,
+        # The Shopify prices this send was made at (the order detail compares them per item).
+        "variant_prices": _variant_prices(mapped, ctx.variants),
     }
     if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=money):
         return Result.DONE  # the sweeper took it back: another lane owns it now
