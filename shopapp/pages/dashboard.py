@@ -28,6 +28,7 @@ def home_context(request: HttpRequest) -> dict:
         "show_guide": not shop.setup_guide_dismissed and not guide.complete,
         "health": shop_health(shop),
         "notice": request.GET.get("notice", ""),
+        "error": request.GET.get("error", ""),
     }
 
 
