@@ -28,9 +28,9 @@ class Shop(models.Model):
         TAX_LINES = "tax_lines", "Shopify tax lines"
 
     class InventoryBehaviour(models.TextChoices):
-        BYPASS = "BYPASS", "Do not change inventory"
-        DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrement, ignoring the inventory policy"
-        DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrement, obeying the inventory policy"
+        BYPASS = "BYPASS", "Don't change inventory"
+        DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrease inventory, even below zero"
+        DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrease inventory, following each product's policy"
 
     domain = models.CharField(max_length=255, unique=True)
     name = models.CharField(max_length=255, blank=True)
