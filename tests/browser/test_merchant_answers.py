@@ -88,7 +88,7 @@ def test_the_preview_groups_reasons_by_cause_and_every_order_is_reachable(device
         "Add SKU POSTER-PROMO to a product in Shopify, then press Retry."
     )
     no_control_covered(frame)
-    screenshot(page, f"{name}-order-needs-attention-items", docs=True)
+    screenshot(page, f"{name}-order-needs-attention-items", docs=name == "desktop")
 
 
 def test_a_partially_paid_order_shows_which_item_caused_the_gap(device, admin_app, sim_shop, push_worker):
@@ -130,7 +130,7 @@ def test_home_shows_waiting_orders_not_a_progress_bar_until_push_is_pressed(devi
     expect(frame.get_by_test_id("progress")).to_have_count(0)
     expect(frame.get_by_test_id("app-bridge-missing")).to_be_hidden()  # the simulated admin gives tokens
     no_control_covered(frame)
-    screenshot(page, f"{name}-home-waiting", docs=True)
+    screenshot(page, f"{name}-home-waiting", docs=name == "desktop")
     navigate(frame, lambda: frame.get_by_test_id("waiting").get_by_role("link", name="Preview and push").click())
     expect(frame.get_by_test_id("preview-summary")).to_be_visible()
 
