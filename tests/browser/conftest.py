@@ -195,7 +195,8 @@ COVERED_SCRIPT = """
     const style = getComputedStyle(el);
     if (style.visibility === "hidden" || el.getClientRects().length === 0) continue;
     if (!el.checkVisibility({visibilityProperty: true})) continue; // e.g. inside a closed <details>
-    el.scrollIntoView({block: "center", inline: "center", behavior: "instant"});
+    // "nearest": where a scroll brings the control into view, at the edge, where fixed bars sit.
+    el.scrollIntoView({block: "nearest", inline: "nearest", behavior: "instant"});
     const box = el.getBoundingClientRect();
     const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     if (!hit || !(hit === el || el.contains(hit))) {
