@@ -31,3 +31,15 @@ def test_a_reduced_scope_still_offers_reconnect(admin, shop):
     page = admin.get("home").content.decode()
 
     assert 'data-testid="reconnect"' in page and 'data-testid="access-banner"' not in page
+
+
+def test_pressing_push_then_says_what_is_missing_not_reconnect(admin, shop):
+    Shop.objects.filter(id=shop.id).update(
+        status=Shop.Status.DISCONNECTED,
+        disconnect_cause=Shop.DisconnectCause.SCOPES_REDUCED,
+        disconnected_reason="orderCreate: This app is not approved to access the Customer object.",
+    )
+
+    error = admin.follow(admin.post("pages:push")).context["error"]
+
+    assert "protected customer data (level 2)" in error and "Reconnect the store" not in error
