@@ -88,3 +88,19 @@ class DataRequest(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+
+class TransactionDataRequest(models.Model):
+    """A merchant's request to a Success rep to turn transaction data off (only a rep may: the help
+    article's way out when a fulfilment service imports Paid orders only). The rep's console lists
+    the open ones; setting transaction data off closes them."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="transaction_data_requests")
+    message = models.TextField()
+    requested_by = models.CharField(max_length=64, blank=True, help_text="The Shopify user id of the merchant.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=254, blank=True, help_text="The staff member's email.")
+
+    class Meta:
+        ordering = ["-requested_at"]

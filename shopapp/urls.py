@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shopapp.favicon import favicon
 from shopapp.health import healthz
 from shopapp.pages import home
 from shopapp.webhooks.views import receive_webhook
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("shopapp.install.urls")),
     path("webhooks", receive_webhook, name="webhooks"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     # The merchant's embedded pages (session tokens) and the Success reps' console (staff logins).
     path("", include("shopapp.pages.urls")),

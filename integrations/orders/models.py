@@ -56,7 +56,7 @@ class PushRecord(models.Model):
     """One BackerKit order of one shop: pushed to Shopify at most once, whatever happens."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
+        PENDING = "pending", "Waiting"
         PUSHING = "pushing", "Pushing"
         PUSHED = "pushed", "Pushed"
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
@@ -78,6 +78,9 @@ class PushRecord(models.Model):
     order_data = EncryptedJSONField(null=True, blank=True)
     # Exactly what was sent to Shopify (orderCreate variables); personal, encrypted, purged likewise.
     sent_input = EncryptedJSONField(null=True, blank=True)
+    # The Shopify unit price of each SKU when the order was sent ({sku: "45.00"}): line items are
+    # priced by Shopify (no priceSet), so the detail page stays true after the catalogue changes.
+    variant_prices = models.JSONField(null=True, blank=True)
     personal_data_purged_at = models.DateTimeField(null=True, blank=True)
     # Refused by validation: only a corrected re-import (or pull) can change it, never a retry.
     invalid_input = models.BooleanField(default=False)

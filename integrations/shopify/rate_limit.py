@@ -119,6 +119,13 @@ class CostBucket:
         self.key = f"shopify:bucket:{shop}"
         self._redis = shared_redis()
 
+    def restore_rate(self) -> float:
+        """Points a second the shop's bucket restores (Shopify's figure once reported)."""
+        if self._redis is None:
+            return self._local.get(self.shop, _LocalBucket()).rate
+        stored = self._redis.hget(self.key, "rate")
+        return float(stored) if stored else DEFAULT_RESTORE_RATE
+
     def take(self, cost: float) -> float:
         """Take ``cost`` points, or return the seconds to wait before asking again."""
         now = time.time()

@@ -14,6 +14,6 @@ class TaxMode(models.TextChoices):
 
 
 class InventoryBehaviour(models.TextChoices):
-    BYPASS = "BYPASS", "Do not change inventory"
-    DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrement, ignoring the inventory policy"
-    DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrement, obeying the inventory policy"
+    BYPASS = "BYPASS", "Don't change inventory"
+    DECREMENT_IGNORING_POLICY = "DECREMENT_IGNORING_POLICY", "Decrease inventory, even below zero"
+    DECREMENT_OBEYING_POLICY = "DECREMENT_OBEYING_POLICY", "Decrease inventory, following each product's policy"

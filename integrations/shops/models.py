@@ -68,6 +68,9 @@ class Shop(models.Model):
     auto_push = models.BooleanField(default=True)
     pushes_paused = models.BooleanField(default=False, help_text="Paused by a Success rep.")
     setup_guide_dismissed = models.BooleanField(default=False)
+    # When the merchant last pressed Push or Retry: until the lanes' first attempt lands, that is
+    # how the pages know a push is running (waiting orders alone are not a push).
+    push_requested_at = models.DateTimeField(null=True, blank=True)
 
     # The push's own hold of the shop (integrations/orders/services/holds.py): frozen or locked by
     # Shopify (a periodic check resumes it), or stopped after repeated lane crashes (a rep resumes).

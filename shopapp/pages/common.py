@@ -41,6 +41,21 @@ class ShopHealth:
     reconnect_url: str = ""
 
 
+# Shopify's ACCESS_DENIED when the app is not approved for protected customer data names the
+# data ("not approved to access the Customer object") and links to the page about it.
+PROTECTED_DATA_MARKERS = ("protected-customer-data", "protected customer data", "not approved to")
+PROTECTED_DATA_REFUSED = (
+    "Shopify refused the backers' names, emails and addresses: this app is not yet approved for "
+    "protected customer data (level 2) on stores other than development stores. BackerKit must have the "
+    "access approved in Shopify's Partner Dashboard; reconnecting cannot fix it. Pushing is paused and no "
+    "order is lost: contact your Success rep."
+)
+
+
+def refused_protected_customer_data(reason: str) -> bool:
+    return any(marker in (reason or "").lower() for marker in PROTECTED_DATA_MARKERS)
+
+
 def shop_health(shop: Shop) -> ShopHealth:
     if shop.status == Shop.Status.CONNECTED and shop.access_token:
         if shop.token_kind == Shop.TokenKind.LEGACY:
@@ -57,6 +72,9 @@ def shop_health(shop: Shop) -> ShopHealth:
             False,
         )
     reason = shop.disconnected_reason or "Shopify no longer accepts the app's access token."
+    if refused_protected_customer_data(reason):
+        # Reconnecting cannot help: the app itself lacks Shopify's approval, not this store's token.
+        return ShopHealth("critical", "Shopify's approval needed", PROTECTED_DATA_REFUSED, False)
     if shop.token_kind == Shop.TokenKind.CUSTOM_APP:
         return ShopHealth("critical", "Disconnected", f"{reason} Pushing is paused; no order is lost.", False)
     since = f" since {shop.disconnected_at:%b %-d, %Y %H:%M} UTC" if shop.disconnected_at else ""

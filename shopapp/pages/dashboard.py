@@ -8,8 +8,9 @@ from integrations.orders.selectors.metrics import store_metrics
 from integrations.orders.services.shop_settings import dismiss_setup_guide
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
+from shopapp.pages.fulfilment import fulfilment_context
 from shopapp.pages.setup_guide import setup_guide
-from shopapp.pages.wording import eta_text
+from shopapp.pages.wording import eta_text, time_ago
 
 
 def home_context(request: HttpRequest) -> dict:
@@ -21,10 +22,13 @@ def home_context(request: HttpRequest) -> dict:
         "nav": "home",
         "metrics": metrics,
         "eta": eta_text(metrics.progress.eta_seconds, running=metrics.progress.running),
+        "last_pushed_ago": time_ago(metrics.last_pushed_at) if metrics.last_pushed_at else "",
+        "fulfilment": fulfilment_context(request, partially_paid=metrics.partially_paid, back="home"),
         "guide": guide,
         "show_guide": not shop.setup_guide_dismissed and not guide.complete,
         "health": shop_health(shop),
         "notice": request.GET.get("notice", ""),
+        "error": request.GET.get("error", ""),
     }
 
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from integrations.shops.models import Shop
+from shopapp.pages.wording import INVENTORY_LABELS, TAX_MODE_LABELS, accepted
 
 
 class InlineErrorsMixin:
@@ -46,21 +47,16 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
         help_text="When BackerKit locks new orders, they are sent to Shopify without waiting for you.",
     )
     tax_mode = forms.ChoiceField(
-        choices=[
-            (Shop.TaxMode.ONE_LINE_ITEM, "All taxes as one line item"),
-            (Shop.TaxMode.TAX_LINES, "Shopify tax lines"),
-        ],
+        choices=list(TAX_MODE_LABELS.items()),
         widget=forms.RadioSelect,
         label="Taxes paid in BackerKit",
+        error_messages={"required": accepted(TAX_MODE_LABELS), "invalid_choice": accepted(TAX_MODE_LABELS)},
     )
     inventory_behaviour = forms.ChoiceField(
-        choices=[
-            (Shop.InventoryBehaviour.BYPASS, "Don't change inventory"),
-            (Shop.InventoryBehaviour.DECREMENT_IGNORING_POLICY, "Decrease inventory, even below zero"),
-            (Shop.InventoryBehaviour.DECREMENT_OBEYING_POLICY, "Decrease inventory, following each product's policy"),
-        ],
+        choices=list(INVENTORY_LABELS.items()),
         widget=forms.RadioSelect,
         label="Inventory",
+        error_messages={"required": accepted(INVENTORY_LABELS), "invalid_choice": accepted(INVENTORY_LABELS)},
     )
     send_receipt = forms.BooleanField(required=False, label="Email an order confirmation to the backer")
     send_fulfillment_receipt = forms.BooleanField(required=False, label="Email a shipping confirmation to the backer")

@@ -6,14 +6,28 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.orders.selectors import state_counts
-from integrations.orders.selectors.orders import FINANCIAL_STATUSES, OrderFilters, order_detail, order_page
+from integrations.orders.selectors.orders import (
+    FINANCIAL_STATUSES,
+    OrderFilters,
+    order_detail,
+    order_page,
+    retryable_ids,
+    states_of,
+)
 from integrations.orders.selectors.progress import PushProgress, push_progress
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
-from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
+from shopapp.pages.backer_items import backer_items, what_to_do
+from shopapp.pages.common import (
+    PROTECTED_DATA_REFUSED,
+    redirect_to,
+    refused_protected_customer_data,
+    shop_health,
+    token_authenticated_form,
+)
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
-from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text
+from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome
 from shopapp.params import int_param
 
 STATE_FILTERS = [
@@ -39,6 +53,13 @@ def progress_json(progress: PushProgress) -> dict:
         "eta_seconds": None if progress.eta_seconds is None else round(progress.eta_seconds),
         "eta_text": eta_text(progress.eta_seconds, running=progress.running),
     }
+
+
+def _refusal(shop, exc: PushNotPossible, sentences: dict[str, str]) -> str:
+    """Why a push or retry cannot go ahead; not "Reconnect" when reconnecting cannot help."""
+    if exc.code == PushNotPossible.DISCONNECTED and refused_protected_customer_data(shop.disconnected_reason):
+        return PROTECTED_DATA_REFUSED
+    return sentences[exc.code]
 
 
 @embedded_view
@@ -83,7 +104,9 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "nav": "orders",
         "record": record,
         "attempts": list(record.push_attempts.all()),  # prefetched by order_detail
-        "sent": summarize(record.sent_input, record.order_data),
+        "sent": summarize(record.sent_input, record.order_data, record.variant_prices),
+        "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
+        "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),
@@ -111,15 +134,14 @@ def retry_orders(request: HttpRequest) -> HttpResponse:
         return redirect_to(request, "pages:orders", error="Choose an order to retry.")
     record_ids = None if form.cleaned_data["all"] else [form.cleaned_data["record"]]
     target = ("pages:order", back) if back else ("pages:orders",)
+    asked = record_ids if record_ids is not None else retryable_ids(shop_id=request.shop.id)
     try:
         count = retry(shop_id=request.shop.id, record_ids=record_ids)
     except PushNotPossible as exc:
-        return redirect_to(request, *target, error=RETRY_REFUSALS[exc.code])
-    if count:
-        notice = f"{count} order{'s' if count != 1 else ''} queued to push again"
-    else:
-        notice = "Nothing to retry"
-    return redirect_to(request, *target, notice=notice)
+        return redirect_to(request, *target, error=_refusal(request.shop, exc, RETRY_REFUSALS))
+    # In-process (the embedded default) the retry may already be over: say how it ended.
+    notice, error = retry_outcome(count, states_of(shop_id=request.shop.id, record_ids=asked))
+    return redirect_to(request, *target, **({"error": error} if error else {"notice": notice}))
 
 
 @token_authenticated_form
@@ -129,7 +151,7 @@ def push(request: HttpRequest) -> HttpResponse:
     try:
         queued = start_push(shop_id=request.shop.id)
     except PushNotPossible as exc:
-        return redirect_to(request, "pages:orders", error=PUSH_REFUSALS[exc.code])
+        return redirect_to(request, "pages:orders", error=_refusal(request.shop, exc, PUSH_REFUSALS))
     notice = f"Pushing {queued} order{'s' if queued != 1 else ''}" if queued else "No order is waiting"
     return redirect_to(request, "pages:orders", notice=notice)
 

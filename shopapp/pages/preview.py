@@ -10,6 +10,8 @@ from integrations.orders.selectors.preview import record_ids_by_order_id
 from integrations.orders.services.preview import preview_waiting
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import shop_health
+from shopapp.pages.fulfilment import fulfilment_context
+from shopapp.pages.preview_groups import group_reasons
 from shopapp.pages.pulls import pull_lines
 from shopapp.pages.wording import PREVIEW_PROBLEMS
 from shopapp.params import int_param
@@ -26,6 +28,8 @@ def preview(request: HttpRequest) -> HttpResponse:
     lines = sorted(result.summary.lines, key=lambda line: OUTCOME_ORDER.get(line.outcome, 9))
     counts = result.summary.counts
     ids = record_ids_by_order_id(shop_id=shop.id, order_ids=[line.order_id for line in lines])
+    rows = [(line, ids.get(line.order_id)) for line in lines]
+    partially_paid = counts.get("PARTIALLY_PAID", 0) + counts.get("PENDING", 0)
     pulls = [line for line in pull_lines(shop.id, connections_of(shop_id=shop.id)).values() if line.active]
     context = {
         "page_title": "Preview",
@@ -33,11 +37,12 @@ def preview(request: HttpRequest) -> HttpResponse:
         "result": result,
         "page": result.window,
         "problem": PREVIEW_PROBLEMS.get(result.problem, ""),
-        "rows": [(line, ids.get(line.order_id)) for line in lines],
+        "rows": rows,
         "paid": counts.get("PAID", 0),
-        "partially_paid": counts.get("PARTIALLY_PAID", 0) + counts.get("PENDING", 0),
+        "partially_paid": partially_paid,
         "attention": counts.get("needs_attention", 0) + counts.get("invalid", 0),
-        "reasons": result.summary.reasons.most_common(8),
+        "groups": group_reasons(rows, currency=shop.currency),
+        "fulfilment": fulfilment_context(request, partially_paid=partially_paid, back="preview"),
         "include_transaction_data": shop.include_transaction_data,
         "health": shop_health(shop),
         "currency": shop.currency,

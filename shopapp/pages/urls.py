@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.pages import connection, dashboard, orders, preview, settings_page
+from shopapp.pages import connection, dashboard, fulfilment, orders, preview, settings_page
 
 app_name = "pages"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("connection/<int:connection_id>/fetch", connection.fetch, name="connection_fetch"),
     path("connection/<int:connection_id>/remove", connection.remove, name="connection_remove"),
     path("settings/", settings_page.settings_page, name="settings"),
+    path(
+        "transaction-data/request-off",
+        fulfilment.request_transaction_data_off_view,
+        name="request_transaction_data_off",
+    ),
 ]

@@ -2,6 +2,11 @@
 the push's time left, why a connection, a pull, a push or a preview could not go ahead. The
 domain hands codes and numbers (integrations/orders/); the sentences are here, in one place."""
 
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+
 from integrations.orders.models import PullRun
 from integrations.orders.services.connections import ConnectionProblem
 from integrations.orders.services.connections import Problem as ConnectionCode
@@ -9,6 +14,24 @@ from integrations.orders.services.preview import PreviewProblem
 from integrations.orders.services.push_requests import PushNotPossible
 
 FINANCIAL_LABELS = {"PAID": "Paid", "PARTIALLY_PAID": "Partially paid", "PENDING": "Payment pending"}
+
+# Shopify's orderCreate options, as the settings page names them (the detail page says the same).
+INVENTORY_LABELS = {
+    "BYPASS": "Don't change inventory",
+    "DECREMENT_IGNORING_POLICY": "Decrease inventory, even below zero",
+    "DECREMENT_OBEYING_POLICY": "Decrease inventory, following each product's policy",
+}
+TAX_MODE_LABELS = {"one_line_item": "All taxes as one line item", "tax_lines": "Shopify tax lines"}
+
+
+def inventory_label(code: str) -> str:
+    return INVENTORY_LABELS.get(code, code.replace("_", " ").capitalize() if code else "—")
+
+
+def accepted(labels: dict[str, str]) -> str:
+    """ "Choose one of: A, B or C." for a choice field's invalid value."""
+    names = [f"“{label}”" for label in labels.values()]
+    return f"Choose one of: {', '.join(names[:-1])} or {names[-1]}."
 
 
 def financial_label(status: str) -> str:
@@ -27,6 +50,15 @@ def eta_text(seconds: float | None, *, running: bool) -> str:
         return f"About {minutes} minute{'s' if minutes != 1 else ''} left"
     hours, minutes = divmod(minutes, 60)
     return f"About {hours} h {minutes:02d} min left"
+
+
+def time_ago(moment: datetime, *, now: datetime | None = None) -> str:
+    """ "just now" under a minute, else Django's "3 minutes ago" (whose "0 minutes", with a
+    non-breaking space, is never what a merchant should read)."""
+    now = now or timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now)} ago".replace("\xa0", " ")
 
 
 def plural(count: int, word: str) -> str:
@@ -93,6 +125,28 @@ RETRY_REFUSALS = {
     **PUSH_REFUSALS,
     PushNotPossible.DISCONNECTED: "Shopify is disconnected. Reconnect the store first, then retry.",
 }
+
+
+def retry_outcome(count: int, states: dict[str, int]) -> tuple[str, str]:
+    """(notice, error) after a retry of ``count`` orders whose states are now ``states``: the
+    outcome where it is already known (in-process, a retry may be over before the page answers),
+    "queued" only for what is still queued."""
+    if not count:
+        return "Nothing to retry", ""
+    pushed = states.get("pushed", 0)
+    stopped = states.get("needs_attention", 0) + states.get("failed", 0)
+    queued = count - pushed - stopped
+    if queued > 0 and not (pushed or stopped):
+        return f"{plural(count, 'order')} queued to push again", ""
+    parts = [f"{plural(pushed, 'order')} pushed"] if pushed else []
+    if queued > 0:
+        parts.append(f"{queued} still queued")
+    if stopped:
+        still = "still needs attention" if stopped == 1 else "still need attention"
+        parts.append(f"{plural(stopped, 'order')} {still}: see why below")
+        return "", ", ".join(parts) + "."
+    return ", ".join(parts), ""
+
 
 PREVIEW_PROBLEMS = {
     PreviewProblem.DISCONNECTED: "Shopify is disconnected: reconnect to preview your orders.",

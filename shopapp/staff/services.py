@@ -5,11 +5,12 @@ import logging
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from integrations.orders.models import PushRecord
 from integrations.orders.services import lifecycle
 from integrations.shops.models import Shop
-from shopapp.models import SettingChange
+from shopapp.models import SettingChange, TransactionDataRequest
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,9 @@ def set_transaction_data(
 ) -> SettingChange:
     """Switch transaction data for a store (Paid / Partially Paid with "Total Paid by Backer", or
     always Paid). Applies to orders pushed from now on; every change is a SettingChange row, even
-    one that leaves the value as it was (the rep's reason is still worth keeping)."""
-    return _change(
+    one that leaves the value as it was (the rep's reason is still worth keeping). Turning it off
+    closes the merchant's open requests for that."""
+    change = _change(
         shop_id=shop_id,
         setting=TRANSACTION_DATA,
         new=enabled,
@@ -86,6 +88,11 @@ def set_transaction_data(
         by_email=by_email,
         staff_user=staff_user,
     )
+    if not enabled:
+        TransactionDataRequest.objects.filter(shop_id=shop_id, closed_at__isnull=True).update(
+            closed_at=timezone.now(), closed_by=by_email.strip()
+        )
+    return change
 
 
 def set_pushes_paused(

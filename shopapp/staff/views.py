@@ -1,6 +1,7 @@
 """The Success reps' console. Django session login, staff accounts only; a merchant's id token
 is never looked at here (no ``embedded_view``), and the pages refuse to be framed."""
 
+import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -16,7 +17,9 @@ from integrations.orders.selectors.connections import connections_of
 from integrations.orders.selectors.orders import order_detail
 from integrations.shops.models import Shop
 from shopapp.params import int_param
+from shopapp.selectors import open_transaction_data_requests
 from shopapp.staff import selectors, services
+from shopapp.staff.customer_data import customer_data
 from shopapp.staff.forms import PauseForm, StaffAuthenticationForm, TransactionDataForm
 from shopapp.staff.second_factor import needs_second_factor
 
@@ -95,6 +98,7 @@ def _store_context(shop: Shop, **forms) -> dict:
         "connections": connections_of(shop_id=shop.id),
         "problems": selectors.recent_problems(shop_id=shop.id),
         "audit": selectors.audit_log(shop_id=shop.id),
+        "transaction_requests": open_transaction_data_requests(shop_id=shop.id),
         "transaction_form": forms.get("transaction_form")
         or TransactionDataForm(initial={"enabled": "on" if shop.include_transaction_data else "off"}),
         "pause_form": forms.get("pause_form")
@@ -175,7 +179,16 @@ def order(request: HttpRequest, shop_id: int, record_id: int) -> HttpResponse:
     return render(
         request,
         "shopapp/staff/order.html",
-        {"shop": record.shop, "record": record, "attempts": list(record.push_attempts.all()), "reveal": reveal},
+        {
+            "shop": record.shop,
+            "record": record,
+            "attempts": list(record.push_attempts.all()),
+            "reveal": reveal,
+            "customer": customer_data(record.order_data) if reveal else None,
+            "sent_json": json.dumps(record.sent_input, indent=2, sort_keys=True)
+            if reveal and record.sent_input
+            else "",
+        },
     )
 
 

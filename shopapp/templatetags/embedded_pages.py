@@ -86,6 +86,7 @@ def state_tone(state: str) -> str:
 
 
 register.filter("financial_label", wording.financial_label)
+register.filter("inventory_label", wording.inventory_label)
 
 
 @register.filter

@@ -23,13 +23,24 @@
   }
 
   // --- Contextual save bar --------------------------------------------------------------------
+  // The bar shows while the form differs from what is saved. After a refused save the page comes
+  // back with the refused values in the form (data-unsaved): nothing was saved, so the bar stays,
+  // and Discard goes back to the saved settings. Leaving with unsaved changes asks first.
   function setUpSaveBar(form) {
     const barId = form.dataset.saveBarId;
     const fallback = document.getElementById(form.dataset.fallbackBar);
-    const initial = new FormData(form);
     const snapshot = (data) => JSON.stringify([...data.entries()].sort());
-    const start = snapshot(initial);
+    const start = snapshot(new FormData(form));
+    const refused = form.dataset.unsaved === "1";
     let shown = false;
+    let leaving = false;
+
+    function warnBeforeLeaving(event) {
+      if (!shown || leaving) return;
+      event.preventDefault();
+      event.returnValue = "";
+    }
+    window.addEventListener("beforeunload", warnBeforeLeaving);
 
     function show(dirty) {
       if (dirty === shown) return;
@@ -41,14 +52,22 @@
         fallback.hidden = !dirty;
       }
     }
-    const check = () => show(snapshot(new FormData(form)) !== start);
+    const check = () => show(refused || snapshot(new FormData(form)) !== start);
     form.addEventListener("input", check);
     form.addEventListener("change", check);
+    form.addEventListener("submit", () => { leaving = true; });
 
-    const save = () => { show(false); form.requestSubmit(); };
-    const discard = () => { form.reset(); show(false); };
+    const save = () => { leaving = true; form.requestSubmit(); };
+    async function discard() {
+      if (!refused) { form.reset(); show(false); return; }
+      leaving = true;
+      const target = new URL(form.dataset.discardUrl, window.location.href);
+      try { target.searchParams.set("id_token", await window.appSession.idToken()); } catch (error) { /* bounce page */ }
+      window.location.assign(target.toString());
+    }
     document.querySelectorAll("[data-save-bar-save]").forEach((b) => b.addEventListener("click", save));
     document.querySelectorAll("[data-save-bar-discard]").forEach((b) => b.addEventListener("click", discard));
+    if (refused) show(true);
   }
 
   // --- Push progress ---------------------------------------------------------------------------
@@ -135,11 +154,29 @@
     window.setTimeout(tick, 1000);
   }
 
+  // --- Busy state: a form that starts work says so at once and is not sent twice. --------------
+  function setUpBusy(form) {
+    form.addEventListener("submit", (event) => {
+      const button = form.querySelector("button[type=submit]");
+      if (form.dataset.busyNow === "1" && form.dataset.idTokenAdded !== "1") {
+        event.preventDefault(); // a second press while the first is on its way
+        return;
+      }
+      form.dataset.busyNow = "1";
+      if (button) {
+        button.setAttribute("aria-busy", "true");
+        button.classList.add("Button--busy");
+        button.textContent = form.dataset.busy;
+      }
+    });
+  }
+
   function ready() {
     const box = document.getElementById("toast");
     if (box && box.dataset.notice) toast(box.dataset.notice);
     document.querySelectorAll("form[data-save-bar-id]").forEach(setUpSaveBar);
     document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
+    document.querySelectorAll("form[data-busy]").forEach(setUpBusy);
     document.querySelectorAll("[data-pull-url]").forEach(setUpPullProgress);
     document.querySelectorAll("[data-confirm]").forEach((form) =>
       form.addEventListener("submit", (event) => {

@@ -121,8 +121,14 @@
         }
         return;
       }
-      showMissing();
+      // Framed by the simulated admin (tests, the demo): it hands out tokens itself, nothing is missing.
+      tokenFromSimulatorAdmin().catch(showMissing);
     }
+  });
+
+  document.addEventListener("click", (event) => {
+    const close = event.target instanceof Element ? event.target.closest("[data-close-notice]") : null;
+    if (close) close.parentElement.hidden = true;
   });
 
   window.appSession = { idToken: idToken };

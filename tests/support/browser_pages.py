@@ -74,11 +74,11 @@ INP_BUDGET_MS = 200
 
 
 def new_page(chromium, viewport: dict) -> Page:
-    # Not is_mobile: the simulated admin page has no <meta name="viewport">, so a mobile browser
-    # would lay it out 980 px wide and shrink it; Shopify's mobile admin gives the app the phone's
-    # real width, which a 390 px desktop viewport reproduces.
+    # A phone is emulated as one: a mobile browser (is_mobile: it honours <meta name="viewport">,
+    # which the simulated admin and the app both have), touch, and a phone's pixel density.
+    phone = viewport["width"] < 500
     context = chromium.new_context(
-        viewport=viewport, device_scale_factor=2 if viewport["width"] < 500 else 1, has_touch=viewport["width"] < 500
+        viewport=viewport, device_scale_factor=3 if phone else 1, is_mobile=phone, has_touch=phone
     )
     context.add_init_script(VITALS_SCRIPT)
     # App Bridge's CDN is unreachable in tests; fail it fast instead of waiting for a timeout.
@@ -138,6 +138,34 @@ def report_vitals(name: str, frame: Frame, *, interacted: bool = False) -> dict:
 def no_horizontal_scroll(frame: Frame) -> None:
     widths = frame.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], f"horizontal scroll: content {widths[0]}px in {widths[1]}px"
+
+
+COVERED_SCRIPT = """
+() => {
+  const covered = [];
+  for (const el of document.querySelectorAll("button, a.Button, input[type=submit], summary")) {
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || el.getClientRects().length === 0) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue; // e.g. inside a closed <details>
+    // "nearest": where a scroll brings the control into view, at the edge, where fixed bars sit.
+    el.scrollIntoView({block: "nearest", inline: "nearest", behavior: "instant"});
+    const box = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!hit || !(hit === el || el.contains(hit))) {
+      covered.push({control: (el.textContent || el.value || "").trim().slice(0, 40),
+                    covered_by: hit ? hit.outerHTML.slice(0, 120) : "nothing"});
+    }
+  }
+  window.scrollTo(0, 0);
+  return covered;
+}
+"""
+
+
+def no_control_covered(frame: Frame) -> None:
+    """``document.elementFromPoint`` at each visible control's centre is the control or inside it."""
+    covered = frame.evaluate(COVERED_SCRIPT)
+    assert covered == [], f"covered controls: {covered}"
 
 
 def screenshot(page: Page, name: str, *, docs: bool = False) -> Path:

@@ -112,3 +112,20 @@ def order_detail(*, shop_id: int, record_id: int) -> PushRecord | None:
         .prefetch_related("push_attempts")
         .first()
     )
+
+
+def retryable_ids(*, shop_id: int) -> list[int]:
+    """The orders Retry all would queue (failed or needing attention, not invalid input)."""
+    return list(
+        PushRecord.objects.filter(
+            shop_id=shop_id, state__in=[State.FAILED, State.NEEDS_ATTENTION], invalid_input=False
+        ).values_list("id", flat=True)
+    )
+
+
+def states_of(*, shop_id: int, record_ids: list[int]) -> dict[str, int]:
+    """How many of these orders are in each state now (a retry's outcome, when already known)."""
+    counts = dict.fromkeys(State.values, 0)
+    for state in PushRecord.objects.filter(shop_id=shop_id, id__in=record_ids).values_list("state", flat=True):
+        counts[state] += 1
+    return counts

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import InvalidOrder, validate_order
-from integrations.orders.mapping import MappedOrder, ShopSettings, map_order, variant_skus
+from integrations.backerkit.orders import BackerKitOrder, InvalidOrder, validate_order
+from integrations.orders.mapping import MappedOrder, ShopSettings, Variant, map_order, variant_skus
 from integrations.orders.models import PushRecord
 from integrations.orders.selectors.paging import PageWindow
 from integrations.orders.selectors.preview import waiting_count, waiting_records
@@ -35,6 +35,20 @@ PREVIEW_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class PriceGap:
+    """An item Shopify prices above the campaign: the cause of an order's outstanding amount."""
+
+    sku: str
+    shopify_price: Decimal
+    campaign_price: Decimal
+    quantity: int
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.shopify_price - self.campaign_price) * self.quantity
+
+
+@dataclass(frozen=True)
 class PreviewLine:
     order_id: str
     backer_id: str
@@ -42,6 +56,8 @@ class PreviewLine:
     shopify_total: Decimal | None = None
     amount_paid: Decimal | None = None
     reasons: tuple[str, ...] = ()
+    price_gaps: tuple[PriceGap, ...] = ()  # for an order not fully paid: the items priced higher
+    missing_skus: tuple[str, ...] = ()  # for an order that needs attention: SKUs Shopify lacks
 
 
 @dataclass
@@ -83,7 +99,7 @@ def preview_entries(
             )
             continue
         if isinstance(mapped, MappedOrder):
-            reasons = (mapped.explanation,) if mapped.expected_financial_status != "PAID" else ()
+            paid = mapped.expected_financial_status == "PAID"
             summary.lines.append(
                 PreviewLine(
                     order.id,
@@ -91,16 +107,31 @@ def preview_entries(
                     mapped.expected_financial_status,
                     mapped.shopify_total,
                     mapped.amount_paid,
-                    reasons,
-                )  # fmt: skip
+                    () if paid else (mapped.explanation,),
+                    price_gaps=() if paid else _price_gaps(order, variants),
+                )
             )
         else:
             summary.lines.append(
                 PreviewLine(
-                    order.id, order.backer_id, "needs_attention", None, order.amount_paid, tuple(mapped.reasons)
+                    order.id,
+                    order.backer_id,
+                    "needs_attention",
+                    None,
+                    order.amount_paid,
+                    tuple(mapped.reasons),
+                    missing_skus=tuple(sorted({item.sku for item in order.items if item.sku not in variants})),
                 )
             )
     return summary
+
+
+def _price_gaps(order: BackerKitOrder, variants: dict[str, Variant]) -> tuple[PriceGap, ...]:
+    return tuple(
+        PriceGap(item.sku, variants[item.sku].price, item.campaign_price, item.quantity)
+        for item in order.items
+        if item.sku in variants and variants[item.sku].price > item.campaign_price
+    )
 
 
 class PreviewProblem:

@@ -176,6 +176,12 @@ def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, start
     return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome)
 
 
+def _variant_prices(mapped: MappedOrder, variants: dict[str, Variant]) -> dict[str, str]:
+    """The Shopify prices this send was made at, by SKU (the order detail compares them per item)."""
+    sent = {line["variantId"] for line in mapped.order_input["lineItems"] if "variantId" in line}
+    return {v.sku: str(v.price) for v in variants.values() if v.id in sent}
+
+
 def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome: OutcomeWriter) -> Result:
     taken = ctx.order_create_cost
     wait = ctx.bucket.wait_and_take(taken, max_wait=_bucket_patience(ctx))
@@ -184,7 +190,8 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome:
         ctx.count("bucket_waits")
         return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
-    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=_expected_money(mapped)):
+    sent = {**_expected_money(mapped), "variant_prices": _variant_prices(mapped, ctx.variants)}
+    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=sent):
         return Result.DONE  # the sweeper took it back: another lane owns it now
     try:
         response = ctx.client.execute(ORDER_CREATE, variables)

@@ -6,6 +6,7 @@ Refusals are ``PushNotPossible`` with a code the pages word (shopapp/pages/wordi
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import PushRecord
@@ -34,6 +35,7 @@ def start_push(*, shop_id: int) -> int:
     if shop.pushes_paused:
         raise PushNotPossible(PushNotPossible.PAUSED_BY_SUPPORT)
     with transaction.atomic():
+        Shop.objects.filter(id=shop_id).update(push_requested_at=timezone.now())
         PushRecord.objects.filter(shop_id=shop_id, state=State.PAUSED).update(state=State.PENDING)
         queued = PushRecord.objects.filter(shop_id=shop_id, state=State.PENDING).count()
         if queued:
@@ -47,4 +49,6 @@ def retry(*, shop_id: int, record_ids: list[int] | None) -> int:
     shop = Shop.objects.get(id=shop_id)
     if not shop.is_connected:
         raise PushNotPossible(PushNotPossible.DISCONNECTED)
-    return lifecycle.retry_records(shop_id=shop_id, record_ids=record_ids)
+    with transaction.atomic():
+        Shop.objects.filter(id=shop_id).update(push_requested_at=timezone.now())
+        return lifecycle.retry_records(shop_id=shop_id, record_ids=record_ids)

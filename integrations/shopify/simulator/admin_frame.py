@@ -53,6 +53,7 @@ window.addEventListener("message", async (event) => {{
 }});"""
     return Response.html(
         f"""<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(shop.name)} · Shopify admin (simulated)</title>
 <style>body{{margin:0;font-family:system-ui}}header{{background:#1a1a1a;color:#fff;padding:.5rem 1rem}}
 iframe{{border:0;width:100%;height:calc(100vh - 2.5rem)}}</style></head>

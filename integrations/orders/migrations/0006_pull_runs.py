@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_shop_moved_to_shops"),
+        ("orders", "0005_pull_errors"),
         ("shops", "0001_initial"),
     ]
 

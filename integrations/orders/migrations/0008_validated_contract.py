@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0005_merge_session_work"),
+        ("orders", "0007_push_hold_outcomes"),
     ]
 
     operations = [

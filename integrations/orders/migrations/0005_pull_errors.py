@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_shop_moved_to_shops"),
+        ("orders", "0004_money_in_its_own_currency"),
     ]
 
     operations = [
