@@ -19,11 +19,11 @@ def test_home_counts_partially_paid_orders_and_a_prefilled_request_reaches_the_r
     page = admin.get("home").content.decode()
     assert "3 orders Partially paid: check your fulfilment service" in page
     assert "is not money the backer owes" in page and "ShipStation requires Paid" in page
-    assert f"Please turn transaction data off for {shop.domain}" in page  # prefilled
+    assert f"Please turn transaction data off for {shop_row.domain}" in page  # prefilled
 
     response = admin.post(
         "pages:request_transaction_data_off",
-        data={"back": "home", "message": f"Please turn transaction data off for {shop.domain}. ShipStation."},
+        data={"back": "home", "message": f"Please turn transaction data off for {shop_row.domain}. ShipStation."},
     )
     assert admin.follow(response).context["notice"] == "Request sent to your Success rep"
     assert 'data-testid="transaction-request-sent"' in admin.get("home").content.decode()
