@@ -10,11 +10,14 @@ off the requests, with beat's schedule (the sweeper, the pulls, the purge) besid
 """
 
 import argparse
+import secrets
+import socket
 import time
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
@@ -50,13 +53,16 @@ what it does, in order:
 a second run reuses the virtualenv and the database (only new migrations run) and starts the demo
 shop afresh, since the simulators keep their stores in memory.
 
-environment (scripts/demo sets local defaults): APP_URL, SHOPIFY_ORIGIN_TEMPLATE, BACKERKIT_API_URL,
-SHOPIFY_ADMIN_URL_TEMPLATE.
+environment (scripts/demo derives them from the ports): APP_URL, SHOPIFY_ORIGIN_TEMPLATE, BACKERKIT_API_URL,
+SHOPIFY_ADMIN_URL_TEMPLATE; DATABASE_URL (var/db.sqlite3, or var/db-PORT.sqlite3 on another --port).
+
+the staff console: the demo makes a staff account (demo-rep) and prints its password; in production
+make accounts with `manage.py createsuperuser` and enrol their TOTP (`manage.py enrol_staff_totp`).
 """
 
 
-class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Django's option order, with the epilog's lines kept as written."""
+class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Django's option order, the epilog's lines kept as written, and each option's default shown."""
 
 
 class Command(BaseCommand):
@@ -75,12 +81,15 @@ class Command(BaseCommand):
         parser.add_argument("--backerkit-port", type=int, default=urlsplit(settings.BACKERKIT_API_URL).port or 8112,
                             help="BackerKit simulator port")  # fmt: skip
         parser.add_argument("--backers", type=int, default=300, help="backers in the sample campaign")
-        parser.add_argument("--latency-ms", default=None, help="Shopify's latency, e.g. 100-300 (default: none)")
+        parser.add_argument(
+            "--latency-ms", default=None, help="Shopify's latency, e.g. 100-300 (none: answers at once)"
+        )
         parser.add_argument("--no-serve", action="store_true", help="exit after the summary (for checks and CI)")
 
     def handle(self, *args, **options):
         if not settings.LOCAL_WORKER:
             raise CommandError("The demo runs on the embedded default: unset REDIS_URL.")
+        self._check_ports(options)
         call_command("migrate", verbosity=0)
         worker = local_worker.start(celery_app)
         shopify = start_simulator(
@@ -113,7 +122,9 @@ class Command(BaseCommand):
 
         admin = f"{shopify.url}/{DEMO_SHOP}/admin/apps/{settings.SHOPIFY_API_KEY}"
         self.stdout.write(self.style.SUCCESS(f"\nOpen the app as a merchant would: {admin}"))
-        self.stdout.write(f"What Shopify received: {shopify.url}/\nStaff console: {app.url}/staff/")
+        password = self._staff_account()
+        self.stdout.write(f"What Shopify received: {shopify.url}/\nStaff console: {app.url}/staff/ "
+                          f"(demo only: user demo-rep, password {password})")  # fmt: skip
         if options["no_serve"]:
             return self._stop(app, shopify, backerkit)
         self.stdout.write("Ctrl-C to stop.")
@@ -123,6 +134,30 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping.")
         self._stop(app, shopify, backerkit)
+
+    def _check_ports(self, options) -> None:
+        """A busy port is named with the option that changes it (instead of a bind traceback)."""
+        for option, what in (("port", "the app"), ("shopify_port", "the Shopify simulator"),
+                             ("backerkit_port", "the BackerKit simulator")):  # fmt: skip
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.bind(("127.0.0.1", options[option]))
+                except OSError as exc:
+                    flag = "--" + option.replace("_", "-")
+                    raise CommandError(
+                        f"Port {options[option]} ({what}) is in use ({exc.strerror}): "
+                        f"choose another with {flag}, e.g. {flag} {options[option] + 10}."
+                    ) from None
+
+    def _staff_account(self) -> str:
+        """A staff account for the demo's console, with a fresh password each run (demo only: in
+        production accounts come from createsuperuser and carry a second factor)."""
+        password = secrets.token_urlsafe(9)
+        user, _ = get_user_model().objects.get_or_create(username="demo-rep", defaults={"email": "rep@example.com"})
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        return password
 
     def _install(self, *, app_url: str) -> None:
         """The merchant's browser: /auth/install -> Shopify's approval -> /auth/callback."""
