@@ -71,21 +71,11 @@ def claim_rows(*, shop_id: int, limit: int, token: str, now: datetime) -> list[P
 def update_record(*, record_id: int, fields: dict[str, Any], only_if: dict[str, Any]) -> int:
     """One UPDATE of the record when it matches ``only_if`` (a plain UPDATE: every database has it),
     built once from the fields instead of through the ORM's query compiler on the hot path."""
-    quote = connection.ops.quote_name
-    sets, params = [], []
-    for name, value in fields.items():
-        column, prepared = _column(name, value)
-        sets.append(f"{quote(column)} = %s")
-        params.append(prepared)
-    where, where_params = [f"{quote('id')} = %s"], [record_id]
-    for name, value in only_if.items():
-        column, prepared = _column(name, value)
-        where.append(f"{quote(column)} = %s")
-        where_params.append(prepared)
+    sets, where, params = _set_and_where(record_id, fields, only_if)
     record_table, _ = _tables()
-    sql = f"UPDATE {record_table} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # noqa: S608 - model names
+    sql = f"UPDATE {record_table} SET {sets} WHERE {where}"  # noqa: S608 - model names
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params])
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
@@ -97,20 +87,10 @@ def _one_statement(
     attempt: tuple[str, str, datetime],
     attempt_always: bool,
 ) -> int:
-    quote = connection.ops.quote_name
-    sets, params = [], []
-    for name, value in fields.items():
-        column, prepared = _column(name, value)
-        sets.append(f"{quote(column)} = %s")
-        params.append(prepared)
-    where, where_params = [f"{quote('id')} = %s"], [record_id]
-    for name, value in only_if.items():
-        column, prepared = _column(name, value)
-        where.append(f"{quote(column)} = %s")
-        where_params.append(prepared)
+    sets, where, params = _set_and_where(record_id, fields, only_if)
     if unless_state is not None:
-        where.append(f"{quote('state')} <> %s")
-        where_params.append(unless_state)
+        where += f" AND {connection.ops.quote_name('state')} <> %s"
+        params.append(unless_state)
     outcome, detail, started_at = attempt
     attempt_params = [record_id, outcome, detail, started_at, timezone.now()]
     record_table, attempt_table = _tables()
@@ -122,15 +102,30 @@ def _one_statement(
         insert = f"INSERT INTO {attempt_table} ({columns}) SELECT %s, %s, %s, %s, %s FROM updated"  # noqa: S608
         returning = "RETURNING 1"
     sql = (
-        f"WITH updated AS (UPDATE {record_table} SET {', '.join(sets)} "  # noqa: S608 - names from the models
-        f"WHERE {' AND '.join(where)} RETURNING 1) {insert} {returning}"
+        f"WITH updated AS (UPDATE {record_table} SET {sets} "  # noqa: S608 - names from the models
+        f"WHERE {where} RETURNING 1) {insert} {returning}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params, *attempt_params])
+        cursor.execute(sql, [*params, *attempt_params])
         rows = cursor.fetchall()
     if attempt_always:
         return int(rows[0][0]) if rows else 0
     return len(rows)
+
+
+def _set_and_where(record_id: int, fields: dict[str, Any], only_if: dict[str, Any]) -> tuple[str, str, list]:
+    """``SET`` and ``WHERE`` for the record's fields and conditions, and their parameters in order."""
+    quote = connection.ops.quote_name
+    sets, where, params, where_params = [], [f"{quote('id')} = %s"], [], [record_id]
+    for name, value in fields.items():
+        column, prepared = _column(name, value)
+        sets.append(f"{quote(column)} = %s")
+        params.append(prepared)
+    for name, value in only_if.items():
+        column, prepared = _column(name, value)
+        where.append(f"{quote(column)} = %s")
+        where_params.append(prepared)
+    return ", ".join(sets), " AND ".join(where), [*params, *where_params]
 
 
 def _column(name: str, value: Any) -> tuple[str, Any]:
