@@ -282,10 +282,7 @@ def _describe(error: jsonschema.ValidationError) -> FieldProblem:
             return FieldProblem(field, message)
         return FieldProblem(field, f"{_show(value)} is not a decimal amount")
     if kind == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
-        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
-        return FieldProblem(field, f"must be {wanted}, not {_json_type(value)}")
+        return _type_problem(error, field)
     if kind == "pattern":
         last = path[-1] if path else ""
         return FieldProblem(field, f"{_show(value)} {_PATTERN_MESSAGES.get(last, 'is not in the expected format')}")
@@ -304,6 +301,14 @@ def _describe(error: jsonschema.ValidationError) -> FieldProblem:
     return FieldProblem(field, error.message)
 
 
+def _type_problem(error: jsonschema.ValidationError, field: str) -> FieldProblem:
+    """A value of the wrong JSON type: names the types wanted and the type given, never the value."""
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
+    wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+    return FieldProblem(field, f"must be {wanted}, not {_json_type(error.instance)}")
+
+
 def _describe_personal(error: jsonschema.ValidationError, field: str) -> FieldProblem:
     """The problem of a personal field, without its value."""
     kind, value = error.validator, error.instance
@@ -311,10 +316,7 @@ def _describe_personal(error: jsonschema.ValidationError, field: str) -> FieldPr
         missing = next((name for name in error.validator_value if repr(name) in error.message), None)
         return FieldProblem(_path([*error.absolute_path, missing]) if missing else field, "is required")
     if kind == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
-        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
-        return FieldProblem(field, f"must be {wanted}, not {_json_type(value)}")
+        return _type_problem(error, field)
     if kind == "pattern":
         return FieldProblem(field, _PATTERN_MESSAGES.get(field.rsplit(".", 1)[-1], "is not in the expected format"))
     if kind == "minLength":
