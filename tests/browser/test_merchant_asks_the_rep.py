@@ -34,8 +34,9 @@ def _rep_page(chromium, live_server, viewport: dict):
     "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
 )
 def test_the_merchant_asks_for_transaction_data_off_and_the_rep_sees_it_and_the_address(
-    chromium, admin_app, sim_shop, live_server, viewport
+    chromium, admin_app, sim_shop, live_server, viewport, settings
 ):
+    settings.STAFF_REQUIRE_TOTP = False  # this rep has no authenticator enrolled (test_staff_console.py)
     name = "desktop" if viewport["width"] > 500 else "phone"
     conn = connection(sim_shop)
     order = fixture_order("partially_paid")

@@ -11,8 +11,9 @@ from tests.support.push_records import State, record
 
 
 def test_home_counts_partially_paid_orders_and_a_prefilled_request_reaches_the_reps_console(
-    admin, shop_row, conn, client, django_user_model
+    admin, shop_row, conn, client, django_user_model, settings
 ):
+    settings.STAFF_REQUIRE_TOTP = False  # this rep has no authenticator enrolled (staff/test_staff_login_protection.py)
     for n in range(3):
         record(shop_row, conn, f"bk-{n}", State.PUSHED, financial_status="PARTIALLY_PAID")
 
