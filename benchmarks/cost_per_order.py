@@ -86,11 +86,12 @@ def reset_statements(cluster: PostgresCluster, database: str) -> None:
         conn.execute("SELECT pg_stat_statements_reset()")
 
 
-def redis_commands(url: str) -> int:
+def redis_commands(url: str) -> dict[str, int]:
+    """Calls so far, by command (INFO commandstats)."""
     import redis
 
     stats = redis.Redis.from_url(url).info("commandstats")
-    return sum(int(v["calls"]) for v in stats.values())
+    return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
 
 
 def campaign_file(*, n: int, directory: Path) -> Path:
@@ -156,7 +157,9 @@ def pipeline(*, args, cluster, database, redis_url, sim_url, control, env) -> di
                 raise RuntimeError((ROOT / "artifacts" / "cost-import.log").read_text()[-2000:])
             importer.returncode = os.waitstatus_to_exitcode(status)
         statements = statements_by_role(cluster, database)
-        redis_calls = redis_commands(redis_url) - redis_before
+        redis_after = redis_commands(redis_url)
+        redis_by_command = {k: v - redis_before.get(k, 0) for k, v in redis_after.items() if v - redis_before.get(k, 0)}
+        redis_calls = sum(redis_by_command.values())
         sent_bytes = control.state()["counters"].get("admin_api_request_bytes", 0) - bytes_before
     finally:
         stop_all(procs)
@@ -173,6 +176,7 @@ def pipeline(*, args, cluster, database, redis_url, sim_url, control, env) -> di
         "worker_statements": statements.get("bench_worker", 0) / per,
         "import_statements": statements.get("bench_import", 0) / per,
         "redis_calls": redis_calls / per,
+        "redis_by_command": dict(sorted(redis_by_command.items(), key=lambda kv: -kv[1])),
         "bytes": sent_bytes / per,
         "duplicates": sum(c - 1 for c in created.values() if c > 1),
         "missing": args.orders - pushed,
