@@ -18,7 +18,7 @@ from typing import Any
 import graphql
 
 from integrations.shopify.schema import admin_schema
-from integrations.shopify.simulator import credentials, faults
+from integrations.shopify.simulator import credentials, faults, order_webhooks
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.cost import MAX_QUERY_COST, query_cost
 from integrations.shopify.simulator.documents import format_error, parse_and_validate
@@ -85,7 +85,9 @@ def handle(state: SimulatorState, domain: str, requested_version: str, request: 
         return Response.json({"errors": auth.error}, status=401, headers=headers)
 
     response, ctx = _execute(state, shop, auth.token, served.version, request, headers)
-    return faults.after_execution(state, shop, ctx, response)
+    response = faults.after_execution(state, shop, ctx, response)
+    order_webhooks.after_api_changes(state, shop, ctx.changed_orders)  # background: never delays the answer
+    return response
 
 
 def _execute(
@@ -163,6 +165,7 @@ def _execute(
         actual = 0
         body = {"data": None, "errors": [_access_denied(name) for name in denied]}
     else:
+        ctx.executed_mutations = list(fields) if is_mutation else []
         result = graphql.execute(
             schema,
             parsed.document,

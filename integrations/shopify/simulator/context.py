@@ -19,3 +19,5 @@ class ExecutionContext:
     variants_returned: list[int] = field(default_factory=list)
     # Orders this request changed after their creation (update, edit, payment, refund, cancel).
     changed_orders: list[int] = field(default_factory=list)
+    # Root mutations this request executed (faults.py's ``lose_answer_after`` acts on them).
+    executed_mutations: list[str] = field(default_factory=list)

@@ -191,6 +191,8 @@ def configure(state: SimulatorState, request: Request, params: dict, body: dict)
             config.app_url = str(body["app_url"]).rstrip("/")
         if "catalog" in body:
             config.catalog = load_catalog(body["catalog"])
+        if "webhook_topics" in body:
+            config.webhook_topics = tuple(str(topic) for topic in body["webhook_topics"] or ())
         return Response.json(snapshot(state)["config"])
 
 

@@ -13,6 +13,9 @@
   order_create.py); ``invalid_variables_for``: it is refused as a variable the schema rejects.
 - ``replace_variants_after_lookup``: these SKUs' variants are re-created (new ids) just after a
   productVariants query returned them; the app's next orderCreate names a variant that is gone.
+- ``lose_answer_after``: root mutation names (``orderEditCommit``, ``orderUpdate``, ``refundCreate``...);
+  the next request executing one of them is answered 5xx (``lose_answer_as: http_5xx``) or dropped
+  (``drop``) AFTER it executed: the ambiguous outcome an app resolves by reading the order back.
 Counters are decremented under the state lock, so N concurrent requests consume exactly N faults.
 
 A shop's availability is a state, not a counter: ``frozen`` (the owner has not paid Shopify's bill)
@@ -80,7 +83,13 @@ def after_execution(state: SimulatorState, shop: Shop, ctx: ExecutionContext, re
             if armed.revoke_after <= 0:
                 armed.revoke_after = None
                 revoke = True
-        if ctx.created_orders and armed.timeout_after_create > 0:
+        lost = next((name for name in ctx.executed_mutations if name in armed.lose_answer_after), None)
+        if lost is not None:
+            armed.lose_answer_after.remove(lost)
+            state.counters["fault_lost_answer"] += 1
+            state.counters[f"fault_lost_answer_{lost}"] += 1
+            response = _lost_answer(armed)
+        elif ctx.created_orders and armed.timeout_after_create > 0:
             armed.timeout_after_create -= 1
             state.counters["fault_timeout_after_create"] += 1
             response = Response.dropped(hold_seconds=armed.hold_seconds)
@@ -96,6 +105,15 @@ def after_execution(state: SimulatorState, shop: Shop, ctx: ExecutionContext, re
     if ctx.variants_returned:
         _replace_looked_up_variants(state, shop, ctx.variants_returned)
     return response
+
+
+def _lost_answer(armed) -> Response:
+    """The answer to an executed mutation, lost: a 5xx page or a closed connection."""
+    if armed.lose_answer_as == "drop":
+        return Response.dropped()
+    status = armed.http_5xx_status
+    text = f"<html><body><h1>{status} {_REASONS[status]}</h1></body></html>"
+    return Response(status, text.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
 def refused_variables(state: SimulatorState, shop: Shop, variables: dict) -> dict | None:

@@ -9,13 +9,14 @@
 A staff member may change contact, address, tags and notes of any order, including orders an app
 created (only their line items are the app's alone: docs/shopify-facts.md, "Editing"). The change
 moves ``updatedAt`` and is recorded with actor ``merchant``, so the app can tell a merchant's edit
-from its own. Webhooks for it: see webhooks.py (``orders/updated``, sent when the app subscribed).
+from its own. ``orders/updated`` is sent when the app subscribed (order_webhooks.py), before the call
+answers; the answer lists the deliveries under ``webhooks`` (``"deliver": false``: prepared, not sent).
 """
 
 import html
 from typing import Any
 
-from integrations.shopify.simulator import order_lifecycle, order_update
+from integrations.shopify.simulator import order_lifecycle, order_update, order_webhooks
 from integrations.shopify.simulator.snapshot import order_json
 from integrations.shopify.simulator.state import SimulatorState
 from integrations.shopify.simulator.wire import Request, Response
@@ -59,6 +60,7 @@ def merchant_edit(state: SimulatorState, request: Request, params: dict, body: d
     from_form = "form-urlencoded" in request.headers.get("content-type", "")
     changes = _from_form(body) if from_form else dict(body)
     changes.pop("id", None)
+    deliver = bool(changes.pop("deliver", True))
     unknown = sorted(set(changes) - set(order_update.UPDATABLE))
     if unknown:
         raise ValueError(f"a merchant cannot change {', '.join(unknown)} here")
@@ -71,6 +73,8 @@ def merchant_edit(state: SimulatorState, request: Request, params: dict, body: d
         order_update.apply_update(order, changes, actor="merchant")
         state.counters["merchant_edits"] += 1
         answer = order_json(order)
+        records = order_webhooks.prepared(state, _shop, [order.id])
+    answer["webhooks"] = order_webhooks.deliver_now(state, records, deliver=deliver)
     if from_form:
         return Response.redirect(f"/_simulator/shops/{params['shop']}/orders/{params['order_id']}/edit")
     return Response.json(answer)

@@ -85,6 +85,11 @@ class Faults:
     # after a productVariants query returned them: the product was re-created between the app's
     # lookup and its orderCreate. Each SKU fires once.
     replace_variants_after_lookup: list[str] = field(default_factory=list)
+    # After the push: the answer to the next request executing each of these root mutations is lost
+    # AFTER it was executed (one entry fires once; list a name twice for two): ``lose_answer_as``
+    # ``http_5xx`` answers ``http_5xx_status``, ``drop`` closes the connection. The change happened.
+    lose_answer_after: list[str] = field(default_factory=list)
+    lose_answer_as: str = "http_5xx"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +106,8 @@ class Faults:
             "user_error_message": self.user_error_message,
             "invalid_variables_for": list(self.invalid_variables_for),
             "replace_variants_after_lookup": list(self.replace_variants_after_lookup),
+            "lose_answer_after": list(self.lose_answer_after),
+            "lose_answer_as": self.lose_answer_as,
         }
 
 

@@ -127,6 +127,7 @@ def snapshot(state: SimulatorState) -> dict[str, Any]:
                 "latency_ms": config.latency.describe() if config.latency else None,
                 "supported_versions": list(config.supported_versions),
                 "deprecated_versions": sorted(config.deprecated_versions),
+                "webhook_topics": list(config.webhook_topics),
             },
             "shops": [shop_json(state, shop) for shop in state.shops.values()],
             "tokens": [token_json(token, now) for token in state.access_tokens.values()],

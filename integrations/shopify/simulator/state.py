@@ -46,7 +46,13 @@ SHOP_SETTINGS = (
 )
 
 # Faults given as lists of strings (source identifiers, SKUs, a userError's field path).
-_LIST_FAULTS = ("user_errors_for", "user_error_field", "invalid_variables_for", "replace_variants_after_lookup")
+_LIST_FAULTS = (
+    "user_errors_for",
+    "user_error_field",
+    "invalid_variables_for",
+    "replace_variants_after_lookup",
+    "lose_answer_after",
+)
 
 
 def now_iso() -> str:
@@ -73,6 +79,8 @@ class AppConfig:
     # Products every new shop starts with (see catalog.py); None: shops start empty.
     catalog: list[dict[str, Any]] | None = None
     deprecated_versions: frozenset[str] = field(default_factory=lambda: DEPRECATED_VERSIONS)
+    # App-wide webhook topics declared in shopify.app.toml (e.g. "orders/updated"): order_webhooks.py.
+    webhook_topics: tuple[str, ...] = ()
 
     @property
     def webhook_url(self) -> str:
@@ -170,6 +178,8 @@ class SimulatorState:
                 setattr(shop.faults, key, value)
             if shop.faults.drop_when not in ("before", "after"):
                 raise ValueError("drop_when must be 'before' or 'after'")
+            if shop.faults.lose_answer_as not in ("http_5xx", "drop"):
+                raise ValueError("lose_answer_as must be 'http_5xx' or 'drop'")
             if shop.faults.http_5xx_status not in (500, 502, 503, 504):
                 raise ValueError("http_5xx_status must be 500, 502, 503 or 504")
             return shop.faults
