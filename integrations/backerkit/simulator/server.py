@@ -70,9 +70,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self, seconds: float) -> None:
         """A BackerKit that never answers: hold the request, then close the connection."""
+        generation = self.server.state.generation
         time.sleep(seconds)  # the simulated fault itself: an answer that never comes
         url = urlsplit(self.path)
-        self.server.state.record_request(method=self.command, path=url.path, status=0, query=url.query)
+        self.server.state.record_request(
+            method=self.command, path=url.path, status=0, query=url.query, generation=generation
+        )
         self.close_connection = True
 
     def _json_body(self) -> dict[str, Any] | None:

@@ -113,11 +113,15 @@ class SimulatorState:
         self.key_changes: list[list] = []  # [API requests still answered with the old key, project, new key]
         # method, path, query, status, monotonic time (never the Authorization header)
         self.requests: list[dict[str, Any]] = []
+        # Bumped by reset(): a request held across a reset (a timeout fault) is not recorded in the
+        # next test's state.
+        self.generation = 0
 
     # --- control ---------------------------------------------------------------------------------
 
     def reset(self) -> None:
         with self.lock:
+            self.generation += 1
             self.projects.clear()
             self.faults.clear()
             self.key_changes.clear()
@@ -302,8 +306,12 @@ class SimulatorState:
                 "has_more": len(changed) > limit,
             }
 
-    def record_request(self, *, method: str, path: str, status: int, query: str = "") -> None:
+    def record_request(
+        self, *, method: str, path: str, status: int, query: str = "", generation: int | None = None
+    ) -> None:
         with self.lock:
+            if generation is not None and generation != self.generation:
+                return  # held across a reset: it belongs to a state that is gone
             self.requests.append(
                 {"method": method, "path": path, "query": query, "status": status, "at": time.monotonic()}
             )

@@ -90,6 +90,9 @@ class Faults:
     # ``http_5xx`` answers ``http_5xx_status``, ``drop`` closes the connection. The change happened.
     lose_answer_after: list[str] = field(default_factory=list)
     lose_answer_as: str = "http_5xx"
+    # orderCancel's job runs this many seconds after the answer (0: before it, the default): until
+    # then the order is not cancelled yet and ``job(id)`` answers ``done: false``, as on Shopify.
+    cancel_job_seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +111,7 @@ class Faults:
             "replace_variants_after_lookup": list(self.replace_variants_after_lookup),
             "lose_answer_after": list(self.lose_answer_after),
             "lose_answer_as": self.lose_answer_as,
+            "cancel_job_seconds": self.cancel_job_seconds,
         }
 
 

@@ -2,8 +2,9 @@
 ``job(id)``, as Shopify documents them for 2026-07 (docs/shopify-facts.md, "After the push").
 
 - Asynchronous on Shopify: the answer is a ``job`` (``done: false``) and ``orderCancelUserErrors``
-  (the deprecated ``userErrors`` stays empty). The simulator cancels before answering; ``job(id)``
-  answers ``done: true`` from then on, so the app must not rely on ``done`` in the mutation's answer.
+  (the deprecated ``userErrors`` stays empty). The simulator cancels before answering, or, with the
+  shop's fault ``cancel_job_seconds``, that long after it (meanwhile ``job(id)`` answers ``done:
+  false``, the order is not cancelled yet, and another orderCancel is INVALID "being cancelled").
 - Refused (code INVALID) when the order is already cancelled or has fulfilled units ("no outstanding
   fulfillments that can't be cancelled"); NOT_FOUND for an unknown order; ``staffNote`` at most 255.
 - ``refundMethod: {originalPaymentMethodsRefund: true}`` (or the deprecated ``refund: true``) refunds
@@ -17,11 +18,12 @@
 https://shopify.dev/docs/api/admin-graphql/2026-07/mutations/orderCancel
 """
 
+import threading
 import uuid
 from decimal import Decimal
 from typing import Any
 
-from integrations.shopify.simulator import order_lifecycle
+from integrations.shopify.simulator import order_lifecycle, order_webhooks
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order, Shop
 from integrations.shopify.simulator.state import now_iso
@@ -38,6 +40,8 @@ def cancel_errors(order: Order | None, staff_note: str | None, refund_method: di
         return [_error(["orderId"], "Order does not exist", "NOT_FOUND")]
     if order.cancelled_at:
         return [_error(["orderId"], "Order has already been cancelled", "INVALID")]
+    if _pending_job(order):
+        return [_error(["orderId"], "Order is being cancelled", "INVALID")]
     if any(order_lifecycle.fulfilled_quantity(line) > 0 for line in order.line_items):
         return [_error(["orderId"], "Order has fulfillments that can't be cancelled", "INVALID")]
     if staff_note and len(staff_note) > MAX_STAFF_NOTE:
@@ -150,20 +154,27 @@ def order_cancel(
         if errors:
             return {"__typename": "OrderCancelPayload", "job": None, "orderCancelUserErrors": errors, "userErrors": []}
         wants_refund = bool((refundMethod or {}).get("originalPaymentMethodsRefund")) or bool(refund)
-        cancel(
-            state,
-            shop,
-            order,
-            reason=reason,
-            restock=restock,
-            refund=wants_refund,
-            notify_customer=bool(notifyCustomer),
-            staff_note=staffNote,
-            actor="app",
-        )
-        ctx.changed_orders.append(order.id)
         job_id = f"gid://shopify/Job/{uuid.uuid4()}"
-        order.events[-1]["detail"]["job"] = job_id
+        arguments = {
+            "reason": reason,
+            "restock": restock,
+            "refund": wants_refund,
+            "notify_customer": bool(notifyCustomer),
+            "staff_note": staffNote,
+            "actor": "app",
+        }
+        delay = shop.faults.cancel_job_seconds
+        if delay > 0:
+            order.events.append(
+                {"at": now_iso(), "actor": "app", "kind": "cancel_requested", "detail": {"job": job_id}}
+            )
+            timer = threading.Timer(delay, _run_job, args=(state, shop, order, job_id, arguments))
+            timer.daemon = True
+            timer.start()
+        else:
+            cancel(state, shop, order, **arguments)
+            order.events[-1]["detail"]["job"] = job_id
+            ctx.changed_orders.append(order.id)
     return {
         "__typename": "OrderCancelPayload",
         "job": {"__typename": "Job", "id": job_id, "done": False, "query": None},
@@ -172,8 +183,24 @@ def order_cancel(
     }
 
 
+def _pending_job(order: Order) -> str | None:
+    requested = [e["detail"]["job"] for e in order.events if e["kind"] == "cancel_requested"]
+    done = {e["detail"].get("job") for e in order.events if e["kind"] == "cancel"}
+    return next((job_id for job_id in requested if job_id not in done), None)
+
+
+def _run_job(state, shop: Shop, order: Order, job_id: str, arguments: dict[str, Any]) -> None:
+    """The delayed cancellation job (a timer thread): cancels, then sends the order's webhooks."""
+    with state.lock:
+        cancel(state, shop, order, **arguments)
+        order.events[-1]["detail"]["job"] = job_id
+    order_webhooks.after_api_changes(state, shop, [order.id])
+
+
 def job(ctx: ExecutionContext, id: str) -> dict[str, Any] | None:  # noqa: A002
-    """``job(id)``: a cancellation's job, done once the simulator answered the mutation."""
+    """``job(id)``: a cancellation's job; ``done`` once the order was cancelled by it."""
     with ctx.state.lock:
-        known = any(event["detail"].get("job") == id for order in ctx.shop.orders for event in order.events)
-    return {"__typename": "Job", "id": id, "done": True, "query": None} if known else None
+        events = [e for order in ctx.shop.orders for e in order.events if e["detail"].get("job") == id]
+    if not events:
+        return None
+    return {"__typename": "Job", "id": id, "done": any(e["kind"] == "cancel" for e in events), "query": None}

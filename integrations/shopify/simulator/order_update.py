@@ -7,13 +7,14 @@ ignored: the simulator has none). ``tags`` and ``customAttributes`` replace the 
 document omitted fields: send the whole address). A cancelled order takes only ``note``, ``tags``,
 ``customAttributes`` and ``poNumber`` ("limited updates to certain fields (like notes and tags)").
 Every accepted update moves ``updatedAt``; an update that changes nothing still does (Shopify saves).
+The shop's ``user_errors_for`` fault (source identifiers) refuses updates of those orders too.
 https://shopify.dev/docs/api/admin-graphql/2026-07/mutations/orderUpdate
 """
 
 import re
 from typing import Any
 
-from integrations.shopify.simulator import addresses, order_lifecycle
+from integrations.shopify.simulator import addresses, faults, order_lifecycle
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order
 from integrations.shopify.simulator.nodes import order_node
@@ -91,9 +92,16 @@ def order_update(ctx: ExecutionContext, input: dict[str, Any]) -> dict[str, Any]
     state.count("order_update_calls")
     with state.lock:
         order = order_lifecycle.find_order(shop, input.get("id"))
-        errors = update_errors(order, input)
+        errors = update_errors(order, input) or _armed_errors(ctx, order)
         if errors:
             return {"__typename": "OrderUpdatePayload", "order": None, "userErrors": errors}
         apply_update(order, input, actor="app")
         ctx.changed_orders.append(order.id)
         return {"__typename": "OrderUpdatePayload", "order": order_node(order, shop), "userErrors": []}
+
+
+def _armed_errors(ctx: ExecutionContext, order: Order | None) -> list[dict[str, Any]]:
+    """The shop's ``user_errors_for`` fault aimed at this order's source identifier: Shopify refuses
+    the update (e.g. an address its checks reject), every time (the field path without ``order``)."""
+    armed = faults.user_errors(ctx.state, ctx.shop, order.source_identifier if order else None) or []
+    return [_error([p for p in e["field"] if p != "order"] or None, e["message"]) for e in armed]

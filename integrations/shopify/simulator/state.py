@@ -178,6 +178,7 @@ class SimulatorState:
                 setattr(shop.faults, key, value)
             if shop.faults.drop_when not in ("before", "after"):
                 raise ValueError("drop_when must be 'before' or 'after'")
+            shop.faults.cancel_job_seconds = float(shop.faults.cancel_job_seconds)
             if shop.faults.lose_answer_as not in ("http_5xx", "drop"):
                 raise ValueError("lose_answer_as must be 'http_5xx' or 'drop'")
             if shop.faults.http_5xx_status not in (500, 502, 503, 504):

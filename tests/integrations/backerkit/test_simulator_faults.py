@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from integrations.backerkit.simulator import start_backerkit_simulator
+from integrations.backerkit.simulator.state import SimulatorState
 
 
 @pytest.fixture
@@ -55,3 +56,14 @@ def test_a_key_regenerated_after_n_requests_is_refused_from_the_next_one(simulat
         answers = [http.get("/v1/projects/p1").status_code for _ in range(4)]
     assert answers == [200, 200, 401, 401]
     assert simulator.state.project("p1").api_key == "k2"
+
+
+def test_a_request_held_across_a_reset_is_not_recorded_in_the_new_state():
+    state = SimulatorState()
+    held_since = state.generation  # a timeout fault holds a request...
+    state.reset()  # ...while the next test starts
+
+    state.record_request(method="GET", path="/v1/projects/p1", status=0, generation=held_since)
+    state.record_request(method="GET", path="/v1/projects/p1", status=200, generation=state.generation)
+
+    assert [r["status"] for r in state.requests] == [200]

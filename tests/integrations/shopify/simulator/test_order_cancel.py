@@ -3,6 +3,7 @@
 import pytest
 
 from tests.support.after_push_documents import JOB, ORDER_CANCEL, READ_ORDER, amounts, data, open_shop, push_order
+from tests.support.processes import wait_for
 from tests.support.simulator_orders import SHOP
 
 
@@ -118,3 +119,18 @@ def test_an_unknown_order_is_not_found(shopify_sim, shop):
     )
 
     assert refused["orderCancelUserErrors"][0]["code"] == "NOT_FOUND"
+
+
+def test_a_delayed_cancel_job_is_not_done_and_the_order_not_cancelled_until_it_runs(shopify_sim, shop):
+    token, variants = shop
+    order_id = push_order(shopify_sim, SHOP, token, variants)
+    shopify_sim.fault(SHOP, cancel_job_seconds=0.3)
+
+    job = data(shopify_sim, SHOP, token, ORDER_CANCEL, orderId=order_id, restock=True, reason="OTHER")["job"]
+
+    assert data(shopify_sim, SHOP, token, JOB, id=job["id"])["done"] is False
+    assert data(shopify_sim, SHOP, token, READ_ORDER, id=order_id)["cancelledAt"] is None
+    again = data(shopify_sim, SHOP, token, ORDER_CANCEL, orderId=order_id, restock=True, reason="OTHER")
+    assert again["orderCancelUserErrors"][0]["message"] == "Order is being cancelled"
+    wait_for(lambda: data(shopify_sim, SHOP, token, JOB, id=job["id"])["done"], timeout=5, what="the cancel job")
+    assert data(shopify_sim, SHOP, token, READ_ORDER, id=order_id)["cancelledAt"]

@@ -77,3 +77,15 @@ def test_a_token_without_write_orders_is_denied(shopify_sim, pushed):
     body = shopify_sim.graphql(SHOP, reader, ORDER_UPDATE, {"input": {"id": order_id, "note": "x"}}).json()
 
     assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+
+
+def test_the_user_errors_fault_refuses_updates_of_the_orders_it_names(shopify_sim, pushed):
+    token, order_id = pushed
+    shopify_sim.fault(SHOP, user_errors_for=["bk-1"])
+
+    refused = data(shopify_sim, SHOP, token, ORDER_UPDATE, input={"id": order_id, "shippingAddress": {"zip": "1"}})
+
+    assert refused == {
+        "order": None,
+        "userErrors": [{"field": ["shippingAddress", "zip"], "message": "Shipping address zip is invalid"}],
+    }
