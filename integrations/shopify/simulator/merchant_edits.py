@@ -73,8 +73,9 @@ def merchant_edit(state: SimulatorState, request: Request, params: dict, body: d
         order_update.apply_update(order, changes, actor="merchant")
         state.counters["merchant_edits"] += 1
         answer = order_json(order)
-        records = order_webhooks.prepared(state, _shop, [order.id])
-    answer["webhooks"] = order_webhooks.deliver_now(state, records, deliver=deliver)
+        found = order_webhooks.events(_shop, [order.id])
+        prepared = order_webhooks.prepare_only(state, _shop, found) if not deliver else None
+    answer["webhooks"] = prepared if prepared is not None else order_webhooks.send(state, _shop, found)
     if from_form:
         return Response.redirect(f"/_simulator/shops/{params['shop']}/orders/{params['order_id']}/edit")
     return Response.json(answer)

@@ -93,6 +93,10 @@ class Faults:
     # orderCancel's job runs this many seconds after the answer (0: before it, the default): until
     # then the order is not cancelled yet and ``job(id)`` answers ``done: false``, as on Shopify.
     cancel_job_seconds: float = 0.0
+    # Webhook deliveries to the app are lost (never sent, recorded as dropped): the next N, or
+    # every one until disarmed. Shopify does not guarantee delivery; reconciliation must find them.
+    drop_webhooks: int = 0
+    drop_webhooks_permanent: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +116,8 @@ class Faults:
             "lose_answer_after": list(self.lose_answer_after),
             "lose_answer_as": self.lose_answer_as,
             "cancel_job_seconds": self.cancel_job_seconds,
+            "drop_webhooks": self.drop_webhooks,
+            "drop_webhooks_permanent": self.drop_webhooks_permanent,
         }
 
 
@@ -170,6 +176,9 @@ class Order:
     edit_sessions: dict[int, dict[str, Any]] = field(default_factory=dict)  # by CalculatedOrder id
     events: list[dict[str, Any]] = field(default_factory=list)  # what changed, by whom, when
     staff_notes: list[str] = field(default_factory=list)
+    # Fulfilment (fulfillment_models.py): created with the order.
+    fulfillment_orders: list[Any] = field(default_factory=list)
+    fulfillments: list[Any] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -23,7 +23,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from integrations.shopify.simulator import order_lifecycle, order_webhooks
+from integrations.shopify.simulator import fulfillments, order_lifecycle, order_webhooks
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order, Shop
 from integrations.shopify.simulator.state import now_iso
@@ -42,8 +42,11 @@ def cancel_errors(order: Order | None, staff_note: str | None, refund_method: di
         return [_error(["orderId"], "Order has already been cancelled", "INVALID")]
     if _pending_job(order):
         return [_error(["orderId"], "Order is being cancelled", "INVALID")]
-    if any(order_lifecycle.fulfilled_quantity(line) > 0 for line in order.line_items):
+    if any(order_lifecycle.fulfilled_quantity(order, line) > 0 for line in order.line_items):
         return [_error(["orderId"], "Order has fulfillments that can't be cancelled", "INVALID")]
+    if any(fo.request_status == "ACCEPTED" and fo.status == "IN_PROGRESS" for fo in order.fulfillment_orders):
+        message = "Order has fulfillment orders accepted by a fulfillment service: request a cancellation first"
+        return [_error(["orderId"], message, "INVALID")]
     if staff_note and len(staff_note) > MAX_STAFF_NOTE:
         return [_error(["staffNote"], f"Staff note is too long (maximum is {MAX_STAFF_NOTE} characters)", "INVALID")]
     if refund_method and refund_method.get("storeCreditRefund"):
@@ -63,7 +66,9 @@ def cancel(
     staff_note: str | None,
     actor: str,
 ) -> None:
-    """Cancel the order (caller holds the lock and checked ``cancel_errors``)."""
+    """Cancel the order (caller holds the lock and checked ``cancel_errors``): its open fulfilment
+    orders are cancelled (fulfillments.cancel_order), its units removed, its money settled."""
+    fulfillments.cancel_order(order, reason.lower())
     now = now_iso()
     refunded = Decimal(0)
     if refund:
@@ -118,7 +123,7 @@ def cancel(
         line["current_quantity"] = 0
     order.inventory_changes.extend(restocked)
     order.cancelled_at = order.closed_at = now
-    order.cancel_reason = reason
+    order.cancel_reason = reason.lower()  # as the REST resource has it; Order.cancelReason is the enum
     if staff_note:
         order.staff_notes.append(staff_note)
     order_lifecycle.recompute_financial_status(order)

@@ -10,6 +10,8 @@
   pricing"), quantity > 0; a variant already on the order needs ``allowDuplicates``.
 - ``orderEditSetQuantity``: 0 removes the line (it stays with quantity 0); never below what is
   fulfilled ("You can only edit unfulfilled line items"); ``restock`` returns removed units to stock.
+- The order's fulfilment orders follow (order_fulfilment_sync.py): removed units leave them, added
+  items get a new fulfilment order.
 - ``orderEditCommit(id, notifyCustomer, staffNote)`` applies everything at once, moves ``updatedAt``,
   marks the order ``edited`` and recomputes its current total, outstanding amount and financial
   status. A session commits once; committing it again is a userError and changes nothing.
@@ -19,7 +21,7 @@ https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edi
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from integrations.shopify.simulator import order_lifecycle
+from integrations.shopify.simulator import order_fulfilment_sync, order_lifecycle
 from integrations.shopify.simulator.connections import paginate
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order, Shop
@@ -56,7 +58,8 @@ def _find_session(shop: Shop, gid: str) -> tuple[Order | None, dict[str, Any] | 
 def _calculated_line_node(line: dict[str, Any], order: Order, shop: Shop) -> dict[str, Any]:
     currency = order.currency
     variant = shop.variants.get(line["variant_id"]) if line.get("variant_id") else None
-    editable = line["quantity"] - order_lifecycle.fulfilled_quantity(line)
+    fulfilled = order_lifecycle.fulfilled_quantity(order, line)
+    editable = line["quantity"] - fulfilled
     before = line.get("quantity_before", line["quantity"])
     staged = []
     if line.get("added"):
@@ -80,7 +83,7 @@ def _calculated_line_node(line: dict[str, Any], order: Order, shop: Shop) -> dic
         "variantTitle": line.get("variant_title"),
         "quantity": line["quantity"],
         "editableQuantity": max(editable, 0),
-        "editableQuantityBeforeChanges": max(before - order_lifecycle.fulfilled_quantity(line), 0),
+        "editableQuantityBeforeChanges": max(before - fulfilled, 0),
         "restockable": line["quantity"] > 0,
         "restocking": bool(line.get("restock")),
         "hasStagedLineItemDiscount": False,
@@ -90,7 +93,7 @@ def _calculated_line_node(line: dict[str, Any], order: Order, shop: Shop) -> dic
         "originalUnitPriceSet": money_bag(line["unit_price"], currency),
         "discountedUnitPriceSet": money_bag(line["unit_price"], currency),
         "editableSubtotalSet": money_bag(line["unit_price"] * max(editable, 0), currency),
-        "uneditableSubtotalSet": money_bag(line["unit_price"] * order_lifecycle.fulfilled_quantity(line), currency),
+        "uneditableSubtotalSet": money_bag(line["unit_price"] * fulfilled, currency),
         "calculatedDiscountAllocations": [],
         "stagedChanges": staged,
     }
@@ -352,7 +355,7 @@ def order_edit_set_quantity(
             return _failed(typename, [_error(["lineItemId"], "The line item does not exist on the calculated order")])
         if quantity < 0:
             return _failed(typename, [_error(["quantity"], "Quantity can't be negative")])
-        fulfilled = order_lifecycle.fulfilled_quantity(line)
+        fulfilled = order_lifecycle.fulfilled_quantity(order, line)
         if quantity < fulfilled:
             message = f"Quantity can't be less than the fulfilled quantity ({fulfilled})"
             return _failed(typename, [_error(["quantity"], message)])
@@ -399,7 +402,7 @@ def order_edit_commit(
 
 def commit_session(state, shop: Shop, order: Order, session: dict[str, Any]) -> list[dict[str, Any]]:
     """Apply a session's staged changes to the order (caller holds the lock)."""
-    changes = []
+    changes, stamp = [], now_iso()
     by_id = {line["id"]: line for line in order.line_items}
     for staged in session["lines"]:
         line = by_id[staged["id"]]
@@ -411,7 +414,12 @@ def commit_session(state, shop: Shop, order: Order, session: dict[str, Any]) -> 
         variant = shop.variants.get(line["variant_id"]) if line.get("variant_id") else None
         if variant is not None and (after > before or staged.get("restock")):
             variant.inventory_quantity -= after - before
+        if after < before:
+            order_fulfilment_sync.remove_units(order, line["id"], before - after, stamp)
+        else:
+            order_fulfilment_sync.add_units(state, order, [(line["id"], after - before)], stamp)
         changes.append({"sku": line.get("sku"), "title": line["title"], "from": before, "to": after})
+    order_fulfilment_sync.add_units(state, order, [(a["id"], a["quantity"]) for a in session["added"]], stamp)
     for added in session["added"]:
         line = {k: v for k, v in added.items() if k not in ("added", "quantity_before", "restock")}
         order.line_items.append(line)

@@ -48,13 +48,19 @@ def current_quantity(line: dict[str, Any]) -> int:
     return line.get("current_quantity", line["quantity"])
 
 
-def fulfilled_quantity(line: dict[str, Any]) -> int:
-    """Units of the line already fulfilled (set by the simulator's fulfilments: ``fulfilled_quantity``)."""
-    return int(line.get("fulfilled_quantity", 0))
+def fulfilled_quantity(order: Order, line: dict[str, Any]) -> int:
+    """Units of the line shipped by the order's successful fulfilments (fulfillments.py)."""
+    return sum(
+        item.quantity
+        for fulfillment in order.fulfillments
+        if fulfillment.status == "SUCCESS"
+        for item in fulfillment.lines
+        if item.line_item_id == line["id"]
+    )
 
 
-def unfulfilled_quantity(line: dict[str, Any]) -> int:
-    return max(current_quantity(line) - fulfilled_quantity(line), 0)
+def unfulfilled_quantity(order: Order, line: dict[str, Any]) -> int:
+    return max(current_quantity(line) - fulfilled_quantity(order, line), 0)
 
 
 def touch(order: Order, *, actor: str, kind: str, detail: dict[str, Any] | None = None) -> None:
@@ -155,7 +161,7 @@ def lifecycle_fields(order: Order, currency: str) -> dict[str, Any]:
     return {
         "updatedAt": updated_at(order),
         "cancelledAt": order.cancelled_at,
-        "cancelReason": order.cancel_reason,
+        "cancelReason": order.cancel_reason.upper() if order.cancel_reason else None,
         "closed": order.closed_at is not None,
         "closedAt": order.closed_at,
         "edited": order.edited,
@@ -176,6 +182,13 @@ def lifecycle_fields(order: Order, currency: str) -> dict[str, Any]:
         "refundDiscrepancySet": money_bag(-sum((r["discrepancy"] for r in order.refunds), Decimal(0)), currency),
         "refunds": lambda _info, first=None: [refund_node(r, order) for r in order.refunds][:first],
     }
+
+
+def patch_line_nodes(order: Order, line_nodes: dict[int, dict[str, Any]]) -> None:
+    """Give an order's LineItem nodes (by line item id) their fulfilled-aware quantities, in place."""
+    for line in order.line_items:
+        if line["id"] in line_nodes:
+            line_nodes[line["id"]].update(line_lifecycle_fields(line, fulfilled_quantity(order, line)))
 
 
 def lifecycle_json(order: Order) -> dict[str, Any]:
@@ -216,12 +229,13 @@ def lifecycle_json(order: Order) -> dict[str, Any]:
     }
 
 
-def line_lifecycle_fields(line: dict[str, Any]) -> dict[str, Any]:
-    """The LineItem fields that change after creation (merged over nodes._line_item_node's)."""
+def line_lifecycle_fields(line: dict[str, Any], fulfilled: int = 0) -> dict[str, Any]:
+    """The LineItem fields that change after creation (merged over nodes._line_item_node's; an
+    order's own line items get their ``fulfilled`` units through ``patch_line_nodes``)."""
     current = current_quantity(line)
     return {
         "currentQuantity": current,
-        "unfulfilledQuantity": unfulfilled_quantity(line),
+        "unfulfilledQuantity": max(current - fulfilled, 0),
         "refundableQuantity": current,
         "nonFulfillableQuantity": line["quantity"] - current,
         "restockable": current > 0,

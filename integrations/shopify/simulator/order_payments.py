@@ -30,7 +30,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from integrations.shopify.simulator import order_lifecycle
+from integrations.shopify.simulator import order_fulfilment_sync, order_lifecycle
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order, Shop
 from integrations.shopify.simulator.nodes import gid_number, order_node
@@ -280,6 +280,7 @@ def _record_refund(state, shop: Shop, order: Order, input: dict, plan: dict, key
         ids.append(transaction["id"])
     for line, quantity, restock_type in plan["lines"]:
         line["current_quantity"] = order_lifecycle.current_quantity(line) - quantity
+        order_fulfilment_sync.remove_units(order, line["id"], quantity, now)
         subtotal = line["unit_price"] * quantity
         value += subtotal
         variant = shop.variants.get(line["variant_id"]) if line.get("variant_id") else None

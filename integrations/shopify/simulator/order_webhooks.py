@@ -1,17 +1,14 @@
-"""``orders/updated``, ``orders/edited`` and ``orders/cancelled`` webhooks, sent only to an app that subscribed.
-
-A subscription is either one the app created with ``webhookSubscriptionCreate`` (topic
-``ORDERS_UPDATED`` / ``ORDERS_CANCELLED``, delivered to its ``uri``) or an app-wide one declared in
-shopify.app.toml, which the simulator learns from ``POST /_simulator/config {"webhook_topics":
-["orders/updated"]}`` (delivered to the app's webhook URL). Nobody subscribed: nothing is sent.
+"""``orders/updated``, ``orders/edited`` and ``orders/cancelled`` after an order changed, sent only
+to an app that subscribed (webhooks.send_event: the topics of shopify.app.toml in
+``AppConfig.webhook_topics``, or a ``webhookSubscriptionCreate``, and the topic's scope).
 
 Shopify sends ``orders/updated`` "whenever an order is updated", the app's own changes included (the
 app must recognise its own writes); also ``orders/edited`` on a committed edit and ``orders/cancelled``
-on a cancel (WebhookSubscriptionTopic, 2026-07 schema).
-The body is the REST Order resource (the fields below), signed like every webhook (webhooks.py).
-Changes made through the Admin API are delivered on a background thread once the answer is
-written; a merchant's edit (control API) is delivered before the control call answers, with the
-delivery records in its answer (``deliver: false`` prepares them without sending).
+on a cancel (WebhookSubscriptionTopic, 2026-07 schema). The body is the REST Order resource
+(rest_payloads.order_payload) with the fields an order's later life changes. Changes made through
+the Admin API are delivered on a background thread once the answer is written; a merchant's edit
+(control API) before the control call answers, its deliveries in the answer (``deliver: false``:
+the signed requests prepared, not sent).
 https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic
 """
 
@@ -20,15 +17,24 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.shopify.simulator import order_lifecycle, webhooks
+from integrations.shopify.simulator.credentials import has_scope
 from integrations.shopify.simulator.models import Order, Shop
+from integrations.shopify.simulator.rest_payloads import order_payload as rest_order_payload
 from integrations.shopify.simulator.state import SimulatorState
 
-_TOPIC_ENUMS = {
-    "orders/updated": "ORDERS_UPDATED",
-    "orders/edited": "ORDERS_EDITED",
-    "orders/cancelled": "ORDERS_CANCELLED",
-}
 _EXTRA_TOPIC = {"edit": "orders/edited", "cancel": "orders/cancelled"}
+_ADDRESS_KEYS = {
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "company": "company",
+    "address1": "address1",
+    "address2": "address2",
+    "city": "city",
+    "province_code": "provinceCode",
+    "country_code": "countryCode",
+    "zip": "zip",
+    "phone": "phone",
+}
 
 
 def _money(value: Decimal) -> str:
@@ -38,101 +44,68 @@ def _money(value: Decimal) -> str:
 def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:
     if not address:
         return None
-    keys = {
-        "first_name": "firstName",
-        "last_name": "lastName",
-        "company": "company",
-        "address1": "address1",
-        "address2": "address2",
-        "city": "city",
-        "province_code": "provinceCode",
-        "country_code": "countryCode",
-        "zip": "zip",
-        "phone": "phone",
-    }
-    rest = {key: address.get(source) for key, source in keys.items()}
+    rest = {key: address.get(source) for key, source in _ADDRESS_KEYS.items()}
     rest["province"], rest["country"] = address.get("provinceName"), address.get("countryName")
     rest["name"] = " ".join(p for p in (address.get("firstName"), address.get("lastName")) if p) or None
     return rest
 
 
 def order_payload(order: Order) -> dict[str, Any]:
-    """The REST Order resource, as ``orders/updated`` carries it (caller holds the lock)."""
-    return {
-        "id": order.id,
-        "admin_graphql_api_id": order.gid,
-        "name": order.name,
-        "order_number": order.number,
-        "email": order.email,
+    """The REST Order resource with what changes after the push (caller holds the lock)."""
+    payload = rest_order_payload(order)
+    by_id = {line["id"]: line for line in order.line_items}
+    for item in payload["line_items"]:
+        line = by_id[item["id"]]
+        item["current_quantity"] = order_lifecycle.current_quantity(line)
+        item["fulfillable_quantity"] = order_lifecycle.unfulfilled_quantity(order, line)
+    return payload | {
         "phone": order.phone,
-        "created_at": order.created_at,
-        "updated_at": order_lifecycle.updated_at(order),
-        "cancelled_at": order.cancelled_at,
-        "cancel_reason": order.cancel_reason.lower() if order.cancel_reason else None,
         "closed_at": order.closed_at,
-        "currency": order.currency,
-        "financial_status": order.display_financial_status.lower(),
-        "total_price": _money(order.total),
         "current_total_price": _money(order_lifecycle.current_total(order)),
         "total_outstanding": _money(order_lifecycle.outstanding(order)),
-        "tags": ", ".join(order.tags),
         "note": order.note,
         "po_number": order.po_number,
         "note_attributes": [{"name": a["key"], "value": a["value"]} for a in order.custom_attributes],
-        "source_identifier": order.source_identifier,
         "shipping_address": _address(order.shipping_address),
-        "line_items": [
-            {
-                "id": line["id"],
-                "admin_graphql_api_id": f"gid://shopify/LineItem/{line['id']}",
-                "variant_id": line.get("variant_id"),
-                "sku": line.get("sku"),
-                "title": line["title"],
-                "quantity": line["quantity"],
-                "current_quantity": order_lifecycle.current_quantity(line),
-                "fulfillable_quantity": order_lifecycle.unfulfilled_quantity(line),
-                "price": _money(line["unit_price"]),
-            }
-            for line in order.line_items
-        ],
         "refunds": [{"id": r["id"], "created_at": r["created_at"]} for r in order.refunds],
     }
 
 
-def targets(state: SimulatorState, shop: Shop, topic: str) -> list[str]:
-    """Where ``topic`` goes for this shop (caller holds the lock): empty when nobody subscribed."""
-    urls = [s.uri for s in shop.webhook_subscriptions if s.topic == _TOPIC_ENUMS[topic]]
-    if topic in state.config.webhook_topics and state.config.webhook_url not in urls:
-        urls.append(state.config.webhook_url)
-    return urls
-
-
-def prepared(state: SimulatorState, shop: Shop, order_ids: list[int]) -> list[dict[str, Any]]:
-    """The deliveries these orders' changes cause, ready to send (caller holds the lock)."""
-    records = []
+def events(shop: Shop, order_ids: list[int]) -> list[tuple[str, dict[str, Any]]]:
+    """(topic, payload) for each change of these orders (caller holds the lock)."""
+    found = []
     for order in [o for o in shop.orders if o.id in set(order_ids)]:
         last = order.events[-1]["kind"] if order.events else ""
-        topics = ["orders/updated"] + ([_EXTRA_TOPIC[last]] if last in _EXTRA_TOPIC else [])
-        for topic in topics:
-            for url in targets(state, shop, topic):
-                record = webhooks.prepare(state, shop, topic, order_payload(order))
-                record["url"] = url
-                records.append(record)
+        payload = order_payload(order)
+        found.append(("orders/updated", payload))
+        if last in _EXTRA_TOPIC:
+            found.append((_EXTRA_TOPIC[last], payload))
+    return found
+
+
+def send(state: SimulatorState, shop: Shop, found: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Deliver to every subscriber (call without the lock)."""
+    return [d for topic, payload in found for d in webhooks.send_event(state, shop, topic, payload)]
+
+
+def prepare_only(state: SimulatorState, shop: Shop, found: list[tuple[str, dict[str, Any]]]) -> list[dict]:
+    """The signed requests ``send`` would make, not sent (caller holds the lock)."""
+    records = []
+    for topic, payload in found:
+        if not has_scope(shop.granted_scopes, webhooks.EVENT_TOPIC_SCOPES[topic]):
+            continue
+        urls = [state.config.webhook_url] if topic in state.config.webhook_topics else []
+        enum = topic.upper().replace("/", "_")
+        urls += [s.uri for s in shop.webhook_subscriptions if s.topic == enum and s.uri not in urls]
+        records += [webhooks.prepare(state, shop, topic, payload) | {"url": url} for url in urls]
     return records
 
 
-def deliver_now(state: SimulatorState, records: list[dict[str, Any]], *, deliver: bool = True) -> list[dict[str, Any]]:
-    return [webhooks.send(state, record, deliver=deliver) for record in records]
-
-
 def after_api_changes(state: SimulatorState, shop: Shop, order_ids: list[int]) -> None:
-    """Send the webhooks of an Admin API request's changes on a background thread (never under the
+    """The webhooks of an Admin API request's changes, on a background thread (never under the
     lock, never delaying the answer)."""
     if not order_ids:
         return
     with state.lock:
-        records = prepared(state, shop, order_ids)
-    if records:
-        threading.Thread(
-            target=deliver_now, args=(state, records), name="simulator-order-webhooks", daemon=True
-        ).start()
+        found = events(shop, order_ids)
+    threading.Thread(target=send, args=(state, shop, found), name="simulator-order-webhooks", daemon=True).start()

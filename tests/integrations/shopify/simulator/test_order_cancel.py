@@ -99,11 +99,10 @@ def test_a_cancelled_order_cannot_be_cancelled_again(shopify_sim, shop):
     ]
 
 
-def test_an_order_with_fulfilled_units_cannot_be_cancelled(shopify_sim, shop, shopify_simulator):
+def test_an_order_with_fulfilled_units_cannot_be_cancelled(shopify_sim, shop):
     token, variants = shop
     order_id = push_order(shopify_sim, SHOP, token, variants)
-    with shopify_simulator.state.lock:
-        shopify_simulator.state.shops[SHOP].orders[0].line_items[0]["fulfilled_quantity"] = 2
+    shopify_sim.fulfil(SHOP, "bk-1", line_items=[{"sku": "GAME", "quantity": 2}])
 
     refused = data(shopify_sim, SHOP, token, ORDER_CANCEL, orderId=order_id, restock=True, reason="OTHER")
 
@@ -134,3 +133,27 @@ def test_a_delayed_cancel_job_is_not_done_and_the_order_not_cancelled_until_it_r
     assert again["orderCancelUserErrors"][0]["message"] == "Order is being cancelled"
     wait_for(lambda: data(shopify_sim, SHOP, token, JOB, id=job["id"])["done"], timeout=5, what="the cancel job")
     assert data(shopify_sim, SHOP, token, READ_ORDER, id=order_id)["cancelledAt"]
+
+
+def test_an_order_accepted_by_a_fulfilment_service_cannot_be_cancelled(shopify_sim, shop):
+    token, variants = shop
+    order_id = push_order(shopify_sim, SHOP, token, variants)
+    shopify_sim.accept_by_service(SHOP, "bk-1")
+
+    refused = data(shopify_sim, SHOP, token, ORDER_CANCEL, orderId=order_id, restock=True, reason="OTHER")
+
+    assert refused["orderCancelUserErrors"][0]["code"] == "INVALID"
+    assert "fulfillment service" in refused["orderCancelUserErrors"][0]["message"]
+
+
+def test_the_merchants_cancel_in_the_admin_settles_the_order_as_order_cancel_does(shopify_sim, shop):
+    token, variants = shop
+    order_id = push_order(shopify_sim, SHOP, token, variants)
+
+    shopify_sim.cancel_order_as_merchant(SHOP, "bk-1")
+
+    order = data(shopify_sim, SHOP, token, READ_ORDER, id=order_id)
+    assert order["cancelReason"] == "CUSTOMER" and order["closed"] is True
+    assert amounts(order)["current"] == "0.00" and amounts(order)["outstanding"] == "-95.00"
+    assert shopify_sim.order(SHOP, "bk-1")["fulfillment_orders"][0]["status"] == "CANCELLED"
+    assert shopify_sim.orders(SHOP)[0]["events"][-1]["actor"] == "merchant"

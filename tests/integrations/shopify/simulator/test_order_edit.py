@@ -156,10 +156,9 @@ def test_editing_needs_the_write_order_edits_scope(shopify_sim, pushed):
     assert "write_order_edits" in body["errors"][0]["message"]
 
 
-def test_a_quantity_cannot_go_below_what_is_fulfilled(shopify_sim, pushed, shopify_simulator):
+def test_a_quantity_cannot_go_below_what_is_fulfilled(shopify_sim, pushed):
     token, _, order_id = pushed
-    with shopify_simulator.state.lock:  # one unit of GAME shipped (what a fulfilment records)
-        shopify_simulator.state.shops[SHOP].orders[0].line_items[0]["fulfilled_quantity"] = 1
+    shopify_sim.fulfil(SHOP, "bk-1", line_items=[{"sku": "GAME", "quantity": 1}])  # the warehouse shipped one
     begun = data(shopify_sim, SHOP, token, EDIT_BEGIN, id=order_id)
     game = _lines(begun["calculatedOrder"])["GAME"]
     assert game["editableQuantity"] == 1
@@ -197,3 +196,23 @@ def test_a_variant_already_on_the_order_needs_allow_duplicates(shopify_sim, push
 
     assert refused["userErrors"][0]["field"] == ["variantId"]
     assert allowed["userErrors"] == []
+
+
+def test_the_fulfilment_orders_follow_the_edit(shopify_sim, pushed):
+    token, variants, order_id = pushed
+    begun = data(shopify_sim, SHOP, token, EDIT_BEGIN, id=order_id)
+    session = begun["orderEditSession"]["id"]
+    expansion = _lines(begun["calculatedOrder"])["EXPANSION"]["id"]
+    data(shopify_sim, SHOP, token, EDIT_SET_QUANTITY, id=session, lineItemId=expansion, quantity=0)
+    data(shopify_sim, SHOP, token, EDIT_ADD_VARIANT, id=session, variantId=variants["PIN"], quantity=3)
+
+    data(shopify_sim, SHOP, token, EDIT_COMMIT, id=session)
+
+    first, added = shopify_sim.order(SHOP, "bk-1")["fulfillment_orders"]
+    assert {line["sku"]: line["remaining_quantity"] for line in first["line_items"]} == {"GAME": 2, "EXPANSION": 0}
+    assert (added["status"], [(line["sku"], line["remaining_quantity"]) for line in added["line_items"]]) == (
+        "OPEN",
+        [("PIN", 3)],
+    )
+    shipped = shopify_sim.fulfil(SHOP, "bk-1")  # the warehouse ships what is left: never the removed expansion
+    assert sorted((i["sku"], i["quantity"]) for i in shipped["fulfillment"]["line_items"]) == [("GAME", 2), ("PIN", 3)]
