@@ -42,7 +42,8 @@ class Command(BaseCommand):
         # The key printed is the simulator's own demo key, not a real credential.
         self.stdout.write(
             f"BackerKit simulator at {simulator.url} (project {options['project']!r}, "
-            f"{options['seed_campaign']} locked orders). Ctrl-C to stop."
+            f"{options['seed_campaign']} locked orders; change, cancel or refund them at {simulator.url}/). "
+            "Ctrl-C to stop."
         )
         try:
             threading.Event().wait()
