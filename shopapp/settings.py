@@ -349,6 +349,8 @@ BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", def
 CELERY_BEAT_SCHEDULE.update(
     {
         "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
+        # Waves: scheduled releases on their ship date, and releases left unfinished (a worker lost).
+        "waves-tick": {"task": "orders.waves_tick", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         "push-held-shops": {"task": "orders.check_held_shops", "schedule": PUSH_HOLD_CHECK_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
         "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},

@@ -230,3 +230,6 @@ class PullRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+
+from integrations.orders.wave_models import Wave, WaveMember, WaveRelease, WaveSettings  # noqa: E402, F401

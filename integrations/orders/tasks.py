@@ -10,6 +10,7 @@ from integrations.orders.lane_tasks import push_lane  # noqa: F401 - registered 
 from integrations.orders.pull_tasks import pull_connection
 from integrations.orders.services import lifecycle, privacy, pull, sweeper
 from integrations.orders.task_policy import RETRY_TRANSIENT
+from integrations.orders.wave_tasks import release_wave_holds, waves_tick  # noqa: F401 - registered here too
 
 logger = logging.getLogger(__name__)
 

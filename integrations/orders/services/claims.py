@@ -62,6 +62,23 @@ def mark_sending(*, record: PushRecord, token: str, sent_input: dict, extra: dic
     return updated == 1
 
 
+def mark_created(*, record: PushRecord, token: str, order: dict) -> bool:
+    """Shopify has the order, but the record is not final yet (its wave's hold comes first): keep
+    its Shopify ids so no later try creates it again; False when this lane no longer holds it."""
+    fields = {
+        "shopify_order_id": order["id"],
+        "shopify_order_name": order.get("name") or "",
+        "financial_status": order.get("displayFinancialStatus") or "",
+        "last_sent_at": None,
+        "claimed_at": timezone.now(),
+    }
+    updated = update_record(record_id=record.id, fields=fields, only_if={"state": State.PUSHING, "claim_token": token})
+    if updated:
+        record.shopify_order_id, record.shopify_order_name = fields["shopify_order_id"], fields["shopify_order_name"]
+        record.last_sent_at = None
+    return updated == 1
+
+
 def mark_pushed(
     *,
     record: PushRecord,

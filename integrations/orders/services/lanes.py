@@ -27,7 +27,7 @@ from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.documents import SHOP_INFO
 from integrations.orders.mapping import ShopSettings, variant_skus
 from integrations.orders.models import BackerKitConnection, PushRecord
-from integrations.orders.services import claims, holds
+from integrations.orders.services import claims, holds, wave_holds, waves
 from integrations.orders.services.claims import pause_pending
 from integrations.orders.services.push import PushContext, Result, new_error_id, push_guarded, read_order
 from integrations.orders.services.variants import resolve_variants
@@ -183,7 +183,7 @@ class _Lane:
         variants = resolve_variants(client=self.client, skus=skus, on_cost=self.bucket.observe)
         ctx = PushContext(shop_id=self.shop.id, client=self.client, settings_for=self.settings_for,
                           variants=variants, bucket=self.bucket, token=self.token, stats=self.report.stats,
-                          deadline=self.deadline)  # fmt: skip
+                          deadline=self.deadline, holder=self._holder(batch))  # fmt: skip
         for position, record in enumerate(batch):
             if push_guarded(record=record, order=orders[record.id], ctx=ctx) is Result.YIELD:
                 claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=self.token)
@@ -195,6 +195,15 @@ class _Lane:
             holds.reset_crashes(shop_id=self.shop.id)
             self.crashes_to_reset = False
         return _Next.GO_ON
+
+    def _holder(self, batch: list[PushRecord]) -> wave_holds.Holder | None:
+        """Late pledges join their wave; those of waves not released are pushed held."""
+        ids = [record.id for record in batch]
+        waves.assign_members(shop=self.shop, record_ids=ids)
+        members = wave_holds.plan(shop=self.shop, record_ids=ids)
+        if not members:
+            return None
+        return wave_holds.Holder(client=self.client, bucket=self.bucket, token=self.token, members=members)
 
     def _push_batch_or_stop(self, batch: list[PushRecord]) -> _Next:
         """Push the batch; when something about the shop stops it, hand the batch back and decide."""

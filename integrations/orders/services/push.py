@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -100,6 +101,8 @@ class PushContext:
     bucket: CostBucket
     token: str
     deadline: float | None = None  # time.monotonic() when the lane must hand its worker back
+    # The batch's records pushed held for their wave (services/wave_holds.py), or None.
+    holder: Any = None
     order_create_cost: float = DEFAULT_ORDER_CREATE_COST
     stats: dict[str, int] = field(default_factory=dict)
 
@@ -158,6 +161,12 @@ def unexpected_error_text(error_id: str) -> str:
 
 def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, started: datetime | None = None) -> Result:
     outcome = OutcomeWriter(record=record, token=ctx.token, started_at=started or timezone.now())
+    if record.shopify_order_id:
+        # Shopify has it already (its wave's hold was still to come): never create it again.
+        order = {"id": record.shopify_order_id, "name": record.shopify_order_name,
+                 "displayFinancialStatus": record.financial_status}  # fmt: skip
+        _pushed(record=record, order=order, kind=Outcome.FOUND_EXISTING, ctx=ctx, outcome=outcome)
+        return Result.DONE
     if record.last_sent_at is not None:
         found = _look_up(record=record, ctx=ctx, outcome=outcome)
         if found is not None:
@@ -234,9 +243,18 @@ def _created_or_refused(*, record: PushRecord, payload: dict, ctx: PushContext, 
         )
         ctx.count("needs_attention")
         return Result.DONE
-    outcome.pushed(order=payload["order"], outcome=Outcome.CREATED)
+    _pushed(record=record, order=payload["order"], kind=Outcome.CREATED, ctx=ctx, outcome=outcome)
     ctx.count("pushed")
     return Result.DONE
+
+
+def _pushed(*, record: PushRecord, order: dict, kind: str, ctx: PushContext, outcome: OutcomeWriter,
+            detail: str = "") -> None:  # fmt: skip
+    """Shopify has the order: pushed, or first held for its wave when the shop pushes held."""
+    if ctx.holder is not None and ctx.holder.wants(record.id):
+        ctx.holder.created(record=record, order=order, kind=kind, outcome=outcome, detail=detail)
+    else:
+        outcome.pushed(order=order, outcome=kind, detail=detail)
 
 
 def _bucket_patience(ctx: PushContext) -> float:
@@ -303,8 +321,8 @@ def _look_up(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter) ->
     nodes = response.data["orders"]["nodes"]
     match = next((n for n in nodes if n.get("sourceIdentifier") == record.backerkit_order_id), None)
     if match:
-        outcome.pushed(order=match, outcome=Outcome.FOUND_EXISTING,
-                       detail="The earlier send had reached Shopify; found by source identifier.")  # fmt: skip
+        _pushed(record=record, order=match, kind=Outcome.FOUND_EXISTING, ctx=ctx, outcome=outcome,
+                detail="The earlier send had reached Shopify; found by source identifier.")  # fmt: skip
         ctx.count("found_existing")
         return Result.DONE
     trusted_after = record.last_sent_at + timedelta(seconds=settings.PUSH_SEARCH_GRACE_SECONDS)

@@ -1,0 +1,154 @@
+"""Holding a wave's orders in Shopify right after ``orderCreate``, exactly once.
+
+When the shop pushes orders held and a record's wave is not released (for its country), the lane
+gives the push a ``Holder``. Once Shopify has the order (created, or found by lookup after a lost
+answer) the record keeps its Shopify ids but is not final yet: its fulfilment orders are read, each
+one without the wave's hold gets it (handle ``bk-wave-<id>``: Shopify refuses a second hold with
+the same handle, DUPLICATE_FULFILLMENT_HOLD_HANDLE, so a resend never doubles it), they are read back,
+and only then is the record pushed. A throttled, failed or unanswered hold puts the record back to
+pending with its Shopify ids: the next try reads the fulfilment orders first (an unanswered hold is
+found there) and never creates the order again. A hold Shopify refuses (the warehouse accepted the
+order already) makes the record need attention, with the reason, its Shopify order kept.
+A wave released while its order was being held: the member is marked to release, so the release
+finds it (no hold is left behind).
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from integrations.orders.models import PushAttempt, PushRecord, Wave, WaveMember, WaveSettings
+from integrations.orders.services import claims
+from integrations.orders.services.claims import OutcomeWriter, after
+from integrations.orders.wave_documents import HOLD, ORDER_HOLDS
+from integrations.shopify.client import AdminClient
+from integrations.shopify.errors import ShopifyInvalid, ShopifyThrottled, ShopifyTransient
+from integrations.shopify.rate_limit import CostBucket
+from integrations.shops.models import Shop
+from integrations.shops.tokens.scopes import missing_scopes
+
+logger = logging.getLogger(__name__)
+
+Hold = WaveMember.Hold
+Outcome = PushAttempt.Outcome
+HOLD_SCOPES = ("write_merchant_managed_fulfillment_orders",)
+READ_COST = 15.0
+HOLD_COST = 10.0
+# Fulfilment orders that can take a hold (merchant-managed: open, partly fulfilled, scheduled, held).
+HOLDABLE = ("OPEN", "IN_PROGRESS", "SCHEDULED", "ON_HOLD")
+# Shopify may create the fulfilment orders a moment after the order (docs/shopify-facts.md).
+FULFILLMENT_ORDERS_WAIT_SECONDS = 5.0
+
+
+def plan(*, shop: Shop, record_ids: list[int]) -> dict[int, WaveMember]:
+    """The records of this batch to push held: members of a wave not released for their country
+    (none while the shop has not granted the hold scope: setting the option asks for it first)."""
+    held = WaveSettings.objects.filter(shop_id=shop.id, push_orders_held=True).exists()
+    if not held or missing_scopes(shop.scopes, needed=HOLD_SCOPES):
+        return {}
+    members = WaveMember.objects.filter(record_id__in=record_ids).select_related("wave")
+    return {m.record_id: m for m in members if not m.wave.released_for(m.country) or m.hold_state != Hold.NOT_HELD}
+
+
+def reason_notes(wave: Wave) -> str:
+    when = f", ships from {wave.ship_date.isoformat()}" if wave.ship_date else ""
+    return f"BackerKit wave {wave.name}{when}: released by the BackerKit app when the wave ships."
+
+
+@dataclass
+class Holder:
+    client: AdminClient
+    bucket: CostBucket
+    token: str
+    members: dict[int, WaveMember]
+
+    def wants(self, record_id: int) -> bool:
+        return record_id in self.members
+
+    def created(self, *, record: PushRecord, order: dict[str, Any], kind: str, outcome: OutcomeWriter,
+                detail: str = "") -> None:  # fmt: skip
+        """Shopify has the order: record its ids (not final), then hold it."""
+        if not claims.mark_created(record=record, token=self.token, order=order):
+            return  # another lane owns the record now; it resumes from the stored ids
+        member = self.members[record.id]
+        WaveMember.objects.filter(id=member.id, hold_state=Hold.NOT_HELD).update(hold_state=Hold.TO_HOLD)
+        self._hold(record=record, order=order, member=member, kind=kind, outcome=outcome, detail=detail)
+
+    def _hold(self, *, record, order, member: WaveMember, kind: str, outcome: OutcomeWriter, detail: str) -> None:
+        wave = member.wave
+        try:
+            fulfillment_orders = self._read(order["id"])
+            if not fulfillment_orders:
+                outcome.retry_later(Outcome.TRANSIENT, "Shopify has not created the order's fulfilment orders yet.",
+                                    until=after(FULFILLMENT_ORDERS_WAIT_SECONDS), uncounted=True)  # fmt: skip
+                return
+            refused = []
+            for fo in fulfillment_orders:
+                if _ours(fo, wave) is not None or fo["status"] not in HOLDABLE:
+                    continue
+                if fo["requestStatus"] in ("SUBMITTED", "ACCEPTED"):
+                    refused.append("the fulfilment service already accepted it")
+                    continue
+                refused += self._place(fo=fo, member=member)
+            if refused:
+                self._needs_attention(record=record, member=member, outcome=outcome, reason="; ".join(refused))
+                return
+            held = [fo for fo in self._read(order["id"]) if _ours(fo, wave) is not None]
+        except ShopifyThrottled as exc:
+            self.bucket.drain(exc.retry_after)
+            outcome.retry_later(Outcome.THROTTLED, until=after(exc.retry_after), uncounted=True)
+            return
+        except ShopifyTransient as exc:
+            kind_of = Outcome.AMBIGUOUS if exc.ambiguous else Outcome.TRANSIENT
+            outcome.retry_later(kind_of, f"Holding for wave {wave.name}: {exc.message}",
+                                until=after(min(2 ** record.attempts, 60)))  # fmt: skip
+            return
+        except ShopifyInvalid as exc:
+            self._needs_attention(record=record, member=member, outcome=outcome, reason=exc.message)
+            return
+        if not held:
+            outcome.retry_later(Outcome.TRANSIENT, f"The hold for wave {wave.name} is not visible yet.",
+                                until=after(FULFILLMENT_ORDERS_WAIT_SECONDS))  # fmt: skip
+            return
+        now = timezone.now()
+        WaveMember.objects.filter(id=member.id).update(
+            hold_state=Hold.HELD, held_at=now, hold_sent_at=None, last_error="",
+            fulfillment_order_ids=[fo["id"] for fo in held], hold_ids=[_ours(fo, wave)["id"] for fo in held],
+        )  # fmt: skip
+        # Released meanwhile (the release did not see this member yet): the release lane takes it.
+        if Wave.objects.get(id=wave.id).released_for(member.country):
+            WaveMember.objects.filter(id=member.id, hold_state=Hold.HELD).update(hold_state=Hold.TO_RELEASE)
+        note = f"Held in Shopify for wave {wave.name} ({len(held)} fulfilment order(s))."
+        outcome.pushed(order=order, outcome=kind, detail=f"{detail} {note}".strip())
+
+    def _read(self, order_id: str) -> list[dict[str, Any]]:
+        self.bucket.wait_and_take(READ_COST, max_wait=20.0)
+        response = self.client.execute(ORDER_HOLDS, {"id": order_id})
+        self.bucket.observe(response.cost, taken=READ_COST)
+        node = response.data.get("order") or {}
+        return list((node.get("fulfillmentOrders") or {}).get("nodes") or [])
+
+    def _place(self, *, fo: dict[str, Any], member: WaveMember) -> list[str]:
+        """Hold one fulfilment order; the reasons Shopify refused it (none: held, or held already)."""
+        wave = member.wave
+        WaveMember.objects.filter(id=member.id).update(hold_sent_at=timezone.now())
+        self.bucket.wait_and_take(HOLD_COST, max_wait=20.0)
+        spec = {"reason": "OTHER", "reasonNotes": reason_notes(wave), "handle": wave.handle,
+                "externalId": f"wave-{wave.id}", "notifyMerchant": False}  # fmt: skip
+        response = self.client.execute(HOLD, {"id": fo["id"], "hold": spec})
+        self.bucket.observe(response.cost, taken=HOLD_COST)
+        errors = (response.data.get("fulfillmentOrderHold") or {}).get("userErrors") or []
+        return [e.get("message", "refused") for e in errors if e.get("code") != "DUPLICATE_FULFILLMENT_HOLD_HANDLE"]
+
+    def _needs_attention(self, *, record, member: WaveMember, outcome: OutcomeWriter, reason: str) -> None:
+        text = (f"Created in Shopify as {record.shopify_order_name or 'an order'} but not held for wave "
+                f"{member.wave.name}: {reason}. The warehouse may ship it before the wave.")  # fmt: skip
+        WaveMember.objects.filter(id=member.id).update(hold_state=Hold.NEEDS_ATTENTION, last_error=text[:2000])
+        outcome.needs_attention(Outcome.USER_ERRORS, text)
+        logger.warning("waves.hold_refused", extra={"record_id": record.id, "wave_id": member.wave_id})
+
+
+def _ours(fo: dict[str, Any], wave: Wave) -> dict[str, Any] | None:
+    return next((h for h in fo.get("fulfillmentHolds") or [] if h.get("handle") == wave.handle), None)

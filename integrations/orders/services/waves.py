@@ -1,0 +1,229 @@
+"""Waves of a shop: created from rules, each validated order in at most one, counted per wave.
+
+Rules (all that are given must match; an empty rule matches anything): the shipping country, a SKU
+present, the BackerKit connection, the backer id; ``rest`` takes every order no earlier wave took.
+Waves are tried in ``position`` order, the first match wins, so an order is never in two waves.
+Membership is kept per push record (``WaveMember``), assigned when a wave is created and for every
+record that arrives later (a late pledge follows its wave: held if the wave is not released).
+The pages, the ``waves`` command and the staff console call these functions, audited alike.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from integrations.backerkit.orders import BackerKitOrder
+from integrations.orders.models import BackerKitConnection, PushRecord, Wave, WaveMember, WaveSettings
+from integrations.orders.services.push import read_order
+from integrations.shops.models import Shop
+from integrations.shops.tokens.scopes import missing_scopes
+
+HOLD_SCOPES = ("write_merchant_managed_fulfillment_orders",)
+
+logger = logging.getLogger(__name__)
+
+Hold = WaveMember.Hold
+# Orders whose state can still change wave: not pushed yet (a pushed order keeps the wave it had).
+_UNPUSHED = (PushRecord.State.PENDING, PushRecord.State.PAUSED, PushRecord.State.NEEDS_ATTENTION,
+             PushRecord.State.FAILED)  # fmt: skip
+
+
+class WaveError(ValueError):
+    """A wave that cannot be created or changed as asked (the message says why, for the merchant)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    countries: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+    connection_id: int | None = None
+    backer_ids: frozenset[str] = frozenset()
+    rest: bool = False
+
+    @classmethod
+    def of(cls, wave: Wave) -> "Rules":
+        return cls(tuple(wave.countries or ()), tuple(wave.skus or ()), wave.connection_id,
+                   frozenset(wave.backer_ids or ()), wave.rest)  # fmt: skip
+
+    def matches(self, *, order: BackerKitOrder, record: PushRecord) -> bool:
+        if self.rest:
+            return True
+        if self.countries and order.shipping_address.country_code.upper() not in self.countries:
+            return False
+        if self.skus and not any(item.sku in self.skus for item in order.items):
+            return False
+        if self.connection_id is not None and record.connection_id != self.connection_id:
+            return False
+        return not self.backer_ids or record.backer_id in self.backer_ids
+
+
+@dataclass
+class Counts:
+    """Orders per wave name (and those in none), before or after saving."""
+
+    per_wave: dict[str, int] = field(default_factory=dict)
+    unmatched: int = 0
+
+
+def wave_settings(shop: Shop) -> WaveSettings:
+    found, _ = WaveSettings.objects.get_or_create(shop=shop)
+    return found
+
+
+def set_push_orders_held(*, shop: Shop, on: bool, by: str) -> WaveSettings:
+    missing = missing_scopes(shop.scopes, needed=HOLD_SCOPES)
+    if on and missing:
+        raise WaveError(
+            f"Holding orders needs Shopify access the app does not have yet ({', '.join(missing)}): "
+            "Reconnect the store to grant it, then turn this on."
+        )
+    settings = wave_settings(shop)
+    WaveSettings.objects.filter(id=settings.id).update(push_orders_held=on)
+    settings.push_orders_held = on
+    logger.info("waves.push_held_set", extra={"shop_id": shop.id, "on": on, "by": by})
+    return settings
+
+
+def _clean_rules(*, shop: Shop, countries, skus, connection_name, backer_ids, rest) -> Rules:
+    countries = tuple(sorted({c.strip().upper() for c in countries or () if c.strip()}))
+    bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise WaveError(f"Countries are two-letter codes (US, CA, DE...): {', '.join(bad)} is not one.")
+    connection_id = None
+    if connection_name:
+        connection = BackerKitConnection.objects.filter(shop=shop, store_name=connection_name).first()
+        if connection is None:
+            raise WaveError(f"No BackerKit connection named {connection_name!r} in this store.")
+        connection_id = connection.id
+    rules = Rules(countries, tuple(sorted({s.strip() for s in skus or () if s.strip()})), connection_id,
+                  frozenset(b.strip() for b in backer_ids or () if b.strip()), bool(rest))  # fmt: skip
+    if not rules.rest and not (rules.countries or rules.skus or rules.connection_id or rules.backer_ids):
+        raise WaveError("Give the wave at least one rule (countries, SKUs, connection, backers), or make it the rest.")
+    return rules
+
+
+def _in_order(shop: Shop) -> list[Wave]:
+    """The order rules are tried in: by position, "the rest" last."""
+    return sorted(Wave.objects.filter(shop=shop), key=lambda w: (w.rest, w.position, w.id))
+
+
+def _validated(shop: Shop) -> Iterable[tuple[PushRecord, BackerKitOrder]]:
+    records = PushRecord.objects.filter(shop=shop, invalid_input=False).order_by("id")
+    for record in records.iterator(chunk_size=500):
+        order = read_order(record)
+        if isinstance(order, BackerKitOrder):
+            yield record, order
+
+
+def preview_counts(*, shop: Shop, extra: tuple[str, Rules] | None = None) -> Counts:
+    """What each wave would hold (with ``extra`` appended as a new wave), and what matches none."""
+    waves = [(w.name, Rules.of(w)) for w in _in_order(shop)] + ([extra] if extra else [])
+    waves.sort(key=lambda pair: pair[1].rest)
+    counts, unmatched = Counter(), 0
+    for record, order in _validated(shop):
+        name = next((n for n, rules in waves if rules.matches(order=order, record=record)), None)
+        if name is None:
+            unmatched += 1
+        else:
+            counts[name] += 1
+    return Counts(per_wave={name: counts.get(name, 0) for name, _r in waves}, unmatched=unmatched)
+
+
+def create_wave(
+    *, shop: Shop, name: str, by: str, countries=(), skus=(), connection_name: str = "", backer_ids=(),
+    rest: bool = False, ship_date: date | None = None,
+) -> Wave:  # fmt: skip
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise WaveError("A wave needs a name of at most 100 characters.")
+    rules = _clean_rules(shop=shop, countries=countries, skus=skus, connection_name=connection_name,
+                         backer_ids=backer_ids, rest=rest)  # fmt: skip
+    last = Wave.objects.filter(shop=shop).order_by("-position").values_list("position", flat=True).first()
+    try:
+        with transaction.atomic():
+            wave = Wave.objects.create(
+                shop=shop, name=name, position=(last or 0) + 1, ship_date=ship_date, countries=list(rules.countries),
+                skus=list(rules.skus), connection_id=rules.connection_id, backer_ids=sorted(rules.backer_ids),
+                rest=rules.rest,
+            )  # fmt: skip
+    except IntegrityError:
+        raise WaveError(f"This store already has a wave named {name!r}.") from None
+    assigned = assign_members(shop=shop)
+    logger.info("waves.created", extra={"shop_id": shop.id, "wave_id": wave.id, "by": by, "assigned": assigned})
+    return wave
+
+
+def assign_members(*, shop: Shop, record_ids: Iterable[int] | None = None) -> int:
+    """Give each validated record without a wave the first wave whose rules match it; records not
+    pushed yet may move to a wave created since (the rules changed), pushed ones keep theirs."""
+    waves = [(w, Rules.of(w)) for w in _in_order(shop)]
+    if not waves:
+        return 0
+    record_ids = None if record_ids is None else list(record_ids)
+    scope = WaveMember.objects.filter(wave__shop=shop)
+    if record_ids is not None:
+        scope = scope.filter(record_id__in=record_ids)
+    members = {m.record_id: m for m in scope}
+    assigned = 0
+    records = _validated(shop) if record_ids is None else _validated_ids(shop, record_ids)
+    for record, order in records:
+        wave = next((w for w, rules in waves if rules.matches(order=order, record=record)), None)
+        current = members.get(record.id)
+        country = order.shipping_address.country_code.upper()
+        if current is None and wave is not None:
+            WaveMember.objects.get_or_create(record=record, defaults={"wave": wave, "country": country})
+            assigned += 1
+        elif current is not None and wave is not None and current.wave_id != wave.id and record.state in _UNPUSHED:
+            WaveMember.objects.filter(id=current.id, hold_state=Hold.NOT_HELD).update(wave=wave, country=country)
+    return assigned
+
+
+def _validated_ids(shop: Shop, record_ids: Iterable[int]) -> Iterable[tuple[PushRecord, BackerKitOrder]]:
+    for record in PushRecord.objects.filter(shop=shop, id__in=list(record_ids), invalid_input=False):
+        order = read_order(record)
+        if isinstance(order, BackerKitOrder):
+            yield record, order
+
+
+@dataclass(frozen=True)
+class WaveCounts:
+    wave: Wave
+    orders: int
+    pushed: int
+    held: int
+    released: int
+    needs_attention: int
+
+
+def wave_counts(*, shop: Shop) -> list[WaveCounts]:
+    rows = []
+    for wave in Wave.objects.filter(shop=shop):
+        by_hold = Counter(dict(_count(wave, "hold_state")))
+        pushed = WaveMember.objects.filter(wave=wave, record__state=PushRecord.State.PUSHED).count()
+        rows.append(
+            WaveCounts(
+                wave=wave,
+                orders=sum(by_hold.values()),
+                pushed=pushed,
+                held=by_hold[Hold.HELD] + by_hold[Hold.TO_RELEASE] + by_hold[Hold.RELEASING],
+                released=by_hold[Hold.RELEASED],
+                needs_attention=by_hold[Hold.NEEDS_ATTENTION],
+            )
+        )
+    return rows
+
+
+def _count(wave: Wave, field_name: str):
+    return WaveMember.objects.filter(wave=wave).values_list(field_name).annotate(n=Count("id"))
+
+
+def find_wave(*, shop: Shop, name: str) -> Wave:
+    wave = Wave.objects.filter(shop=shop, name=name).first()
+    if wave is None:
+        raise WaveError(f"No wave named {name!r} in this store.")
+    return wave

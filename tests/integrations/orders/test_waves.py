@@ -1,0 +1,69 @@
+"""Waves' rules and documents, without workers: each validated order in at most one wave, counts
+before saving, clear refusals, and the documents valid against Shopify's schema."""
+
+import pytest
+from django.conf import settings
+
+from integrations.orders.models import WaveMember
+from integrations.orders.services import waves
+from integrations.orders.services.waves import WaveError
+from integrations.orders.wave_documents import ALL_DOCUMENTS
+from integrations.shopify.schema import validation_errors
+from integrations.shops.models import Shop
+from tests.support.push_checks import campaign
+from tests.support.push_records import State, connection, record
+from tests.support.shops import connected_shop
+
+
+def _records(shop, *countries):
+    conn = connection(shop)
+    made = []
+    for order, country in zip(campaign(len(countries)), countries, strict=True):
+        order["shipping_address"] |= {
+            "country_code": country,
+            "region": "NY" if country == "US" else "QC" if country == "CA" else "",
+        }
+        made.append(record(shop, conn, order["id"], state=State.PENDING, order_data=order))
+    return made
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DOCUMENTS))
+def test_the_wave_documents_are_valid_against_the_admin_schema(name):
+    assert validation_errors(ALL_DOCUMENTS[name]) == []
+
+
+@pytest.fixture
+def shop(shopify_sim, db):
+    shop = connected_shop(shopify_sim)
+    Shop.objects.filter(id=shop.id).update(scopes=",".join(settings.SHOPIFY_SCOPES))
+    shop.refresh_from_db()
+    return shop
+
+
+def test_each_order_is_in_the_first_wave_that_matches_and_the_rest_takes_what_is_left(shop):
+    us, ca, de = _records(shop, "US", "CA", "DE")
+
+    waves.create_wave(shop=shop, name="Rest", rest=True, by="test")  # created first, tried last
+    waves.create_wave(shop=shop, name="NA", countries=["us", "ca"], by="test")
+    preview = waves.preview_counts(shop=shop, extra=("EU", waves.Rules(countries=("DE",))))
+
+    members = dict(WaveMember.objects.values_list("record_id", "wave__name"))
+    assert members == {us.id: "NA", ca.id: "NA", de.id: "Rest"}
+    assert preview.per_wave == {"NA": 2, "EU": 1, "Rest": 0} and preview.unmatched == 0
+
+
+def test_bad_rules_are_refused_with_the_reason(shop):
+    with pytest.raises(WaveError, match="two-letter codes"):
+        waves.create_wave(shop=shop, name="X", countries=["USA"], by="test")
+    with pytest.raises(WaveError, match="at least one rule"):
+        waves.create_wave(shop=shop, name="X", by="test")
+    waves.create_wave(shop=shop, name="X", skus=["GAME"], by="test")
+    with pytest.raises(WaveError, match="already has a wave named"):
+        waves.create_wave(shop=shop, name="X", skus=["GAME"], by="test")
+
+
+def test_pushing_held_needs_the_hold_scope(shopify_sim, db):
+    narrow = connected_shop(shopify_sim, domain="narrow.myshopify.com")
+
+    with pytest.raises(WaveError, match="Reconnect"):
+        waves.set_push_orders_held(shop=narrow, on=True, by="test")
