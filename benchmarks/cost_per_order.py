@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/cost_per_order.py [--orders 5000] [--plan plus] [--latency-ms 150]
                                                   [--workers 4] [--concurrency 16] [--json]
+    .venv/bin/python benchmarks/cost_per_order.py --orders 10000 50000 --no-bare-loop   (memory flat in N)
 
-One run per invocation (each starts its own PostgreSQL and Redis): run it several times to see the spread.
+One run per N (each starts its own PostgreSQL and Redis; several N: one process each, in turn): run
+it several times to see the spread.
 
 N orders go through the real pipeline (``manage.py push_orders`` importing a JSON Lines file, Celery
 workers with threads, PostgreSQL, Redis) into the Shopify simulator at the plan's limits, with
@@ -19,7 +21,9 @@ Printed per pushed order, for both:
   BEGIN and COMMIT counted: each statement is one round trip with psycopg);
 - Redis commands (INFO commandstats of a private redis-server, broker traffic included);
 - bytes of the Admin API requests the simulator received;
-- orders/s against the plan's ceiling for N (burst, then the restore rate, over 10 points an order).
+- orders/s against the plan's ceiling for N (burst, then the restore rate, over 10 points an order);
+- peak memory (VmHWM) of the largest worker and of the importing process (wait4's ru_maxrss); with
+  several N, the ratio of the largest N's peaks to the first's (flat in N: near 1).
 Not a test: it prints figures; nothing asserts. The private PostgreSQL and Redis are deleted afterwards.
 """
 
@@ -55,6 +59,14 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a live process, all its threads included."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def vm_hwm_mib(pid: int) -> float:
+    """Peak resident memory of a live process so far."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def fresh_log(name: str) -> Path:
@@ -161,6 +173,7 @@ def pipeline(*, args, cluster, database, redis_url, sim_url, control, env) -> di
         redis_by_command = {k: v - redis_before.get(k, 0) for k, v in redis_after.items() if v - redis_before.get(k, 0)}
         redis_calls = sum(redis_by_command.values())
         sent_bytes = control.state()["counters"].get("admin_api_request_bytes", 0) - bytes_before
+        worker_peak = max(vm_hwm_mib(w.process.pid) for w in workers)
     finally:
         stop_all(procs)
     orders = control.orders(SHOP)
@@ -180,6 +193,8 @@ def pipeline(*, args, cluster, database, redis_url, sim_url, control, env) -> di
         "bytes": sent_bytes / per,
         "duplicates": sum(c - 1 for c in created.values() if c > 1),
         "missing": args.orders - pushed,
+        "worker_peak_mib": worker_peak,
+        "import_peak_mib": usage.ru_maxrss / 1024,
     }
 
 
@@ -268,7 +283,7 @@ def bare_loop(*, args, sim_url, control, variables: list[dict]) -> dict:
     }
 
 
-def one_run(*, args, run_index: int) -> tuple[dict, dict]:
+def one_run(*, args, run_index: int) -> tuple[dict, dict | None]:
     options = (
         "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_utility=on "
         "-c pg_stat_statements.max=10000"
@@ -314,6 +329,9 @@ def one_run(*, args, run_index: int) -> tuple[dict, dict]:
         control = SimulatorControl(sim_url, timeout=600)
         app = pipeline(args=args, cluster=cluster, database=database, redis_url=redis_server.url,
                        sim_url=sim_url, control=control, env=env)  # fmt: skip
+        if args.no_bare_loop:
+            connections.close_all()
+            return app, None
         from integrations.orders.models import PushRecord
 
         variables = [
@@ -331,14 +349,18 @@ def one_run(*, args, run_index: int) -> tuple[dict, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--orders", type=int, nargs="+", default=[5000], help="N; several: one run each")
     parser.add_argument("--plan", choices=sorted(PLANS), default="plus")
     parser.add_argument("--latency-ms", default="150")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--lanes", type=int, default=48)
+    parser.add_argument("--no-bare-loop", action="store_true", help="the pipeline only (memory runs at large N)")
     parser.add_argument("--json", action="store_true", help="print each run's figures as one JSON line too")
     args = parser.parse_args()
+    if len(args.orders) > 1:
+        return several_n(args)
+    args.orders = args.orders[0]
     (ROOT / "artifacts").mkdir(exist_ok=True)
     ceiling = plan_ceiling(n=args.orders, plan=args.plan)
     print(f"machine: {os.cpu_count()} cores; plan {args.plan} (ceiling {ceiling:.1f} orders/s for N={args.orders}); "
@@ -346,7 +368,7 @@ def main() -> None:
           f"lanes {args.lanes}")  # fmt: skip
     header = (f"{'run':>3} {'what':<9} {'pushed':>6} {'orders/s':>8} {'ratio':>5} {'cpu ms':>7} {'worker':>7} "
               f"{'import':>7} {'db stmts':>8} {'worker':>6} {'import':>6} {'redis':>6} {'bytes':>6} "
-              f"{'dup':>3} {'miss':>4}")  # fmt: skip
+              f"{'dup':>3} {'miss':>4} {'peak MiB worker/import':>22}")  # fmt: skip
     print(
         "per pushed order: cpu ms (workers + importer), database statements (workers + importer), "
         "Redis commands, bytes sent to Shopify"
@@ -359,7 +381,12 @@ def main() -> None:
         print(f"{run:>3} {'pipeline':<9} {app['pushed']:>6} {app['rate']:>8.1f} {app['rate'] / ceiling:>5.2f} "
               f"{cpu:>7.2f} {app['worker_cpu_ms']:>7.2f} {app['import_cpu_ms']:>7.2f} {stmts:>8.2f} "
               f"{app['worker_statements']:>6.2f} {app['import_statements']:>6.2f} {app['redis_calls']:>6.2f} "
-              f"{app['bytes']:>6.0f} {app['duplicates']:>3} {app['missing']:>4}")  # fmt: skip
+              f"{app['bytes']:>6.0f} {app['duplicates']:>3} {app['missing']:>4} "
+              f"{app['worker_peak_mib']:>14.0f} / {app['import_peak_mib']:>5.0f}", flush=True)  # fmt: skip
+        if bare is None:
+            if args.json:
+                print(json.dumps({"run": run, "orders": args.orders, "pipeline": app, "ceiling": ceiling}))
+            continue
         print(f"{run:>3} {'bare loop':<9} {bare['pushed']:>6} {bare['rate']:>8.1f} {bare['rate'] / ceiling:>5.2f} "
               f"{bare['cpu_ms']:>7.2f} {'-':>7} {'-':>7} {0:>8.2f} {'-':>6} {'-':>6} {0:>6.2f} {bare['bytes']:>6.0f} "
               f"{'-':>3} {'-':>4}")  # fmt: skip
@@ -367,7 +394,32 @@ def main() -> None:
               f"{cpu / max(bare['cpu_ms'], 1e-9):>6.1f}x {'':>7} {'':>7} {'':>8} {'':>6} {'':>6} {'':>6} "
               f"{app['bytes'] / max(bare['bytes'], 1):>5.2f}x", flush=True)  # fmt: skip
         if args.json:
-            print(json.dumps({"run": run, "pipeline": app, "bare_loop": bare, "ceiling": ceiling}))
+            print(json.dumps({"run": run, "orders": args.orders, "pipeline": app, "bare_loop": bare,
+                              "ceiling": ceiling}))  # fmt: skip
+
+
+def several_n(args) -> None:
+    """One process per N (django.setup(), the Celery app and the clients are set once per process),
+    then the peak memory of the largest N against the first's."""
+    peaks = []
+    for n in args.orders:
+        argv = [sys.executable, __file__, "--orders", str(n), "--plan", args.plan, "--latency-ms", args.latency_ms,
+                "--workers", str(args.workers), "--concurrency", str(args.concurrency), "--lanes", str(args.lanes),
+                "--json", *(["--no-bare-loop"] if args.no_bare_loop else [])]  # fmt: skip
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+        for line in done.stdout.splitlines():
+            if line.startswith("{"):
+                figures = json.loads(line)["pipeline"]
+                peaks.append((n, figures["worker_peak_mib"], figures["import_peak_mib"]))
+                if args.json:
+                    print(line)
+            else:
+                print(line, flush=True)
+        if done.returncode:
+            raise SystemExit(done.stderr[-3000:])
+    (first, w0, i0), (last, w1, i1) = peaks[0], peaks[-1]
+    print(f"peak memory, N={last} against N={first}: workers {w1:.0f} / {w0:.0f} MiB ({w1 / w0:.2f}x), "
+          f"importer {i1:.0f} / {i0:.0f} MiB ({i1 / i0:.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":

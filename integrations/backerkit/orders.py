@@ -29,6 +29,8 @@ from typing import Any
 import jsonschema
 import pycountry
 
+from integrations.backerkit.contract_check import Check, compile_check
+
 CONTRACT_VERSION = "v1"
 STATUSES = ("locked", "canceled", "refunded")  # an order's ``status``; absent means locked
 SCHEMA_PATH = Path(__file__).resolve().parent / "contract" / "order.v1.schema.json"
@@ -137,11 +139,21 @@ def contract_schema() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _inlined_schema() -> dict:
     # The contract's $refs are inlined once here: resolving them on every order was a third of an
     # import's CPU (benchmarks/cost_per_order.py). The errors are the same: they name data paths.
-    schema = _inline_refs(contract_schema(), contract_schema()["$defs"])
-    return jsonschema.Draft202012Validator(schema)
+    return _inline_refs(contract_schema(), contract_schema()["$defs"])
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_inlined_schema())
+
+
+@lru_cache(maxsize=1)
+def _schema_check() -> Check:
+    """Yes/no against the schema, without jsonschema's walk (contract_check.py): never laxer."""
+    return compile_check(_inlined_schema())
 
 
 def _inline_refs(schema: Any, definitions: dict) -> Any:
@@ -165,7 +177,8 @@ def validate_order(raw: Any) -> BackerKitOrder:
         raise InvalidOrder(order_id, [FieldProblem("(order)", f"must be a JSON object, not {_json_type(raw)}")])
     if nested_deeper_than(raw, MAX_DEPTH):  # before any recursive walk (file import and API pull alike)
         raise InvalidOrder(order_id, [FieldProblem("(order)", f"is nested more than {MAX_DEPTH} levels deep")])
-    problems = [_describe(error) for error in _validator().iter_errors(raw)]
+    # The walk that words each error runs only for an order the compiled check refuses.
+    problems = [] if _schema_check()(raw) else [_describe(error) for error in _validator().iter_errors(raw)]
     problems.extend(_semantic_problems(raw))
     if problems:
         problems.sort(key=lambda p: p.field)

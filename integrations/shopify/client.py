@@ -5,6 +5,10 @@ No hidden retries: a throttled, transient or ambiguous outcome is raised as a ty
 resending is safe (orderCreate has no idempotency key).
 https://shopify.dev/docs/api/usage/rate-limits
 
+HTTP goes through ``http_pool.py`` (keep-alive ``http.client`` connections, one pool per process):
+it tells a failure before sending (safe to send again) from one after (ambiguous). The request body
+is built with the document's JSON encoded once per document, not per call.
+
 Every request is logged as one event, ``shopify.request`` (as Sentry's integration clients record
 each call): the operation, HTTP status, duration, cost requested and charged, the bucket after the
 call, the API version that served it and Shopify's deprecation reason (then at WARNING: the app
@@ -12,14 +16,15 @@ uses something Shopify will remove). Never the variables, the answer or the toke
 https://shopify.dev/docs/api/usage/versioning
 """
 
+import json
 import logging
 import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import httpx
 from django.conf import settings
 
 from integrations.shopify.errors import (
@@ -31,6 +36,7 @@ from integrations.shopify.errors import (
     ShopifyTransient,
     ShopifyUnauthorized,
 )
+from integrations.shopify.http_pool import Answer, CannotConnect, HttpPool, NoAnswer
 from integrations.shopify.origin import admin_graphql_url
 
 logger = logging.getLogger(__name__)
@@ -62,20 +68,16 @@ class GraphQLResponse:
 
 
 _pool_lock = threading.Lock()
-_pool: httpx.Client | None = None
+_pool: HttpPool | None = None
 
 
-def _shared_http() -> httpx.Client:
+def _shared_http() -> HttpPool:
     """One connection pool per process: Shopify is far away, so reuse connections across calls."""
     global _pool
     with _pool_lock:
         if _pool is None:
             connect, read = settings.SHOPIFY_TIMEOUT
-            _pool = httpx.Client(
-                timeout=httpx.Timeout(read, connect=connect),
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
-            )
+            _pool = HttpPool(connect_timeout=connect, read_timeout=read)
         return _pool
 
 
@@ -86,6 +88,22 @@ def reset_http_pool() -> None:
         if _pool is not None:
             _pool.close()
         _pool = None
+
+
+@lru_cache(maxsize=32)
+def _encoded_document(document: str) -> bytes:
+    """A document's JSON string, encoded once (the push sends the same ``orderCreate`` every time)."""
+    return _json_bytes(document)
+
+
+def _json_bytes(value: Any) -> bytes:
+    # As httpx encoded a json= body: UTF-8, compact, no NaN.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def request_body(document: str, variables: dict[str, Any] | None) -> bytes:
+    """``{"query": document, "variables": variables}`` as JSON bytes, the document's part reused."""
+    return b'{"query":' + _encoded_document(document) + b',"variables":' + _json_bytes(variables or {}) + b"}"
 
 
 def operation_name(document: str) -> str:
@@ -130,9 +148,7 @@ def _throttle_wait(cost: QueryCost | None, retry_after: str | None) -> float:
 class AdminClient:
     """Admin GraphQL API of one shop, with one access token."""
 
-    def __init__(
-        self, *, shop: str, access_token: str, api_version: str | None = None, http: httpx.Client | None = None
-    ):
+    def __init__(self, *, shop: str, access_token: str, api_version: str | None = None, http: HttpPool | None = None):
         self.shop = shop
         self._access_token = access_token
         self.api_version = api_version or settings.SHOPIFY_API_VERSION
@@ -144,7 +160,7 @@ class AdminClient:
     def execute(self, document: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
         operation = operation_name(document)
         started = time.monotonic()
-        response: httpx.Response | None = None
+        response: Answer | None = None
         try:
             response = self._post(document, variables, operation=operation)
             answer = self._interpret(response, operation=operation, elapsed=time.monotonic() - started)
@@ -155,26 +171,22 @@ class AdminClient:
         _log_request(shop=self.shop, operation=operation, response=response, elapsed=answer.elapsed, answer=answer)
         return answer
 
-    def _post(self, document: str, variables: dict[str, Any] | None, *, operation: str) -> httpx.Response:
+    def _post(self, document: str, variables: dict[str, Any] | None, *, operation: str) -> Answer:
         http = self._http or _shared_http()
         try:
             return http.post(
                 admin_graphql_url(self.shop, self.api_version),
-                json={"query": document, "variables": variables or {}},
+                body=request_body(document, variables),
                 headers={"X-Shopify-Access-Token": self._access_token, "Accept": "application/json"},
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except CannotConnect as exc:
             # Nothing reached Shopify: safe to send again.
-            raise ShopifyTransient(
-                f"{operation}: cannot connect ({type(exc).__name__})", shop=self.shop, ambiguous=False
-            ) from exc
-        except httpx.TransportError as exc:
+            raise ShopifyTransient(f"{operation}: cannot connect ({exc})", shop=self.shop, ambiguous=False) from exc
+        except NoAnswer as exc:
             # Read timeout, dropped connection...: Shopify may have executed it.
-            raise ShopifyTransient(
-                f"{operation}: no answer ({type(exc).__name__})", shop=self.shop, ambiguous=True
-            ) from exc
+            raise ShopifyTransient(f"{operation}: no answer ({exc})", shop=self.shop, ambiguous=True) from exc
 
-    def _interpret(self, response: httpx.Response, *, operation: str, elapsed: float) -> GraphQLResponse:
+    def _interpret(self, response: Answer, *, operation: str, elapsed: float) -> GraphQLResponse:
         status = response.status_code
         if status in (401, 403):
             raise ShopifyUnauthorized(
@@ -195,7 +207,7 @@ class AdminClient:
                 f"{operation}: Shopify answered {status}", shop=self.shop, status=status, ambiguous=True
             )
         try:
-            body = response.json()
+            body = json.loads(response.content)
         except ValueError as exc:
             if status == 429:
                 raise ShopifyThrottled(
@@ -248,7 +260,7 @@ def _log_request(
     *,
     shop: str,
     operation: str,
-    response: httpx.Response | None,
+    response: Answer | None,
     elapsed: float,
     answer: GraphQLResponse | None = None,
     error: ShopifyError | None = None,
@@ -296,9 +308,9 @@ def _messages(errors: list) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(response: Answer) -> str:
     try:
-        body = response.json()
+        body = json.loads(response.content)
     except ValueError:
         return response.text[:200]
     errors = body.get("errors") if isinstance(body, dict) else None
