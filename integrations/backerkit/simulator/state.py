@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.backerkit.simulator.shipments import ShipmentLedger
+
 
 class UnknownProject(KeyError):
     pass
@@ -76,6 +78,9 @@ class SimulatorState:
         self.key_changes: list[list] = []  # [API requests still answered with the old key, project, new key]
         # method, path, query, status, monotonic time (never the Authorization header)
         self.requests: list[dict[str, Any]] = []
+        # What the app sent back (shipments.py), and BackerKit down on demand (every API request 503).
+        self.shipments = ShipmentLedger()
+        self.down = False
 
     # --- control ---------------------------------------------------------------------------------
 
@@ -85,6 +90,8 @@ class SimulatorState:
             self.faults.clear()
             self.key_changes.clear()
             self.requests.clear()
+            self.shipments.clear()
+            self.down = False
 
     def add_project(self, *, id: str, api_key: str, name: str = "", currency: str = "USD") -> Project:
         with self.lock:
@@ -221,6 +228,9 @@ class SimulatorState:
                     }
                     for f in self.faults
                 ],
+                "down": self.down,
+                "shipments": len(self.shipments.shipments),
+                "cancellations": len(self.shipments.cancellations),
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
             }
