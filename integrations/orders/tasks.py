@@ -9,6 +9,7 @@ from celery import shared_task
 from integrations.orders.lane_tasks import push_lane  # noqa: F401 - registered with the other tasks
 from integrations.orders.pull_tasks import pull_connection
 from integrations.orders.services import lifecycle, privacy, pull, sweeper
+from integrations.orders.shipment_tasks import send_shipment, sweep_shipments  # noqa: F401 - registered
 from integrations.orders.task_policy import RETRY_TRANSIENT
 
 logger = logging.getLogger(__name__)

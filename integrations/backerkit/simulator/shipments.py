@@ -9,6 +9,7 @@ kept body, an earlier one is ignored (``stale``). A cancellation is kept once.
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,13 @@ def _schema_error(validator: Draft202012Validator, body: dict[str, Any]) -> str 
     return f"{where}: {error.message}"[:300]
 
 
+def _moment(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 def put_shipment(
     ledger: ShipmentLedger, *, project: str, order_id: str, fulfillment_id: str, body: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
@@ -61,7 +69,7 @@ def put_shipment(
         status, result = 201, "created"
     elif kept["body"] == body:
         status, result = 200, "unchanged"
-    elif body["updated_at"] < kept["body"]["updated_at"]:
+    elif _moment(body["updated_at"]) < _moment(kept["body"]["updated_at"]):
         status, result = 200, "stale"
     else:
         kept.update(body=body, received_at=time.time(), versions=kept["versions"] + 1)

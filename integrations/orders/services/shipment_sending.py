@@ -1,0 +1,110 @@
+"""Sending one outbox event (services/shipments.py) to BackerKit: what the ``orders.send_shipment``
+task runs. Idempotent: an event is sent only while it waits, under its row lock (a second task for
+it skips it), and BackerKit's writes are idempotent by path, so a send repeated after a crash is
+harmless.
+
+BackerKit's errors, by type (integrations/backerkit/errors.py):
+- throttled (429): not before ``Retry-After``; transient (5xx, timeout, down): exponential backoff
+  with jitter, bounded by ``SHIPMENT_MAX_ATTEMPTS`` (then needs attention: a rep resends);
+- any other 4xx (unknown order, refused key, a body refused): needs attention with BackerKit's
+  message, never retried by itself.
+Returns when the task should come back (seconds), or None.
+"""
+
+import logging
+import random
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from integrations.backerkit.errors import BackerKitError, BackerKitThrottled, BackerKitTransient
+from integrations.orders.models import ShipmentEvent
+from integrations.orders.services.pull import client_for
+
+logger = logging.getLogger(__name__)
+
+EventState = ShipmentEvent.State
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after ``attempts`` transient failures: doubling, capped, jittered
+    down to half so that a recovered BackerKit is not met by every event at once."""
+    base, cap = float(settings.SHIPMENT_BACKOFF_SECONDS), float(settings.SHIPMENT_BACKOFF_MAX_SECONDS)
+    ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
+
+
+def send_event(*, event_id: int) -> float | None:
+    with transaction.atomic():
+        event = (
+            ShipmentEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("record__connection")
+            .filter(id=event_id)
+            .first()
+        )
+        if event is None or event.state != EventState.WAITING:
+            return None  # sent, superseded, or another task holds it now
+        now = timezone.now()
+        if event.not_before is not None and event.not_before > now:
+            return (event.not_before - now).total_seconds()
+        return _send(event=event, now=now)
+
+
+def _send(*, event: ShipmentEvent, now) -> float | None:
+    connection = event.record.connection
+    event.attempts += 1
+    fields = ["state", "attempts", "not_before", "last_error", "result", "sent_at", "updated_at"]
+    retry_in: float | None = None
+    try:
+        with client_for(connection) as client:
+            if event.kind == ShipmentEvent.Kind.CANCELLATION:
+                written = client.post_cancellation(order_id=event.record.backerkit_order_id, cancellation=event.body)
+            else:
+                written = client.put_shipment(
+                    order_id=event.record.backerkit_order_id, fulfillment_id=event.fulfillment_id, shipment=event.body
+                )
+    except BackerKitThrottled as exc:
+        retry_in = max(exc.retry_after, 0.5)
+        event.last_error = f"BackerKit asked us to slow down (429): trying again in {retry_in:.0f} s."
+    except BackerKitTransient as exc:
+        if event.attempts >= settings.SHIPMENT_MAX_ATTEMPTS:
+            event.state = EventState.NEEDS_ATTENTION
+            event.last_error = f"BackerKit did not answer after {event.attempts} tries ({exc.message})."
+        else:
+            retry_in = backoff(event.attempts)
+            event.last_error = f"BackerKit did not answer ({exc.message}): trying again in {retry_in:.0f} s."
+    except BackerKitError as exc:
+        event.state, event.last_error = EventState.NEEDS_ATTENTION, f"BackerKit refused it: {exc.message}"
+    except (DatabaseError, RedisError):
+        raise
+    except Exception:  # the per-event boundary: this event needs attention, the others go on
+        error_id = uuid.uuid4().hex[:8]
+        logger.exception("shipments.send_crashed", extra={"event_id": event.id, "error_id": error_id})
+        event.state, event.last_error = EventState.NEEDS_ATTENTION, f"Unexpected error (error id {error_id})."
+    else:
+        event.state, event.result, event.sent_at, event.last_error = EventState.SENT, written.result, now, ""
+    event.not_before = now + timedelta(seconds=retry_in) if retry_in is not None else None
+    event.save(update_fields=fields)
+    log = logger.info if event.state == EventState.SENT else logger.warning
+    log(
+        "shipments.sent" if event.state == EventState.SENT else "shipments.not_sent",
+        extra={"event_id": event.id, "shop_id": event.shop_id, "state": event.state, "attempts": event.attempts,
+               "result": event.result, "retry_in": retry_in},
+    )  # fmt: skip
+    return retry_in
+
+
+def due_events(*, limit: int = 500) -> list[int]:
+    """Waiting events whose time has come: the sweep sends them again (a lost message, a restart)."""
+    now = timezone.now()
+    return list(
+        ShipmentEvent.objects.filter(state=EventState.WAITING)
+        .exclude(not_before__gt=now)
+        .filter(updated_at__lte=now - timedelta(seconds=settings.SHIPMENT_SWEEP_AFTER_SECONDS))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
