@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from integrations.backerkit.client import BackerKitProject
 from integrations.backerkit.errors import BackerKitError
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.mapping import currency_mismatch
 from integrations.orders.models import BackerKitConnection, ImportRun, PullRun, PushRecord
 from integrations.orders.pull_tasks import enqueue_pull
@@ -84,14 +85,18 @@ def check_connection(*, shop_id: int, connection_id: int) -> ConnectionCheck:
     return ConnectionCheck(project=project, resumed=key_works_again(connection=connection))
 
 
-def add_connection(*, shop: Shop, store_name: str, project: str, api_key: str) -> BackerKitConnection:
+def add_connection(
+    *, shop: Shop, store_name: str, project: str, api_key: str, api_url: str = ""
+) -> BackerKitConnection:
     """Check the key with BackerKit first, then save the connection (or re-activate a removed one
-    of the same store name: its pushed orders keep their history)."""
+    of the same store name: its pushed orders keep their history). ``api_url``: where this project's
+    BackerKit API is ("" for settings.BACKERKIT_API_URL; only a rep's command sets another)."""
     candidate = BackerKitConnection(
         shop=shop,
         store_name=store_name.strip(),
         project=project.strip(),
         api_key=api_key.strip(),
+        api_url=api_url.strip().rstrip("/"),
         kind=BackerKitConnection.Kind.API,
     )
     try:
@@ -106,7 +111,7 @@ def add_connection(*, shop: Shop, store_name: str, project: str, api_key: str) -
     if existing and existing.status == BackerKitConnection.Status.ACTIVE:
         raise ConnectionProblem(Problem.STORE_NAME_TAKEN, field="store_name")
     connection = existing or candidate
-    connection.project, connection.api_key = candidate.project, candidate.api_key
+    connection.project, connection.api_key, connection.api_url = candidate.project, candidate.api_key, candidate.api_url
     connection.kind, connection.currency = BackerKitConnection.Kind.API, found.currency
     connection.status, connection.stopped_reason = BackerKitConnection.Status.ACTIVE, ""
     connection.pull_not_before, connection.pull_failures, connection.last_pull_error = None, 0, ""
@@ -197,5 +202,8 @@ def pull_and_push_now(
     while True:
         run = run_pull(pull_run_id=run.id, on_page=page)
         if run.retry_in is None or time.monotonic() + run.retry_in > deadline:
-            return run, import_runs
+            break
         sleep(run.retry_in)
+    if import_runs and not Shop.objects.filter(id=shop_id, auto_push=True).exists():
+        start_lanes(shop_id=shop_id)  # asked to push now: the store's "push automatically" is off
+    return run, import_runs
