@@ -343,6 +343,8 @@ SHIPMENT_MAX_ATTEMPTS = env.int("SHIPMENT_MAX_ATTEMPTS", default=60)
 # The sweep sends waiting events whose message was lost, once they waited this long untouched.
 SHIPMENT_SWEEP_INTERVAL_SECONDS = env.float("SHIPMENT_SWEEP_INTERVAL_SECONDS", default=30.0)
 SHIPMENT_SWEEP_AFTER_SECONDS = env.float("SHIPMENT_SWEEP_AFTER_SECONDS", default=20.0)
+# An event claimed for sending this long ago by a worker that never finished waits again.
+SHIPMENT_SEND_LEASE_SECONDS = env.float("SHIPMENT_SEND_LEASE_SECONDS", default=120.0)
 # The reconciliation reads fulfilments of pushed orders updated since its last run, this often,
 # spending at most this share of the shop's cost bucket (the push keeps the rest).
 FULFILMENT_RECONCILE_INTERVAL_SECONDS = env.float("FULFILMENT_RECONCILE_INTERVAL_SECONDS", default=600.0)

@@ -249,6 +249,7 @@ class ShipmentEvent(models.Model):
 
     class State(models.TextChoices):
         WAITING = "waiting", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent to BackerKit"
         SUPERSEDED = "superseded", "Replaced by a newer version"
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
@@ -267,6 +268,8 @@ class ShipmentEvent(models.Model):
     body = models.JSONField(help_text="Exactly what is sent (contract: shipment/cancellation.v1).")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEBHOOK)
     state = models.CharField(max_length=16, choices=State.choices, default=State.WAITING)
+    # The newest version of its fulfilment (what the order's page shows, what the filters count).
+    is_latest = models.BooleanField(default=True)
     attempts = models.PositiveIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True, help_text="Not sent before (429, backoff).")
     last_error = models.TextField(blank=True)
@@ -283,7 +286,7 @@ class ShipmentEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "state", "id"], name="shipment_shop_state_idx"),
-            models.Index(fields=["record", "fulfillment_id"], name="shipment_record_idx"),
+            models.Index(fields=["record", "is_latest", "kind"], name="shipment_record_latest_idx"),
             models.Index(fields=["state", "not_before"], name="shipment_state_due_idx"),
         ]
         ordering = ["id"]

@@ -1,7 +1,7 @@
 """Sending one outbox event (services/shipments.py) to BackerKit: what the ``orders.send_shipment``
-task runs. Idempotent: an event is sent only while it waits, under its row lock (a second task for
-it skips it), and BackerKit's writes are idempotent by path, so a send repeated after a crash is
-harmless.
+task runs. Idempotent: an event is sent only while it waits, claimed under its row lock (a second
+task for it finds it claimed), and BackerKit's writes are idempotent by path, so a send repeated
+after a crash (the claim released by the sweep) is harmless.
 
 BackerKit's errors, by type (integrations/backerkit/errors.py):
 - throttled (429): not before ``Retry-After``; transient (5xx, timeout, down): exponential backoff
@@ -39,25 +39,24 @@ def backoff(attempts: int) -> float:
 
 
 def send_event(*, event_id: int) -> float | None:
+    """Claim the event (``SENDING``, committed), call BackerKit outside any transaction (a slow
+    BackerKit holds no lock a webhook would wait on), then record the outcome."""
+    now = timezone.now()
     with transaction.atomic():
-        event = (
-            ShipmentEvent.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("record__connection")
-            .filter(id=event_id)
-            .first()
-        )
+        event = ShipmentEvent.objects.select_for_update(skip_locked=True).filter(id=event_id).first()
         if event is None or event.state != EventState.WAITING:
-            return None  # sent, superseded, or another task holds it now
-        now = timezone.now()
+            return None  # sent, superseded, or another task has it now
         if event.not_before is not None and event.not_before > now:
             return (event.not_before - now).total_seconds()
-        return _send(event=event, now=now)
+        event.state, event.attempts = EventState.SENDING, event.attempts + 1
+        event.save(update_fields=["state", "attempts", "updated_at"])
+    event = ShipmentEvent.objects.select_related("record__connection").get(id=event_id)
+    return _send(event=event, now=now)
 
 
 def _send(*, event: ShipmentEvent, now) -> float | None:
     connection = event.record.connection
-    event.attempts += 1
-    fields = ["state", "attempts", "not_before", "last_error", "result", "sent_at", "updated_at"]
+    state, result, sent_at, error = EventState.WAITING, "", None, ""
     retry_in: float | None = None
     try:
         with client_for(connection) as client:
@@ -69,37 +68,54 @@ def _send(*, event: ShipmentEvent, now) -> float | None:
                 )
     except BackerKitThrottled as exc:
         retry_in = max(exc.retry_after, 0.5)
-        event.last_error = f"BackerKit asked us to slow down (429): trying again in {retry_in:.0f} s."
+        error = f"BackerKit asked us to slow down (429): trying again in {retry_in:.0f} s."
     except BackerKitTransient as exc:
         if event.attempts >= settings.SHIPMENT_MAX_ATTEMPTS:
-            event.state = EventState.NEEDS_ATTENTION
-            event.last_error = f"BackerKit did not answer after {event.attempts} tries ({exc.message})."
+            state, error = (
+                EventState.NEEDS_ATTENTION,
+                f"BackerKit did not answer after {event.attempts} tries ({exc.message}).",
+            )
         else:
             retry_in = backoff(event.attempts)
-            event.last_error = f"BackerKit did not answer ({exc.message}): trying again in {retry_in:.0f} s."
+            error = f"BackerKit did not answer ({exc.message}): trying again in {retry_in:.0f} s."
     except BackerKitError as exc:
-        event.state, event.last_error = EventState.NEEDS_ATTENTION, f"BackerKit refused it: {exc.message}"
+        state, error = EventState.NEEDS_ATTENTION, f"BackerKit refused it: {exc.message}"
     except (DatabaseError, RedisError):
         raise
     except Exception:  # the per-event boundary: this event needs attention, the others go on
         error_id = uuid.uuid4().hex[:8]
         logger.exception("shipments.send_crashed", extra={"event_id": event.id, "error_id": error_id})
-        event.state, event.last_error = EventState.NEEDS_ATTENTION, f"Unexpected error (error id {error_id})."
+        state, error = EventState.NEEDS_ATTENTION, f"Unexpected error (error id {error_id})."
     else:
-        event.state, event.result, event.sent_at, event.last_error = EventState.SENT, written.result, now, ""
-    event.not_before = now + timedelta(seconds=retry_in) if retry_in is not None else None
-    event.save(update_fields=fields)
-    log = logger.info if event.state == EventState.SENT else logger.warning
+        state, result, sent_at = EventState.SENT, written.result, timezone.now()
+    not_before = timezone.now() + timedelta(seconds=retry_in) if retry_in is not None else None
+    ShipmentEvent.objects.filter(id=event.id, state=EventState.SENDING).update(
+        state=state, result=result, sent_at=sent_at, last_error=error, not_before=not_before, updated_at=timezone.now()
+    )
+    log = logger.info if state == EventState.SENT else logger.warning
     log(
-        "shipments.sent" if event.state == EventState.SENT else "shipments.not_sent",
-        extra={"event_id": event.id, "shop_id": event.shop_id, "state": event.state, "attempts": event.attempts,
-               "result": event.result, "retry_in": retry_in},
+        "shipments.sent" if state == EventState.SENT else "shipments.not_sent",
+        extra={"event_id": event.id, "shop_id": event.shop_id, "state": state, "attempts": event.attempts,
+               "result": result, "retry_in": retry_in},
     )  # fmt: skip
     return retry_in
 
 
+def release_abandoned() -> int:
+    """Events left ``SENDING`` by a worker that died mid-send wait again (BackerKit's writes are
+    idempotent by path: sending one twice is harmless)."""
+    stale = timezone.now() - timedelta(seconds=settings.SHIPMENT_SEND_LEASE_SECONDS)
+    released = ShipmentEvent.objects.filter(state=EventState.SENDING, updated_at__lt=stale).update(
+        state=EventState.WAITING, updated_at=timezone.now()
+    )
+    if released:
+        logger.warning("shipments.released", extra={"released": released})
+    return released
+
+
 def due_events(*, limit: int = 500) -> list[int]:
     """Waiting events whose time has come: the sweep sends them again (a lost message, a restart)."""
+    release_abandoned()
     now = timezone.now()
     return list(
         ShipmentEvent.objects.filter(state=EventState.WAITING)

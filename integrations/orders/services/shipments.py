@@ -63,6 +63,7 @@ def _record(*, record: PushRecord, kind: str, fulfillment_id: str, version, body
             )  # fmt: skip
     except IntegrityError:
         return Recorded("ignored: this version is recorded")
+    events.filter(is_latest=True).exclude(id=event.id).update(is_latest=False)
     # An older version still waiting is never sent: this one says everything it said. One being sent
     # right now (its row locked) is skipped; BackerKit keeps the newer either way (by updated_at).
     older = list(
