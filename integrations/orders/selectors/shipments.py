@@ -110,6 +110,10 @@ def outbox_of(*, shop_id: int, limit: int = 50) -> Outbox:
     return Outbox(counts=counts, problems=problems, waiting=counts[EventState.WAITING] + counts[EventState.SENDING])
 
 
+def has_file_shipments(*, shop_id: int) -> bool:
+    return ShipmentEvent.objects.filter(shop_id=shop_id, state=EventState.FOR_FILE).exists()
+
+
 def shipments_file_rows(*, shop_id: int) -> Iterator[tuple[str, ...]]:
     """The shipments of orders of file-fed connections (one row per tracking number; a fulfilment
     without one gets a row with none), oldest first: what a creator uploads to BackerKit."""
