@@ -349,10 +349,16 @@ SHIPMENT_SEND_LEASE_SECONDS = env.float("SHIPMENT_SEND_LEASE_SECONDS", default=1
 # spending at most this share of the shop's cost bucket (the push keeps the rest).
 FULFILMENT_RECONCILE_INTERVAL_SECONDS = env.float("FULFILMENT_RECONCILE_INTERVAL_SECONDS", default=600.0)
 FULFILMENT_RECONCILE_BUCKET_SHARE = env.float("FULFILMENT_RECONCILE_BUCKET_SHARE", default=0.25)
+# One shop's run stops after this long (waiting for its share included); the next goes on from there.
+FULFILMENT_RECONCILE_BUDGET_SECONDS = env.float("FULFILMENT_RECONCILE_BUDGET_SECONDS", default=120.0)
 
 CELERY_BEAT_SCHEDULE.update(
     {
         "shipment-sweeper": {"task": "orders.sweep_shipments", "schedule": SHIPMENT_SWEEP_INTERVAL_SECONDS},
+        "fulfilment-reconciliation": {
+            "task": "orders.reconcile_fulfilments",
+            "schedule": FULFILMENT_RECONCILE_INTERVAL_SECONDS,
+        },
         "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         "push-held-shops": {"task": "orders.check_held_shops", "schedule": PUSH_HOLD_CHECK_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},

@@ -42,7 +42,45 @@ query ShopInfo {
 }
 """
 
+# The reconciliation (services/reconciliation.py) scans orders updated after a moment, oldest
+# change first, a page at a time, reading only what tells a missed version (ids, status, updatedAt):
+# cheap per order. Variables: first (<= 250), after, query = "updated_at:>'2026-12-01T10:00:00Z'".
+FULFILMENTS_UPDATED_SINCE = """
+query FulfilmentsUpdatedSince($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      updatedAt
+      cancelledAt
+      cancelReason
+      fulfillments(first: 20) { id status updatedAt }
+    }
+  }
+}
+"""
+
+# Then the details of the versions the webhooks missed, a few fulfilments per call. Variables: ids.
+FULFILMENT_DETAILS = """
+query FulfilmentDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Fulfillment {
+      id
+      status
+      createdAt
+      updatedAt
+      displayStatus
+      deliveredAt
+      trackingInfo(first: 10) { number company url }
+      fulfillmentLineItems(first: 50) { edges { node { quantity lineItem { sku } } } }
+    }
+  }
+}
+"""
+
 ALL_DOCUMENTS = {
+    "FULFILMENTS_UPDATED_SINCE": FULFILMENTS_UPDATED_SINCE,
+    "FULFILMENT_DETAILS": FULFILMENT_DETAILS,
     "ORDER_CREATE": ORDER_CREATE,
     "VARIANTS_BY_SKU": VARIANTS_BY_SKU,
     "ORDER_BY_SOURCE_IDENTIFIER": ORDER_BY_SOURCE_IDENTIFIER,
