@@ -10,7 +10,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from integrations.shopify.simulator import search
+from integrations.shopify.simulator import fulfillment_resolvers, search
 from integrations.shopify.simulator.connections import paginate
 from integrations.shopify.simulator.models import WebhookSubscription
 from integrations.shopify.simulator.nodes import (
@@ -73,6 +73,8 @@ def _orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> 
             "tag": o.tags,
             "id": o.id,
             "financial_status": o.display_financial_status.lower(),
+            "updated_at": o.updated_at or o.created_at,
+            "created_at": o.created_at,
             "": [o.name, o.email, o.source_identifier],
         },
     )
@@ -134,14 +136,17 @@ QUERY_ROOT: dict[str, Callable[..., Any]] = {
     "productVariants": _product_variants,
     "orders": _orders,
     "order": _order,
+    **fulfillment_resolvers.QUERY_ROOT,
 }
 MUTATION_ROOT: dict[str, Callable[..., Any]] = {
     "orderCreate": _order_create,
     "webhookSubscriptionCreate": _webhook_subscription_create,
+    **fulfillment_resolvers.MUTATION_ROOT,
 }
 REQUIRED_SCOPE: dict[str, str] = {
     "productVariants": "read_products",
     "orders": "read_orders",
     "order": "read_orders",
     "orderCreate": "write_orders",
+    **fulfillment_resolvers.REQUIRED_SCOPE,
 }
