@@ -60,27 +60,8 @@ query FulfilmentsUpdatedSince($first: Int!, $after: String, $query: String!) {
 }
 """
 
-# Then the details of the versions the webhooks missed, a few fulfilments per call. Variables: ids.
-FULFILMENT_DETAILS = """
-query FulfilmentDetails($ids: [ID!]!) {
-  nodes(ids: $ids) {
-    ... on Fulfillment {
-      id
-      status
-      createdAt
-      updatedAt
-      displayStatus
-      deliveredAt
-      trackingInfo(first: 10) { number company url }
-      fulfillmentLineItems(first: 50) { edges { node { quantity lineItem { sku } } } }
-    }
-  }
-}
-"""
-
 ALL_DOCUMENTS = {
     "FULFILMENTS_UPDATED_SINCE": FULFILMENTS_UPDATED_SINCE,
-    "FULFILMENT_DETAILS": FULFILMENT_DETAILS,
     "ORDER_CREATE": ORDER_CREATE,
     "VARIANTS_BY_SKU": VARIANTS_BY_SKU,
     "ORDER_BY_SOURCE_IDENTIFIER": ORDER_BY_SOURCE_IDENTIFIER,

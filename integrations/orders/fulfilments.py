@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from integrations.shopify.fulfilment_state import Fulfilment as ShopifyFulfilment
+
 REPORTED = {"success": "shipped", "cancelled": "cancelled"}
 
 
@@ -108,29 +110,24 @@ def from_webhook(body: dict[str, Any]) -> Fulfilment:
     )
 
 
-def from_graphql(node: dict[str, Any], *, order_id: str) -> Fulfilment:
-    """A ``Fulfillment`` node read by the reconciliation (integrations/orders/documents.py)."""
-    tracking = tuple(
-        Tracking(number=str(t["number"])[:255], company=_text(t.get("company")), url=_text(t.get("url")))
-        for t in node.get("trackingInfo") or []
-        if t.get("number")
-    )
-    items = tuple(
-        (str((edge["node"].get("lineItem") or {}).get("sku") or "")[:255], int(edge["node"]["quantity"]))
-        for edge in (node.get("fulfillmentLineItems") or {}).get("edges") or []
-        if int(edge["node"].get("quantity") or 0) > 0
-    )
-    display = str(node.get("displayStatus") or "") or None
+def from_state(fulfilment: ShopifyFulfilment, *, order_id: str) -> Fulfilment:
+    """A fulfilment as the shared reader parsed it (integrations/shopify/fulfilment_state.py): the
+    reconciliation's source. ``displayStatus`` FULFILLED says nothing of the delivery: None."""
+    display = (fulfilment.display_status or "").lower()
     return Fulfilment(
-        id=gid("Fulfillment", node["id"]),
+        id=gid("Fulfillment", fulfilment.id),
         order_id=gid("Order", order_id),
-        status=str(node.get("status") or "").lower(),
-        line_items=items,
-        tracking=tracking,
-        created_at=_when(node.get("createdAt"), "createdAt"),
-        updated_at=_when(node.get("updatedAt"), "updatedAt"),
-        delivery_status=display.lower() if display else None,
-        delivered_at=_optional_when(node.get("deliveredAt")),
+        status=fulfilment.status.lower(),
+        line_items=tuple((str(line.sku or "")[:255], line.quantity) for line in fulfilment.lines if line.quantity > 0),
+        tracking=tuple(
+            Tracking(number=str(t.number)[:255], company=_text(t.company), url=_text(t.url))
+            for t in fulfilment.tracking
+            if t.number
+        ),
+        created_at=fulfilment.created_at,
+        updated_at=fulfilment.updated_at,
+        delivery_status=None if display in ("", "fulfilled", "canceled", "cancelled") else display,
+        delivered_at=fulfilment.delivered_at,
     )
 
 

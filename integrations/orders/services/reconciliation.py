@@ -3,13 +3,14 @@ orders updated since the last run are read (``orders(query: "updated_at:>...")``
 first, paged), and every fulfilment (or cancellation) of a pushed order whose version the outbox has
 not recorded is recorded now (services/shipments.py), to be sent like a webhook's.
 
-Cheap by design: the scan reads only ids, statuses and ``updatedAt`` (FULFILMENTS_UPDATED_SINCE); the
-details of a fulfilment (tracking, line items) are read only for the versions the webhooks missed
-(FULFILMENT_DETAILS, a few per call). Each call first takes its cost from the shop's shared bucket
-mirror while leaving ``1 - FULFILMENT_RECONCILE_BUCKET_SHARE`` of the bucket to the push
-(integrations/shopify/rate_limit.py): the reconciliation waits, pushes are never starved by it. A
-run that meets a throttle, an outage or its time budget stops where it is; its place
-(``FulfilmentSync.synced_until``) is the last order it finished, so the next run goes on from there.
+Cheap by design: the scan reads only ids, statuses and ``updatedAt`` (FULFILMENTS_UPDATED_SINCE);
+the details (tracking, line items) are read only for orders with a version the webhooks missed, one
+order a call with the shared reader's document (integrations/shopify/fulfilment_state.py). Each call
+first takes its cost from the shop's shared bucket mirror while leaving
+``1 - FULFILMENT_RECONCILE_BUCKET_SHARE`` of the bucket to the push (integrations/shopify/rate_limit.py):
+the reconciliation waits, pushes are never starved by it. A run that meets a throttle, an outage or
+its time budget stops where it is; its place (``FulfilmentSync.synced_until``) is the last order it
+finished, so the next run goes on from there.
 """
 
 import logging
@@ -21,12 +22,13 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from integrations.orders.documents import FULFILMENT_DETAILS, FULFILMENTS_UPDATED_SINCE
-from integrations.orders.fulfilments import Cancellation, UnreadableFulfilment, from_graphql, gid
+from integrations.orders.documents import FULFILMENTS_UPDATED_SINCE
+from integrations.orders.fulfilments import Cancellation, UnreadableFulfilment, from_state, gid
 from integrations.orders.models import FulfilmentSync, PushRecord, ShipmentEvent
 from integrations.orders.services.shipments import record_cancellation, record_fulfilment
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyError, ShopifyThrottled
+from integrations.shopify.fulfilment_state import ORDER_FULFILMENT_STATE, parse_order
 from integrations.shopify.rate_limit import CostBucket
 from integrations.shopify.redis_client import shared_redis
 from integrations.shops.models import Shop
@@ -36,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 Kind = ShipmentEvent.Kind
 SCAN_PAGE = 50
-DETAILS_PER_CALL = 5
 # Shopify's search index lags writes by seconds: each run looks this far before its place again.
 OVERLAP = timedelta(minutes=2)
 FIRST_RUN_LOOKBACK = timedelta(days=1)
@@ -95,7 +96,7 @@ class _Caller:
     def __init__(self, *, client: AdminClient, shop: str, deadline: float, result: RunResult):
         self.client, self.bucket, self.deadline, self.result = client, CostBucket(shop), deadline, result
         self.leave = max(0.0, min(1.0, 1.0 - settings.FULFILMENT_RECONCILE_BUCKET_SHARE))
-        self.expected = {FULFILMENTS_UPDATED_SINCE: 120.0, FULFILMENT_DETAILS: 100.0}
+        self.expected = {FULFILMENTS_UPDATED_SINCE: 120.0, ORDER_FULFILMENT_STATE: 340.0}
 
     def call(self, document: str, variables: dict) -> dict | None:
         taken = self.expected[document]
@@ -189,14 +190,14 @@ def _take_page(*, shop_id: int, orders: list[dict], caller: _Caller, result: Run
             "record_id", flat=True
         )
     )
-    missing: list[tuple[str, str]] = []  # (fulfilment id, order id)
+    missing: dict[str, set[str]] = {}  # order id -> the fulfilment ids whose version is missing
     for order in wanted:
         for f in order.get("fulfillments") or []:
             version = parse_datetime(f.get("updatedAt") or "")
             if str(f.get("status", "")).lower() not in ("success", "cancelled") or version is None:
                 continue
-            if f["id"] not in recorded or recorded[f["id"]] < version:
-                missing.append((f["id"], order["id"]))
+            if f["id"] not in recorded or recorded[f["id"]].replace(microsecond=0) < version:
+                missing.setdefault(order["id"], set()).add(f["id"])
         if order.get("cancelledAt") and ours[order["id"]] not in cancelled:
             when = parse_datetime(order["cancelledAt"])
             if when is not None:
@@ -205,19 +206,24 @@ def _take_page(*, shop_id: int, orders: list[dict], caller: _Caller, result: Run
                 if record_cancellation(shop_id=shop_id, cancellation=cancellation,
                                        source=ShipmentEvent.Source.RECONCILIATION).event:  # fmt: skip
                     result.found += 1
-    for start in range(0, len(missing), DETAILS_PER_CALL):
-        batch = missing[start : start + DETAILS_PER_CALL]
-        data = caller.call(FULFILMENT_DETAILS, {"ids": [fid for fid, _ in batch]})
+    for order_id, fulfilment_ids in missing.items():
+        data = caller.call(ORDER_FULFILMENT_STATE, {"id": order_id})
         if data is None:
             return None  # stopped inside the page: the page is read again next time
-        order_of = dict(batch)
-        for node in data.get("nodes") or []:
-            if not node or node.get("id") not in order_of:
+        if data.get("order") is None:
+            continue  # deleted meanwhile
+        try:
+            state = parse_order(data["order"], shop=caller.client.shop)
+        except ShopifyError as exc:
+            result.errors.append(str(exc))
+            continue
+        for shopify_fulfilment in state.fulfillments:
+            if shopify_fulfilment.id not in fulfilment_ids:
                 continue
             try:
-                fulfilment = from_graphql(node, order_id=order_of[node["id"]])
-            except (UnreadableFulfilment, KeyError, TypeError, ValueError) as exc:
-                result.errors.append(f"{node.get('id')}: {exc}")
+                fulfilment = from_state(shopify_fulfilment, order_id=order_id)
+            except UnreadableFulfilment as exc:
+                result.errors.append(f"{shopify_fulfilment.id}: {exc}")
                 continue
             if record_fulfilment(shop_id=shop_id, fulfilment=fulfilment,
                                  source=ShipmentEvent.Source.RECONCILIATION).event:  # fmt: skip

@@ -10,6 +10,7 @@ connection fed by files has no API to send to: its shipments are kept for the sh
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,10 +51,18 @@ def _without_version(body: dict) -> dict:
 def _record(*, record: PushRecord, kind: str, fulfillment_id: str, version, body: dict, source: str) -> Recorded:
     events = ShipmentEvent.objects.filter(shop_id=record.shop_id, kind=kind, fulfillment_id=fulfillment_id)
     latest = events.order_by("-version").only("id", "version", "body").first()
-    if latest is not None and latest.version >= version:
-        return Recorded("ignored: this version or a newer one is recorded")
+    if latest is not None and latest.version.replace(microsecond=0) > version:
+        return Recorded("ignored: a newer version is recorded")
     if latest is not None and _without_version(latest.body) == _without_version(body):
         return Recorded("ignored: nothing BackerKit sees changed")
+    if latest is not None and latest.version.replace(microsecond=0) == version:
+        # Shopify's updatedAt has whole seconds: two changes in one second share it (a fulfilment
+        # created and its tracking corrected at once). Another body of the same second is a later
+        # change, unless it is one already recorded (a late repeat of the first).
+        same_second = events.filter(version__gte=version, version__lt=version + timedelta(seconds=1))
+        if any(_without_version(e.body) == _without_version(body) for e in same_second.only("body")):
+            return Recorded("ignored: this version is recorded")
+        version = latest.version + timedelta(microseconds=1)
     for_file = record.connection.kind == BackerKitConnection.Kind.FILE_IMPORT
     try:
         with transaction.atomic():
