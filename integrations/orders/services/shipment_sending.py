@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -47,7 +48,9 @@ def send_event(*, event_id: int) -> float | None:
         if event is None or event.state != EventState.WAITING:
             return None  # sent, superseded, or another task has it now
         if event.not_before is not None and event.not_before > now:
-            return (event.not_before - now).total_seconds()
+            # Early (a sweep's or a repeated message): the task that set ``not_before`` comes back
+            # then; coming back too would multiply the messages of every event that waits.
+            return None
         event.state, event.attempts = EventState.SENDING, event.attempts + 1
         event.save(update_fields=["state", "attempts", "updated_at"])
     event = ShipmentEvent.objects.select_related("record__connection").get(id=event_id)
@@ -116,11 +119,12 @@ def release_abandoned() -> int:
 def due_events(*, limit: int = 500) -> list[int]:
     """Waiting events whose time has come: the sweep sends them again (a lost message, a restart)."""
     release_abandoned()
-    now = timezone.now()
+    # Only events nobody came back for: due for a while (their retry message was lost), or never
+    # tried for a while (their first message was lost).
+    late = timezone.now() - timedelta(seconds=settings.SHIPMENT_SWEEP_AFTER_SECONDS)
     return list(
-        ShipmentEvent.objects.filter(state=EventState.WAITING)
-        .exclude(not_before__gt=now)
-        .filter(updated_at__lte=now - timedelta(seconds=settings.SHIPMENT_SWEEP_AFTER_SECONDS))
+        ShipmentEvent.objects.filter(state=EventState.WAITING, updated_at__lte=late)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=late))
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )

@@ -55,7 +55,7 @@ def test_a_429_waits_for_retry_after(waiting, backerkit_sim):
     event = ShipmentEvent.objects.get(id=waiting.id)
     assert retry_in == 40 and event.state == Event.WAITING and "429" in event.last_error
     assert event.not_before > timezone.now() + timedelta(seconds=35)
-    assert 35 < send_event(event_id=waiting.id) <= 40  # not before its time: nothing sent
+    assert send_event(event_id=waiting.id) is None  # early: nothing sent, and no second message queued
     assert backerkit_sim.state.api_requests()[-1]["status"] == 429
 
 
@@ -96,3 +96,17 @@ def test_an_order_backerkit_does_not_know_needs_attention(waiting, backerkit_sim
 
     event = ShipmentEvent.objects.get(id=waiting.id)
     assert event.state == Event.NEEDS_ATTENTION and "no order 'BK-1'" in event.last_error
+
+
+def test_the_sweep_sends_only_events_nobody_comes_back_for(waiting, backerkit_sim, settings):
+    from integrations.orders.services.shipment_sending import due_events
+
+    settings.SHIPMENT_SWEEP_AFTER_SECONDS = 20
+    long_ago = timezone.now() - timedelta(minutes=5)
+    ShipmentEvent.objects.filter(id=waiting.id).update(updated_at=long_ago)
+    assert due_events() == [waiting.id]  # its first message was lost
+
+    backerkit_sim.state.add_faults(status=429, retry_after=40)
+    send_event(event_id=waiting.id)
+    ShipmentEvent.objects.filter(id=waiting.id).update(updated_at=long_ago)
+    assert due_events() == []  # its own retry comes back in 40 s: no second message
