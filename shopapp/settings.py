@@ -346,8 +346,31 @@ PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=3
 # How often BackerKit connections are pulled for locked orders (seconds).
 BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", default=300)
 
+# --- Shipments back to BackerKit (the outbox, the reconciliation) --------------------------------
+# Transient BackerKit errors: backoff doubling from this, capped, jittered; needs attention after
+# this many tries (with the cap, hours of BackerKit being down are waited out).
+SHIPMENT_BACKOFF_SECONDS = env.float("SHIPMENT_BACKOFF_SECONDS", default=5.0)
+SHIPMENT_BACKOFF_MAX_SECONDS = env.float("SHIPMENT_BACKOFF_MAX_SECONDS", default=300.0)
+SHIPMENT_MAX_ATTEMPTS = env.int("SHIPMENT_MAX_ATTEMPTS", default=60)
+# The sweep sends waiting events whose message was lost, once they waited this long untouched.
+SHIPMENT_SWEEP_INTERVAL_SECONDS = env.float("SHIPMENT_SWEEP_INTERVAL_SECONDS", default=30.0)
+SHIPMENT_SWEEP_AFTER_SECONDS = env.float("SHIPMENT_SWEEP_AFTER_SECONDS", default=20.0)
+# An event claimed for sending this long ago by a worker that never finished waits again.
+SHIPMENT_SEND_LEASE_SECONDS = env.float("SHIPMENT_SEND_LEASE_SECONDS", default=120.0)
+# The reconciliation reads fulfilments of pushed orders updated since its last run, this often,
+# spending at most this share of the shop's cost bucket (the push keeps the rest).
+FULFILMENT_RECONCILE_INTERVAL_SECONDS = env.float("FULFILMENT_RECONCILE_INTERVAL_SECONDS", default=600.0)
+FULFILMENT_RECONCILE_BUCKET_SHARE = env.float("FULFILMENT_RECONCILE_BUCKET_SHARE", default=0.25)
+# One shop's run stops after this long (waiting for its share included); the next goes on from there.
+FULFILMENT_RECONCILE_BUDGET_SECONDS = env.float("FULFILMENT_RECONCILE_BUDGET_SECONDS", default=120.0)
+
 CELERY_BEAT_SCHEDULE.update(
     {
+        "shipment-sweeper": {"task": "orders.sweep_shipments", "schedule": SHIPMENT_SWEEP_INTERVAL_SECONDS},
+        "fulfilment-reconciliation": {
+            "task": "orders.reconcile_fulfilments",
+            "schedule": FULFILMENT_RECONCILE_INTERVAL_SECONDS,
+        },
         "push-sweeper": {"task": "orders.sweep", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         # Waves: scheduled releases on their ship date, and releases left unfinished (a worker lost).
         "waves-tick": {"task": "orders.waves_tick", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},

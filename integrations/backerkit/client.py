@@ -24,8 +24,11 @@ from integrations.backerkit.errors import (
     BackerKitTransient,
     BackerKitUnauthorized,
 )
+from integrations.backerkit.writes import ShipmentWrites, WriteResult
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["BackerKitClient", "BackerKitProject", "OrderPage", "WriteResult"]
 
 API_VERSION = "v1"
 DEFAULT_PAGE_SIZE = 100
@@ -53,8 +56,8 @@ class OrderPage:
     has_more: bool
 
 
-class BackerKitClient:
-    """The BackerKit API of one project, with its API key."""
+class BackerKitClient(ShipmentWrites):
+    """The BackerKit API of one project, with its API key (its writes: writes.py)."""
 
     def __init__(
         self,

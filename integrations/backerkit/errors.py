@@ -33,3 +33,7 @@ class BackerKitThrottled(BackerKitError):
 
 class BackerKitTransient(BackerKitError):
     """5xx, timeout or connection failure. Reads are safe to repeat, after a backoff."""
+
+
+class BackerKitUnknownOrder(BackerKitNotFound):
+    """404 with ``"code": "unknown_order"`` on a write: the project exists, the order does not."""

@@ -42,7 +42,26 @@ query ShopInfo {
 }
 """
 
+# The reconciliation (services/reconciliation.py) scans orders updated after a moment, oldest
+# change first, a page at a time, reading only what tells a missed version (ids, status, updatedAt):
+# cheap per order. Variables: first (<= 250), after, query = "updated_at:>'2026-12-01T10:00:00Z'".
+FULFILMENTS_UPDATED_SINCE = """
+query FulfilmentsUpdatedSince($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      updatedAt
+      cancelledAt
+      cancelReason
+      fulfillments(first: 20) { id status updatedAt }
+    }
+  }
+}
+"""
+
 ALL_DOCUMENTS = {
+    "FULFILMENTS_UPDATED_SINCE": FULFILMENTS_UPDATED_SINCE,
     "ORDER_CREATE": ORDER_CREATE,
     "VARIANTS_BY_SKU": VARIANTS_BY_SKU,
     "ORDER_BY_SOURCE_IDENTIFIER": ORDER_BY_SOURCE_IDENTIFIER,

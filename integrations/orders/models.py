@@ -26,6 +26,9 @@ class BackerKitConnection(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.API)
     store_name = models.CharField(max_length=255, help_text="The connected store name, tagged on every order.")
     project = models.CharField(max_length=255, blank=True)
+    # Where this connection's BackerKit API is ("": settings.BACKERKIT_API_URL). Set only by a rep's
+    # command (connect_backerkit --api-url), never from the pages.
+    api_url = models.CharField(max_length=255, blank=True, default="")
     api_key = EncryptedTextField(blank=True)
     currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -126,6 +129,8 @@ class PushRecord(models.Model):
             models.Index(fields=["shop", "shopify_order_name"], name="push_shop_order_name_idx"),
             models.Index(fields=["shop", "backer_id"], name="push_shop_backer_idx"),
             models.Index(fields=["shop", "pushed_at"], name="push_shop_pushed_at_idx"),
+            # A fulfilment webhook finds its order (or learns cheaply it is not one of ours).
+            models.Index(fields=["shop", "shopify_order_id"], name="push_shop_shopify_order_idx"),
         ]
         ordering = ["id"]
 
@@ -230,6 +235,77 @@ class PullRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+
+class ShipmentEvent(models.Model):
+    """The outbox: one version of a Shopify fulfilment (or the order's cancellation) of a pushed
+    order, to be sent to BackerKit once. Recorded in the same transaction as the webhook delivery (or
+    by the reconciliation), sent by a task (services/shipment_sending.py). A newer version of the
+    same fulfilment supersedes one still waiting; the same version twice is one row."""
+
+    class Kind(models.TextChoices):
+        SHIPMENT = "shipment", "Shipment"
+        CANCELLATION = "cancellation", "Order cancelled"
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent to BackerKit"
+        SUPERSEDED = "superseded", "Replaced by a newer version"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        FOR_FILE = "for_file", "Kept for the shipments file"  # a file-fed connection: no API to send to
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", "Shopify webhook"
+        RECONCILIATION = "reconciliation", "Reconciliation"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="shipment_events")
+    record = models.ForeignKey(PushRecord, on_delete=models.CASCADE, related_name="shipment_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHIPMENT)
+    # Shopify's fulfilment GID ("" for a cancellation): with ``kind``, what BackerKit keeps one of.
+    fulfillment_id = models.CharField(max_length=255, blank=True, default="")
+    version = models.DateTimeField(help_text="The fulfilment's updatedAt (the order's cancelledAt).")
+    body = models.JSONField(help_text="Exactly what is sent (contract: shipment/cancellation.v1).")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEBHOOK)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.WAITING)
+    # The newest version of its fulfilment (what the order's page shows, what the filters count).
+    is_latest = models.BooleanField(default=True)
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="Not sent before (429, backoff).")
+    last_error = models.TextField(blank=True)
+    result = models.CharField(max_length=16, blank=True, help_text="BackerKit's answer (created, replaced...).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "kind", "fulfillment_id", "version"], name="one_shipment_event_per_version"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["shop", "state", "id"], name="shipment_shop_state_idx"),
+            models.Index(fields=["record", "is_latest", "kind"], name="shipment_record_latest_idx"),
+            models.Index(fields=["state", "not_before"], name="shipment_state_due_idx"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fulfillment_id or ''} of record {self.record_id} ({self.state})"
+
+
+class FulfilmentSync(models.Model):
+    """The reconciliation's place per shop: fulfilments of orders updated after ``synced_until``
+    were not read yet (services/reconciliation.py)."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="fulfilment_sync")
+    synced_until = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    orders_read = models.PositiveIntegerField(default=0, help_text="Orders read by the last run.")
+    points_spent = models.PositiveIntegerField(default=0, help_text="Shopify cost points of the last run.")
+    found = models.PositiveIntegerField(default=0, help_text="Versions the last run recorded (webhooks missed).")
 
 
 from integrations.orders.wave_models import Wave, WaveMember, WaveRelease, WaveSettings  # noqa: E402, F401

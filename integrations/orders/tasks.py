@@ -8,7 +8,8 @@ from celery import shared_task
 
 from integrations.orders.lane_tasks import push_lane  # noqa: F401 - registered with the other tasks
 from integrations.orders.pull_tasks import pull_connection
-from integrations.orders.services import lifecycle, privacy, pull, sweeper
+from integrations.orders.services import lifecycle, privacy, pull, reconciliation, sweeper
+from integrations.orders.shipment_tasks import send_shipment, sweep_shipments  # noqa: F401 - registered
 from integrations.orders.task_policy import RETRY_TRANSIENT
 from integrations.orders.wave_tasks import release_wave_holds, waves_tick  # noqa: F401 - registered here too
 
@@ -51,3 +52,15 @@ def pull_all_connections() -> None:
 @shared_task(name="orders.purge_personal_data", ignore_result=True, **RETRY_TRANSIENT)
 def purge_personal_data() -> None:
     privacy.purge_expired_personal_data()
+
+
+@shared_task(name="orders.reconcile_fulfilments", ignore_result=True, **RETRY_TRANSIENT)
+def reconcile_fulfilments() -> None:
+    """Beat: each connected shop with pushed orders gets its own reconciliation run."""
+    for shop_id in reconciliation.shops_to_reconcile():
+        reconcile_shop.delay(shop_id)
+
+
+@shared_task(name="orders.reconcile_shop", ignore_result=True, **RETRY_TRANSIENT)
+def reconcile_shop(shop_id: int) -> None:
+    reconciliation.reconcile_shop(shop_id=shop_id)

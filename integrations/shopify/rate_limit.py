@@ -45,13 +45,15 @@ redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(ma
 redis.call('EXPIRE', KEYS[1], 3600)
 """
 
-# ARGV[4..5]: cost, reserve seconds. Returns the seconds to wait (0 when the cost was taken).
+# ARGV[4..6]: cost, reserve seconds, share of the bucket left to others (0: none; a background
+# reader with 0.75 only ever spends the top quarter). Returns the seconds to wait (0: taken).
 _ACQUIRE = (
     _READ
     + """
 local cost = tonumber(ARGV[4])
 local available = math.min(max, (stored or max) + elapsed * rate)
 local reserve = math.max(0, math.min(rate * tonumber(ARGV[5]), max / 10, max - cost))
+reserve = math.max(reserve, math.min(max * (tonumber(ARGV[6]) or 0), max - cost))
 local wait = 0
 if available - cost >= reserve then
   available = available - cost
@@ -126,19 +128,21 @@ class CostBucket:
         stored = self._redis.hget(self.key, "rate")
         return float(stored) if stored else DEFAULT_RESTORE_RATE
 
-    def take(self, cost: float) -> float:
-        """Take ``cost`` points, or return the seconds to wait before asking again."""
+    def take(self, cost: float, *, leave: float = 0.0) -> float:
+        """Take ``cost`` points, or return the seconds to wait before asking again. ``leave``: the
+        share of the bucket (0..1) that must stay for others after this call (a background reader
+        bounded to the top of the bucket, so pushes are never starved by it)."""
         now = time.time()
         if self._redis is None:
-            return self._take_local(cost, now)
-        return float(self._script(_ACQUIRE, now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS))
+            return self._take_local(cost, now, leave=leave)
+        return float(self._script(_ACQUIRE, now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS, leave))
 
-    def wait_and_take(self, cost: float, *, max_wait: float) -> float:
+    def wait_and_take(self, cost: float, *, max_wait: float, leave: float = 0.0) -> float:
         """Block until ``cost`` is taken (returns 0), or give up when that would take longer than
         ``max_wait`` seconds (returns how long the caller should wait before asking again)."""
         deadline = time.monotonic() + max_wait
         while True:
-            wait = self.take(cost)
+            wait = self.take(cost, leave=leave)
             if wait <= 0:
                 return 0.0
             if time.monotonic() + wait > deadline:
@@ -178,14 +182,15 @@ class CostBucket:
         """Run one of the scripts above (by its SHA once Redis knows it) on this shop's mirror."""
         return _scripts(self._redis, script)(keys=[self.key], args=[now, DEFAULT_MAXIMUM, DEFAULT_RESTORE_RATE, *args])
 
-    def _take_local(self, cost: float, now: float) -> float:
+    def _take_local(self, cost: float, now: float, *, leave: float = 0.0) -> float:
         with self._local_lock:
             bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
             bucket.restore(now)
-            if bucket.available >= cost:
+            kept = max(0.0, min(bucket.maximum * leave, bucket.maximum - cost))
+            if bucket.available - cost >= kept:
                 bucket.available -= cost
                 return 0.0
-            return (cost - bucket.available) / bucket.rate
+            return (cost + kept - bucket.available) / bucket.rate
 
 
 _registered: dict[tuple[int, str], Any] = {}

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from integrations.orders.selectors.metrics import store_metrics
+from integrations.orders.selectors.shipments import shipped_orders
 from integrations.orders.services.shop_settings import dismiss_setup_guide
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, shop_health, token_authenticated_form
@@ -21,6 +22,7 @@ def home_context(request: HttpRequest) -> dict:
         "page_title": "Home",
         "nav": "home",
         "metrics": metrics,
+        "shipped": shipped_orders(shop_id=shop.id),
         "eta": eta_text(metrics.progress.eta_seconds, running=metrics.progress.running),
         "last_pushed_ago": time_ago(metrics.last_pushed_at) if metrics.last_pushed_at else "",
         "fulfilment": fulfilment_context(request, partially_paid=metrics.partially_paid, back="home"),

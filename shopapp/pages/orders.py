@@ -1,7 +1,7 @@
 """Orders: counts by state, the push's progress with an ETA, the filterable list, one order's
 detail, retry and push. Thin: selectors read, services write."""
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +15,7 @@ from integrations.orders.selectors.orders import (
     states_of,
 )
 from integrations.orders.selectors.progress import PushProgress, push_progress
+from integrations.orders.selectors.shipments import fulfilments_of, has_file_shipments, shipments_csv
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.backer_items import backer_items, what_to_do
@@ -27,6 +28,7 @@ from shopapp.pages.common import (
 )
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
+from shopapp.pages.shipments import SHIPMENT_FILTERS, shown
 from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome
 from shopapp.params import int_param
 
@@ -70,6 +72,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         financial_status=request.GET.get("financial_status", ""),
         query=request.GET.get("q", ""),
+        shipment=request.GET.get("shipment", ""),
     )
     counts = state_counts(shop_id=shop.id)
     progress = push_progress(shop_id=shop.id, counts=counts)
@@ -84,6 +87,8 @@ def orders(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "state_filters": STATE_FILTERS,
         "financial_filters": [("", "Any payment status"), *((s, FINANCIAL_LABELS[s]) for s in FINANCIAL_STATUSES)],
+        "shipment_filters": SHIPMENT_FILTERS,
+        "has_file_shipments": has_file_shipments(shop_id=shop.id),
         "retryable": counts["failed"] + counts["needs_attention"],
         "waiting": counts["pending"] + counts["paused"],
         "health": shop_health(shop),
@@ -107,11 +112,21 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "sent": summarize(record.sent_input, record.order_data, record.variant_prices),
         "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
+        "fulfilments": shown(fulfilments_of(shop_id=request.shop.id, record_id=record.id)),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),
     }
     return render(request, "shopapp/pages/order.html", context)
+
+
+@embedded_view
+@require_GET
+def shipments_file(request: HttpRequest) -> StreamingHttpResponse:
+    """The shipments of the store's file-fed connections, as the CSV a creator uploads to BackerKit."""
+    response = StreamingHttpResponse(shipments_csv(shop_id=request.shop.id), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="shipments.csv"'
+    return response
 
 
 @embedded_view

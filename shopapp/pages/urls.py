@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/progress", orders.progress, name="progress"),
     path("orders/push", orders.push, name="push"),
     path("orders/retry", orders.retry_orders, name="retry"),
+    path("orders/shipments.csv", orders.shipments_file, name="shipments_file"),
     path("orders/<int:record_id>/", orders.order, name="order"),
     path("preview/", preview.preview, name="preview"),
     path("connection/", connection.connection, name="connection"),

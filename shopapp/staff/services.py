@@ -7,8 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.orders.models import PushRecord
-from integrations.orders.services import lifecycle
+from integrations.orders.models import PushRecord, ShipmentEvent
+from integrations.orders.services import lifecycle, shipments
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange, TransactionDataRequest
 
@@ -119,6 +119,17 @@ def retry_failed(*, shop_id: int, by_email: str) -> int:
     count = lifecycle.retry_records(shop_id=shop_id)
     logger.info("staff.bulk_retry", extra={"shop_id": shop_id, "records": count, "by": by_email})
     return count
+
+
+def resend_shipment(*, shop_id: int, event_id: int, by_email: str) -> ShipmentEvent:
+    """Send a shipment (or cancellation) of the store's outbox to BackerKit again; LookupError when
+    the store has no such event."""
+    try:
+        event = shipments.resend(shop_id=shop_id, event_id=event_id)
+    except ShipmentEvent.DoesNotExist:
+        raise LookupError(event_id) from None
+    logger.info("staff.resend_shipment", extra={"shop_id": shop_id, "event_id": event_id, "by": by_email})
+    return event
 
 
 def log_personal_data_access(*, staff_user: AbstractBaseUser, record: PushRecord, what: str) -> None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("staff/stores/<int:shop_id>/pause", views.set_paused, name="pause"),
     path("staff/stores/<int:shop_id>/retry", views.retry_failed, name="retry"),
     path("staff/stores/<int:shop_id>/orders/<int:record_id>/", views.order, name="order"),
+    path("staff/stores/<int:shop_id>/shipments/<int:event_id>/resend", views.resend_shipment, name="resend_shipment"),
 ]

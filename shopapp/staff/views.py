@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from integrations.orders.selectors import financial_status_counts, state_counts
 from integrations.orders.selectors.connections import connections_of
 from integrations.orders.selectors.orders import order_detail
+from integrations.orders.selectors.shipments import outbox_of
 from integrations.shops.models import Shop
 from shopapp.params import int_param
 from shopapp.selectors import open_transaction_data_requests
@@ -97,6 +98,7 @@ def _store_context(shop: Shop, **forms) -> dict:
         "financial": financial_status_counts(shop_id=shop.id),
         "connections": connections_of(shop_id=shop.id),
         "problems": selectors.recent_problems(shop_id=shop.id),
+        "outbox": outbox_of(shop_id=shop.id),
         "audit": selectors.audit_log(shop_id=shop.id),
         "transaction_requests": open_transaction_data_requests(shop_id=shop.id),
         "transaction_form": forms.get("transaction_form")
@@ -164,6 +166,19 @@ def retry_failed(request: HttpRequest, shop_id: int) -> HttpResponse:
         messages.info(
             request, "Nothing to retry: no failed order can be retried (invalid orders need a fix in BackerKit)."
         )
+    return redirect("staff:store", shop_id=shop.id)
+
+
+@staff_only
+@require_POST
+def resend_shipment(request: HttpRequest, shop_id: int, event_id: int) -> HttpResponse:
+    shop = _store(shop_id)
+    try:
+        event = services.resend_shipment(shop_id=shop.id, event_id=event_id, by_email=_email(request))
+    except LookupError:
+        raise Http404("No such shipment for this store.") from None
+    messages.success(request, f"The {event.get_kind_display().lower()} of order {event.record.backerkit_order_id} "
+                              "is being sent to BackerKit again.")  # fmt: skip
     return redirect("staff:store", shop_id=shop.id)
 
 

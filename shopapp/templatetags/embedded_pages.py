@@ -48,7 +48,7 @@ def page_url(context, name: str, *args, **params) -> str:
     return app_url(context["request"], name, *args, **params)
 
 
-FILTERS = ("state", "financial_status", "q", "page")
+FILTERS = ("state", "financial_status", "q", "page", "shipment")
 
 
 @register.simple_tag(takes_context=True)

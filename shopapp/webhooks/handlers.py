@@ -1,5 +1,7 @@
 """What each webhook topic does, dispatched through ``HANDLERS``. Run by the ``shopapp.process_webhook``
-task, once per delivery; every handler is safe to run again."""
+task, once per delivery; every handler is safe to run again. The fulfilment topics are handled with
+their delivery instead (``WITH_DELIVERY``: the outbox event is recorded in the delivery's own
+transaction, deliveries.py), and send their work to a task themselves."""
 
 import logging
 from collections.abc import Callable
@@ -7,6 +9,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.orders.fulfilments import UnreadableFulfilment, cancellation_from_webhook, from_webhook
+from integrations.orders.models import ShipmentEvent
+from integrations.orders.services.shipments import record_cancellation, record_fulfilment
 from integrations.shops.models import Shop
 from integrations.shops.tokens.connection import disconnect_shop, mark_connected, mark_uninstalled
 from integrations.shops.tokens.scopes import missing_scopes, scopes_reduced_reason
@@ -74,6 +79,43 @@ HANDLERS: dict[str, Callable[[WebhookDelivery], str]] = {
     "customers/data_request": customers_data_request,
     "customers/redact": customers_redact,
     "shop/redact": shop_redact,
+}
+
+
+def _shop_id(shop_domain: str) -> int | None:
+    return Shop.objects.filter(domain=shop_domain).values_list("id", flat=True).first()
+
+
+def fulfilment_changed(shop_domain: str, payload: dict) -> str:
+    """``fulfillments/create`` and ``fulfillments/update``: a pushed order's shipment, for BackerKit.
+    The payload names no shop: it is bound to the header's by the order, looked up in that shop only."""
+    shop_id = _shop_id(shop_domain)
+    if shop_id is None:
+        return "unknown shop"
+    try:
+        fulfilment = from_webhook(payload)
+    except (UnreadableFulfilment, TypeError, ValueError) as exc:
+        logger.warning("webhook.unreadable_fulfilment", extra={"shop": shop_domain, "problem": str(exc)[:120]})
+        return f"unreadable: {exc}"
+    return record_fulfilment(shop_id=shop_id, fulfilment=fulfilment, source=ShipmentEvent.Source.WEBHOOK).outcome
+
+
+def order_cancelled(shop_domain: str, payload: dict) -> str:
+    """``orders/cancelled``: the merchant cancelled a pushed order in Shopify; BackerKit is told."""
+    shop_id = _shop_id(shop_domain)
+    if shop_id is None:
+        return "unknown shop"
+    try:
+        cancellation = cancellation_from_webhook(payload)
+    except (UnreadableFulfilment, TypeError, ValueError) as exc:
+        return f"unreadable: {exc}"
+    return record_cancellation(shop_id=shop_id, cancellation=cancellation, source=ShipmentEvent.Source.WEBHOOK).outcome
+
+
+WITH_DELIVERY: dict[str, Callable[[str, dict], str]] = {
+    "fulfillments/create": fulfilment_changed,
+    "fulfillments/update": fulfilment_changed,
+    "orders/cancelled": order_cancelled,
 }
 
 

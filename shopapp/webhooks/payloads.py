@@ -41,6 +41,11 @@ CLOCK_LEEWAY = timedelta(minutes=5)
 class TopicShape:
     shop_key: str | None  # the body's field naming the shop (None: the topic's body has none)
     required: dict[str, type]
+    # Whether the required keys tell this topic's body apart from the others' (the app and
+    # compliance topics). A fulfilment or order body is bound to its shop by its order instead (the
+    # order is looked up in the header's shop only: shopapp/webhooks/handlers.py).
+    distinguishing: bool = True
+    allowed: frozenset[str] = frozenset()  # keys other topics require that this body may carry too
 
 
 SHAPES: dict[str, TopicShape] = {
@@ -51,6 +56,13 @@ SHAPES: dict[str, TopicShape] = {
     ),
     "customers/redact": TopicShape("shop_domain", {"shop_domain": str, "customer": dict, "orders_to_redact": list}),
     "shop/redact": TopicShape("shop_domain", {"shop_domain": str}),
+    # The REST fulfilment (https://shopify.dev/docs/api/webhooks?reference=toml#list-fulfillments/create)
+    "fulfillments/create": TopicShape(None, {"id": int, "order_id": int, "status": str}, distinguishing=False),
+    "fulfillments/update": TopicShape(None, {"id": int, "order_id": int, "status": str}, distinguishing=False),
+    # The REST order; it carries its ``customer``, as customers/redact does.
+    "orders/cancelled": TopicShape(
+        None, {"id": int, "cancelled_at": str}, distinguishing=False, allowed=frozenset({"customer"})
+    ),
 }
 
 
@@ -64,8 +76,10 @@ class DeliveryRefused(Exception):
 
 def _foreign_keys(topic: str) -> set[str]:
     """Keys another topic requires and this one does not: a body carrying one is that topic's body."""
-    own = set(SHAPES[topic].required)
-    return {key for other, shape in SHAPES.items() if other != topic for key in shape.required} - own
+    own = set(SHAPES[topic].required) | SHAPES[topic].allowed
+    return {
+        key for other, shape in SHAPES.items() if other != topic and shape.distinguishing for key in shape.required
+    } - own
 
 
 def check_payload(*, topic: str, shop_domain: str, payload: Any) -> None:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from integrations.shopify.domains import sanitize_shop_domain
 from shopapp.tasks import process_webhook
 from shopapp.webhooks.deliveries import record_delivery
-from shopapp.webhooks.handlers import HANDLERS
+from shopapp.webhooks.handlers import HANDLERS, WITH_DELIVERY
 from shopapp.webhooks.payloads import DeliveryRefused, check_payload, check_triggered_at
 from shopapp.webhooks.signatures import signature_valid
 
@@ -41,7 +41,7 @@ def receive_webhook(request: HttpRequest) -> HttpResponse:
     webhook_id = request.headers.get("X-Shopify-Webhook-Id", "")
     if not topic or not shop_domain or not webhook_id:
         return HttpResponse(status=400)
-    if topic not in HANDLERS:
+    if topic not in HANDLERS and topic not in WITH_DELIVERY:
         logger.info("webhook.ignored", extra={"topic": topic, "shop": shop_domain})
         return HttpResponse(status=200)
     try:
@@ -64,11 +64,13 @@ def receive_webhook(request: HttpRequest) -> HttpResponse:
         api_version=request.headers.get("X-Shopify-API-Version", ""),
         triggered_at=request.headers.get("X-Shopify-Triggered-At", ""),
         payload=payload,
+        handle=WITH_DELIVERY.get(topic),
     )
     if delivery is None:
         logger.info("webhook.repeat", extra={"topic": topic, "shop": shop_domain, "webhook_id": webhook_id})
         return HttpResponse(status=200)
-    delivery_id = delivery.id
-    transaction.on_commit(lambda: process_webhook.delay(delivery_id))
+    if topic in HANDLERS:
+        delivery_id = delivery.id
+        transaction.on_commit(lambda: process_webhook.delay(delivery_id))
     logger.info("webhook.received", extra={"topic": topic, "shop": shop_domain, "webhook_id": webhook_id})
     return HttpResponse(status=200)

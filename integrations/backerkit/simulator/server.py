@@ -5,6 +5,8 @@ API (as BackerKit):
     GET  /v1/projects/{project}/orders?status=locked&since=&limit= -> {"orders", "next_cursor", "has_more"}
     GET  /v1/projects/{project}/orders?updated_since=<cursor>&limit= -> the change feed, same shape
                                                 (``updated_since=`` empty: from the first change)
+    PUT  /v1/projects/{project}/orders/{order_id}/shipments/{fulfillment_id} -> {"result"} (shipments.py)
+    POST /v1/projects/{project}/orders/{order_id}/cancellation              -> {"result"}
     Authorization: Bearer <the project's API key>; 401 bad key, 404 unknown project, 400 bad query,
     injected 429 (with Retry-After) / 5xx faults, redirects (``location``) and raw bodies (``body``).
 Control (tests and the demo only, no auth, loopback):
@@ -23,9 +25,10 @@ Control (tests and the demo only, no auth, loopback):
     POST /_simulator/projects/{project}/orders/{order_id}/cancel  {}  -> status canceled
     POST /_simulator/projects/{project}/orders/{order_id}/refund  {"amount"?: ".."} (omitted: all)
                                                 -> amount_paid reduced; status refunded once nothing is left
-    POST /_simulator/reset
-    GET  /_simulator/state.json
     GET  /                                        the inspection page: projects, orders, change forms
+    POST /_simulator/down                      {"down": true|false} (every API request answers 503 meanwhile)
+    POST /_simulator/reset
+    GET  /_simulator/state.json, /_simulator/shipments.json, /_simulator/ (the inspection page, HTML)
 """
 
 import json
@@ -38,8 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from integrations.backerkit.simulator import inspect_page
-from integrations.backerkit.simulator.state import SimulatorState, UnknownOrder, UnknownProject
+from integrations.backerkit.simulator import inspect_page, shipments
+from integrations.backerkit.simulator.state import Project, SimulatorState, UnknownOrder, UnknownProject
 
 MAX_LIMIT = 500
 
@@ -108,6 +111,11 @@ class _Handler(BaseHTTPRequestHandler):
         if parts[:1] == ["_simulator"]:
             if parts == ["_simulator", "state.json"]:
                 return self._send(200, self.server.state.snapshot())
+            if parts == ["_simulator", "shipments.json"]:
+                with self.server.state.lock:
+                    return self._send(200, shipments.snapshot(self.server.state.shipments))
+            if parts == ["_simulator"]:
+                return self._send_html(inspect_page.render(self.server.state))
             return self._send(404, {"error": "not found"})
         if len(parts) in (3, 4) and parts[:2] == ["v1", "projects"] and parts[3:] in ([], ["orders"]):
             return self._api(project_id=parts[2], orders=len(parts) == 4)
@@ -116,6 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         parts = self._parts()
         body = self._json_body()
+        if len(parts) == 6 and parts[:2] == ["v1", "projects"] and parts[3] == "orders" and parts[5] == "cancellation":
+            return self._write(project_id=parts[2], order_id=parts[4], fulfillment_id=None, body=body)
         if parts[:1] != ["_simulator"]:
             return self._send(405, {"error": "the BackerKit API is read-only"})
         if body is None:
@@ -125,6 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
             if parts == ["_simulator", "reset"]:
                 state.reset()
                 return self._send(200, {"ok": True})
+            if parts == ["_simulator", "down"]:
+                with state.lock:
+                    state.down = bool(body.get("down", True))
+                return self._send(200, {"down": state.down})
             if parts == ["_simulator", "faults"]:
                 timeout = body.get("timeout")
                 state.add_faults(
@@ -186,6 +200,75 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self._send(200, changed)
 
+    def do_PUT(self) -> None:  # noqa: N802
+        parts = self._parts()
+        body = self._json_body()
+        if len(parts) == 7 and parts[:2] == ["v1", "projects"] and parts[3] == "orders" and parts[5] == "shipments":
+            return self._write(project_id=parts[2], order_id=parts[4], fulfillment_id=parts[6], body=body)
+        return self._send(404, {"error": "not found"})
+
+    def _send_html(self, page: str) -> None:
+        payload = page.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _guard(self, project_id: str) -> "Project | None":
+        """What every API request goes through (key changes, faults, down, project, key): the
+        project, or None when the answer was already sent."""
+        state = self.server.state
+        state.before_api_request()
+        fault = state.next_fault()
+        if fault is not None and fault.timeout is not None:
+            self._drop(fault.timeout)
+            return None
+        if fault is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.location is not None:
+                headers["Location"] = fault.location
+            if fault.body is not None:
+                self._send_raw(fault.status, fault.body, headers)
+                return None
+            phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "fault"
+            self._send(fault.status, {"error": phrase}, headers)
+            return None
+        if state.down:
+            self._send(503, {"error": "Service Unavailable"})
+            return None
+        try:
+            project = state.project(project_id)
+        except UnknownProject:
+            self._send(404, {"error": "project not found"})
+            return None
+        supplied = self.headers.get("Authorization", "")
+        if not secrets.compare_digest(supplied.encode(), f"Bearer {project.api_key}".encode()):
+            self._send(401, {"error": "invalid API key"})
+            return None
+        return project
+
+    def _write(self, *, project_id: str, order_id: str, fulfillment_id: str | None, body: dict | None) -> None:
+        """A shipment (PUT) or a cancellation (POST) the app sends back (shipments.py)."""
+        project = self._guard(project_id)
+        if project is None:
+            return
+        if body is None:
+            return self._send(422, {"error": "the body must be a JSON object"})
+        state = self.server.state
+        with state.lock:
+            if order_id not in project.orders:
+                return self._send(404, shipments.UNKNOWN_ORDER)
+            if fulfillment_id is None:
+                status, answer = shipments.post_cancellation(
+                    state.shipments, project=project.id, order_id=order_id, body=body
+                )
+            else:
+                status, answer = shipments.put_shipment(
+                    state.shipments, project=project.id, order_id=order_id, fulfillment_id=fulfillment_id, body=body
+                )
+        return self._send(status, answer)
+
     def _api(self, *, project_id: str, orders: bool) -> None:
         state = self.server.state
         state.before_api_request()
@@ -200,6 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send_raw(fault.status, fault.body, headers)
             phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "fault"
             return self._send(fault.status, {"error": phrase}, headers)
+        if state.down:
+            return self._send(503, {"error": "Service Unavailable"})
         try:
             project = state.project(project_id)
         except UnknownProject:

@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from integrations.backerkit.simulator.shipments import ShipmentLedger
+
 STATUSES = ("locked", "canceled", "refunded")
 
 
@@ -116,6 +118,9 @@ class SimulatorState:
         # Bumped by reset(): a request held across a reset (a timeout fault) is not recorded in the
         # next test's state.
         self.generation = 0
+        # What the app sent back (shipments.py), and BackerKit down on demand (every API request 503).
+        self.shipments = ShipmentLedger()
+        self.down = False
 
     # --- control ---------------------------------------------------------------------------------
 
@@ -126,6 +131,8 @@ class SimulatorState:
             self.faults.clear()
             self.key_changes.clear()
             self.requests.clear()
+            self.shipments.clear()
+            self.down = False
 
     def add_project(self, *, id: str, api_key: str, name: str = "", currency: str = "USD") -> Project:
         with self.lock:
@@ -345,6 +352,9 @@ class SimulatorState:
                     }
                     for f in self.faults
                 ],
+                "down": self.down,
+                "shipments": len(self.shipments.shipments),
+                "cancellations": len(self.shipments.cancellations),
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
             }

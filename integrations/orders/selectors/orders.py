@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from integrations.orders.models import PushRecord
 from integrations.orders.selectors.paging import PageWindow
+from integrations.orders.selectors.shipments import SHIPMENT_FILTERS, with_shipment_filter
 
 State = PushRecord.State
 
@@ -42,17 +43,21 @@ class OrderFilters:
     state: str = ""
     financial_status: str = ""
     query: str = ""
+    shipment: str = ""  # shipped | not_shipped | not_sent (selectors/shipments.py)
 
     @classmethod
-    def clean(cls, *, state: str = "", financial_status: str = "", query: str = "") -> "OrderFilters":
+    def clean(
+        cls, *, state: str = "", financial_status: str = "", query: str = "", shipment: str = ""
+    ) -> "OrderFilters":
         """Unknown values are ignored rather than refused: a stale bookmark still shows orders."""
         state = state if state in State.values else ""
         financial_status = financial_status if financial_status in FINANCIAL_STATUSES else ""
-        return cls(state=state, financial_status=financial_status, query=query.strip()[:255])
+        shipment = shipment if shipment in SHIPMENT_FILTERS else ""
+        return cls(state=state, financial_status=financial_status, query=query.strip()[:255], shipment=shipment)
 
     @property
     def active(self) -> bool:
-        return bool(self.state or self.financial_status or self.query)
+        return bool(self.state or self.financial_status or self.query or self.shipment)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def _filtered(*, shop_id: int, filters: OrderFilters):
         name = q if q.startswith("#") else f"#{q}"
         # Exact matches only: each is an indexed equality (a LIKE '%x%' would scan 100k rows).
         records = records.filter(Q(backer_id=q) | Q(backerkit_order_id=q) | Q(shopify_order_name=name))
+    if filters.shipment:
+        records = with_shipment_filter(records, filters.shipment)
     return records
 
 
@@ -95,7 +102,7 @@ def order_page(
     """One page of the shop's records, newest first. ``counts`` (``state_counts``, already on the
     page) spares the COUNT when the filter is none or a state alone."""
     records = _filtered(shop_id=shop_id, filters=filters)
-    if counts is not None and not (filters.financial_status or filters.query):
+    if counts is not None and not (filters.financial_status or filters.query or filters.shipment):
         total = counts[filters.state] if filters.state else sum(counts.values())
     else:
         total = records.count()

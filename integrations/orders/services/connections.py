@@ -6,6 +6,8 @@ and the connection field it is about. Every call is scoped to one shop: a view p
 """
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,11 +16,12 @@ from django.utils import timezone
 
 from integrations.backerkit.client import BackerKitProject
 from integrations.backerkit.errors import BackerKitError
+from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.mapping import currency_mismatch
-from integrations.orders.models import BackerKitConnection, PullRun, PushRecord
+from integrations.orders.models import BackerKitConnection, ImportRun, PullRun, PushRecord
 from integrations.orders.pull_tasks import enqueue_pull
 from integrations.orders.services.pull import client_for, key_works_again
-from integrations.orders.services.pull_runs import backerkit_problem, usable
+from integrations.orders.services.pull_runs import backerkit_problem, run_pull, usable
 from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class Problem:
     CURRENCY_MISMATCH = "currency_mismatch"
     STORE_NAME_TAKEN = "store_name_taken"
     NO_API_KEY = "no_api_key"
+    PULL_UNDER_WAY = "pull_under_way"
 
 
 class ConnectionProblem(Exception):
@@ -81,14 +85,18 @@ def check_connection(*, shop_id: int, connection_id: int) -> ConnectionCheck:
     return ConnectionCheck(project=project, resumed=key_works_again(connection=connection))
 
 
-def add_connection(*, shop: Shop, store_name: str, project: str, api_key: str) -> BackerKitConnection:
+def add_connection(
+    *, shop: Shop, store_name: str, project: str, api_key: str, api_url: str = ""
+) -> BackerKitConnection:
     """Check the key with BackerKit first, then save the connection (or re-activate a removed one
-    of the same store name: its pushed orders keep their history)."""
+    of the same store name: its pushed orders keep their history). ``api_url``: where this project's
+    BackerKit API is ("" for settings.BACKERKIT_API_URL; only a rep's command sets another)."""
     candidate = BackerKitConnection(
         shop=shop,
         store_name=store_name.strip(),
         project=project.strip(),
         api_key=api_key.strip(),
+        api_url=api_url.strip().rstrip("/"),
         kind=BackerKitConnection.Kind.API,
     )
     try:
@@ -103,7 +111,7 @@ def add_connection(*, shop: Shop, store_name: str, project: str, api_key: str) -
     if existing and existing.status == BackerKitConnection.Status.ACTIVE:
         raise ConnectionProblem(Problem.STORE_NAME_TAKEN, field="store_name")
     connection = existing or candidate
-    connection.project, connection.api_key = candidate.project, candidate.api_key
+    connection.project, connection.api_key, connection.api_url = candidate.project, candidate.api_key, candidate.api_url
     connection.kind, connection.currency = BackerKitConnection.Kind.API, found.currency
     connection.status, connection.stopped_reason = BackerKitConnection.Status.ACTIVE, ""
     connection.pull_not_before, connection.pull_failures, connection.last_pull_error = None, 0, ""
@@ -140,18 +148,62 @@ def request_pull(*, shop_id: int, connection_id: int) -> PullRun:
     first), and return its run at once: the pull runs in a task. A pull of this connection already
     queued or running is returned instead of a second one."""
     with transaction.atomic():
-        connection = BackerKitConnection.objects.select_for_update().get(shop_id=shop_id, id=connection_id)
-        if not usable(connection):
-            raise ConnectionProblem(PullRun.Problem.CONNECTION_STOPPED)
-        now = timezone.now()
-        active = connection.pull_runs.filter(state__in=PullRun.ACTIVE_STATES)
-        current = active.filter(updated_at__gte=now - PULL_STALE_AFTER).first()
-        if current is not None:
-            return current
-        active.update(state=PullRun.State.FAILED, problem=PullRun.Problem.ABANDONED, finished_at=now, updated_at=now)
-        run = PullRun.objects.create(shop_id=shop_id, connection=connection, start_push=False)
-        enqueue_pull(connection_id=connection.id, pull_run_id=run.id)
+        run, new = _new_run(shop_id=shop_id, connection_id=connection_id, start_push=False)
+        if not new:
+            return run
+        enqueue_pull(connection_id=run.connection_id, pull_run_id=run.id)
     logger.info(
         "connections.pull_queued", extra={"shop_id": shop_id, "connection_id": connection_id, "pull_run_id": run.id}
     )
     return run
+
+
+def _new_run(*, shop_id: int, connection_id: int, start_push: bool) -> tuple[PullRun, bool]:
+    """A new run of the connection's pull, or the one already under way (and False). Inside the
+    caller's transaction: the connection row is locked so two asks make one run."""
+    connection = BackerKitConnection.objects.select_for_update().get(shop_id=shop_id, id=connection_id)
+    if not usable(connection):
+        raise ConnectionProblem(PullRun.Problem.CONNECTION_STOPPED)
+    now = timezone.now()
+    active = connection.pull_runs.filter(state__in=PullRun.ACTIVE_STATES)
+    current = active.filter(updated_at__gte=now - PULL_STALE_AFTER).first()
+    if current is not None:
+        return current, False
+    active.update(state=PullRun.State.FAILED, problem=PullRun.Problem.ABANDONED, finished_at=now, updated_at=now)
+    return PullRun.objects.create(shop_id=shop_id, connection=connection, start_push=start_push), True
+
+
+def pull_and_push_now(
+    *,
+    shop_id: int,
+    connection_id: int,
+    timeout: float,
+    on_page: Callable[[ImportRun], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[PullRun, list[int]]:
+    """Pull the connection now, in this process (a command, never a request), pushing what comes in;
+    returns the run and the import runs of its pages. BackerKit throttling it or down: it waits as
+    the task would (``Retry-After``, the backoff) while within ``timeout`` seconds; past it the run
+    is left running and the scheduled pull goes on from the cursor."""
+    with transaction.atomic():
+        run, new = _new_run(shop_id=shop_id, connection_id=connection_id, start_push=True)
+    if not new:
+        raise ConnectionProblem(Problem.PULL_UNDER_WAY)
+    import_runs: list[int] = []
+
+    def page(import_run: ImportRun) -> None:
+        import_runs.append(import_run.id)
+        if on_page is not None:
+            on_page(import_run)
+
+    deadline = time.monotonic() + timeout
+    logger.info("connections.pull_now", extra={"shop_id": shop_id, "connection_id": connection_id,
+                                                "pull_run_id": run.id})  # fmt: skip
+    while True:
+        run = run_pull(pull_run_id=run.id, on_page=page)
+        if run.retry_in is None or time.monotonic() + run.retry_in > deadline:
+            break
+        sleep(run.retry_in)
+    if import_runs and not Shop.objects.filter(id=shop_id, auto_push=True).exists():
+        start_lanes(shop_id=shop_id)  # asked to push now: the store's "push automatically" is off
+    return run, import_runs

@@ -58,7 +58,7 @@ class PullResult:
 
 def client_for(connection: BackerKitConnection) -> BackerKitClient:
     return BackerKitClient(
-        api_url=settings.BACKERKIT_API_URL,
+        api_url=connection.api_url or settings.BACKERKIT_API_URL,
         api_key=connection.api_key,
         project=connection.project,
         timeout=settings.BACKERKIT_TIMEOUT,

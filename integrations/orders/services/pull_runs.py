@@ -8,6 +8,7 @@ pages word it), anything unexpected with an error id that finds the traceback in
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.db.models import F
@@ -44,7 +45,7 @@ def usable(connection: BackerKitConnection) -> bool:
     return connection.kind == BackerKitConnection.Kind.API and connection.status == BackerKitConnection.Status.ACTIVE
 
 
-def run_pull(*, pull_run_id: int) -> PullRun:
+def run_pull(*, pull_run_id: int, on_page: Callable[[ImportRun], None] | None = None) -> PullRun:
     """Run the merchant's pull and record how it ended. A pull BackerKit asked to slow down, or that
     found BackerKit down, stays running: ``run.retry_in`` says when the task asks again (the pull
     resumes from its cursor)."""
@@ -57,7 +58,7 @@ def run_pull(*, pull_run_id: int) -> PullRun:
     run.save(update_fields=["state", "started_at", "updated_at"])
     try:
         result = pull.pull(
-            connection_id=run.connection_id, start_push=run.start_push, on_page=lambda page: _count(run, page)
+            connection_id=run.connection_id, start_push=run.start_push, on_page=lambda page: _count(run, page, on_page)
         )
     except (DatabaseError, RedisError):
         raise  # the task's policy retries these (task_policy.py); the run stays running meanwhile
@@ -80,8 +81,9 @@ def run_pull(*, pull_run_id: int) -> PullRun:
     return _finish(run, state=PullRun.State.FINISHED)
 
 
-def _count(run: PullRun, page: ImportRun) -> None:
-    """One page taken in: counted in the database at once, so the page polling it sees it."""
+def _count(run: PullRun, page: ImportRun, also: Callable[[ImportRun], None] | None = None) -> None:
+    """One page taken in: counted in the database at once, so the page polling it sees it (and
+    ``also`` told: a command's progress bar)."""
     PullRun.objects.filter(id=run.id).update(
         pages=F("pages") + 1,
         received=F("received") + page.received,
@@ -89,6 +91,8 @@ def _count(run: PullRun, page: ImportRun) -> None:
         refused=F("refused") + page.refused,
         updated_at=timezone.now(),
     )
+    if also is not None:
+        also(page)
 
 
 def _finish(run: PullRun, *, state: str, problem: str = "", error_id: str = "") -> PullRun:

@@ -100,3 +100,10 @@ def test_a_mirror_that_was_lost_starts_from_shopifys_figure_without_charging_twi
     # Shopify's currentlyAvailable already counts this call's charge.
     bucket.observe(reported(100.0, rate=0.01, requested=30.0, actual=30.0), taken=0.0)
     assert bucket.take(100) == 0
+
+
+def test_a_reader_with_a_bounded_share_only_spends_the_top_of_the_bucket(bucket):
+    bucket.observe(reported(100.0, rate=1.0))
+    assert bucket.take(20, leave=0.75) == 0  # 100 -> 80: above the 75 left to the push
+    assert bucket.take(10, leave=0.75) > 0  # 80 -> 70 would eat into the push's share
+    assert bucket.take(70) == 0  # the push itself may still use all of it

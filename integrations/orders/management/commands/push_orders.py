@@ -9,17 +9,14 @@ Exit 0 when the file was processed (even if some orders need attention), non-zer
 itself cannot be read or the shop is unknown.
 """
 
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Min
-from django.utils import timezone
 
 from integrations.backerkit.files import UnreadableFile, open_order_file
 from integrations.orders import local_worker
 from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
+from integrations.orders.management.waiting import PushWaiter
 from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
 from integrations.orders.services.imports import file_connection, import_orders
 from integrations.orders.services.lanes import mapping_settings
@@ -74,119 +71,20 @@ class Command(BaseCommand):
         )
         if connection.status == connection.Status.STOPPED:
             self.stdout.write(self.style.WARNING(f"Connection {connection.store_name}: {connection.stopped_reason}"))
-        if options["no_wait"]:
-            if worker is not None:
-                self.stdout.write(
-                    "Queued. No REDIS_URL: this process stops now, so the app's local worker (the web "
-                    "process) pushes them; its sweeper finds them within "
-                    f"{settings.PUSH_SWEEP_INTERVAL_SECONDS:.0f} s."
-                )
-        else:
-            self._wait(run=run, timeout=options["timeout"], worker=worker)
-        self._summary(run=run)
+        if options["no_wait"] and worker is not None:
+            self.stdout.write(
+                "Queued. No REDIS_URL: this process stops now, so the app's local worker (the web "
+                "process) pushes them; its sweeper finds them within "
+                f"{settings.PUSH_SWEEP_INTERVAL_SECONDS:.0f} s."
+            )
+        records = PushRecord.objects.filter(last_import=run)
+        waiter = PushWaiter(stdout=self.stdout, style=self.style, worker=worker)
+        if not options["no_wait"]:
+            waiter.wait(records=records, shop=shop, timeout=options["timeout"])
+        waiter.summary(records=records, shop_id=run.shop_id)
         if worker is not None:
             # Lanes under way finish their record; what is left stays pending for the next worker.
             worker.stop(timeout=settings.PUSH_LANE_BUDGET_SECONDS + 5)
-
-    def _who_pushes(self, worker: "local_worker.LocalWorker | None") -> str | None:
-        """Who does the push this command waits for; None when nothing would."""
-        if worker is not None:
-            return worker.describe() if worker.alive else None
-        replies = push_lane.app.control.ping(timeout=2.0)
-        return f"the Celery workers ({len(replies)} answered)" if replies else None
-
-    def _wait(self, *, run: ImportRun, timeout: float, worker: "local_worker.LocalWorker | None") -> None:
-        records = PushRecord.objects.filter(last_import=run)
-        total = records.exclude(state__in=PushRecord.FINAL_STATES).count()
-        if not total:
-            return
-        who = self._who_pushes(worker)
-        if who is None:
-            self.stdout.write(self.style.WARNING(self._nobody(worker=worker)))
-            return
-        self.stdout.write(f"Waiting for {total} orders to be pushed by {who}, at most {timeout:.0f} s (--timeout).")
-        bar = ProgressBar(total=records.count(), label="push  ", stream=self.stdout)
-        deadline = time.monotonic() + timeout
-        progress_at, last_final = time.monotonic(), -1
-        while True:
-            counts = dict(records.values_list("state").annotate(n=Count("id")))
-            final = sum(counts.get(state, 0) for state in PushRecord.FINAL_STATES)
-            paused = counts.get(State.PAUSED, 0)
-            bar.update(final, extra=self._waiting_for(records=records, counts=counts))
-            if final + paused >= bar.total:
-                break
-            now = time.monotonic()
-            if final != last_final:
-                progress_at, last_final = now, final
-            elif now - progress_at > STALL_CHECK_SECONDS:
-                progress_at = now
-                who = self._who_pushes(worker)
-                if who is None:
-                    bar.finish()
-                    self.stdout.write(self.style.WARNING(self._nobody(worker=worker)))
-                    return
-            if now > deadline:
-                bar.finish()
-                self.stdout.write(self.style.WARNING(self._gave_up(timeout=timeout, counts=counts, shop=run.shop,
-                                                                   local=worker is not None)))  # fmt: skip
-                return
-            time.sleep(0.5)
-        bar.finish()
-
-    def _waiting_for(self, *, records, counts: dict) -> str:
-        parts = []
-        if counts.get(State.PAUSED):
-            parts.append(f"paused {counts[State.PAUSED]}")
-        if counts.get(State.PENDING) and not counts.get(State.PUSHING):
-            due = records.filter(state=State.PENDING).aggregate(at=Min("not_before"))["at"]
-            if due is not None and due > timezone.now():
-                parts.append(f"waiting for Shopify until {due:%H:%M:%S} UTC")
-        return ", ".join(parts)
-
-    def _nobody(self, *, worker: "local_worker.LocalWorker | None") -> str:
-        if worker is not None:
-            return (
-                f"This process's local worker stopped ({worker.failure or 'not running'}): nothing pushes the "
-                "orders here. Not waiting: they stay queued (pending) for the app's local worker."
-            )
-        return (
-            "No Celery worker answered: nothing would push these orders now. Not waiting: they stay queued "
-            "(pending) and are pushed once a worker runs."
-        )
-
-    def _gave_up(self, *, timeout: float, counts: dict, shop: Shop, local: bool) -> str:
-        labels = ((State.PENDING, "pending"), (State.PUSHING, "being pushed"), (State.PAUSED, "paused"))
-        left = ", ".join(f"{counts[state]} {label}" for state, label in labels if counts.get(state))
-        goes_on = "the app's local worker (the web process) goes on with them" if local else "the workers go on"
-        return (
-            f"Gave up waiting after {timeout:.0f} s ({left} not final yet). Nothing is lost: they stay queued "
-            f"and {goes_on}; `manage.py push_report {shop.domain}` shows where they are."
-        )
-
-    def _summary(self, *, run: ImportRun) -> None:
-        records = PushRecord.objects.filter(last_import=run)
-        pushed = records.filter(state=State.PUSHED)
-        lines = [
-            f"pushed: {pushed.count()}",
-            f"  Paid: {pushed.filter(financial_status='PAID').count()}",
-            f"  Partially Paid: {pushed.filter(financial_status='PARTIALLY_PAID').count()}",
-            f"needs attention: {records.filter(state=State.NEEDS_ATTENTION).count()}",
-            f"failed: {records.filter(state=State.FAILED).count()}",
-        ]
-        paused = records.filter(state=State.PAUSED).count()
-        if paused:
-            shop = Shop.objects.get(id=run.shop_id)
-            if shop.push_hold:  # the push holds the shop itself (frozen, locked, repeated errors)
-                lines.append(f"paused: {paused} ({shop.push_hold_reason})")
-            else:
-                reason = shop.disconnected_reason or "pushes are paused"
-                lines.append(f"paused: {paused} ({reason}; they resume after Reconnect)")
-        self.stdout.write("\n".join(lines))
-        problems = records.filter(state__in=[State.NEEDS_ATTENTION, State.FAILED]).values_list(
-            "backerkit_order_id", "last_error"
-        )[:20]
-        for order_id, error in problems:
-            self.stdout.write(f"  {order_id}: {error}")
 
     def _dry_run(self, *, shop: Shop, order_file, store_name: str) -> None:
         settings = mapping_settings(shop=shop, connection=BackerKitConnection(shop=shop, store_name=store_name))
