@@ -20,10 +20,10 @@ from typing import Any
 Check = Callable[[Any], bool]
 
 # Keywords that assert nothing about the instance.
-_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "x-money", "$comment", "examples"})
+_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "x-money", "$comment", "examples", "default"})
 _ASSERTIONS = frozenset(
     {"type", "required", "properties", "items", "minLength", "maxLength", "pattern", "minItems", "maxItems",
-     "minimum", "maximum"}
+     "minimum", "maximum", "enum"}
 )  # fmt: skip
 
 
@@ -31,6 +31,15 @@ def _is_integer(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def _same(value: Any, allowed: Any) -> bool:
+    """``enum``'s equality, as jsonschema's: a bool equals only a bool (True is not 1)."""
+    if isinstance(value, bool) or isinstance(allowed, bool):
+        return isinstance(value, bool) and isinstance(allowed, bool) and value is allowed
+    return (
+        type(value) is type(allowed) and value == allowed if isinstance(value, str | dict | list) else value == allowed
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -62,6 +71,9 @@ def compile_check(schema: Any) -> Check:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         accepted = [_TYPES[name] for name in names]
         checks.append(lambda v: any(accept(v) for accept in accepted))
+    if "enum" in schema:
+        allowed = list(schema["enum"])
+        checks.append(lambda v: any(_same(v, one) for one in allowed))
     checks.extend(_string_checks(schema))
     checks.extend(_number_checks(schema))
     checks.extend(_array_checks(schema))

@@ -19,7 +19,8 @@ ODD_VALUES = [
     None, True, False, 0, 1, 1.0, 1.5, -1, 10000, 10001, 10000.0, "", " ", "x", "X" * 255, "X" * 256, "x" * 33,
     "x" * 65, "US", "us", "USA", "EUR", "12.50", "-1", "1.1234567", "1e3", "12.50\n", "a@b.c", "a@b", "a b@c.d",
     "\x00", "\ud800", [], [{}], [{"sku": "A", "quantity": 1, "campaign_price": "1.00"}], {}, {"question": "q"},
-    {"name": "VAT", "amount": "1.00"}, ["ch_1"], [""], ["x"] * 51,
+    {"name": "VAT", "amount": "1.00"}, ["ch_1"], [""], ["x"] * 51, "locked", "canceled", "refunded", "LOCKED",
+    "2026-12-01T10:00:00Z",
 ]  # fmt: skip
 
 
