@@ -112,6 +112,8 @@ def after_api_changes(state: SimulatorState, shop: Shop, order_ids: list[int]) -
     if not order_ids:
         return
     with state.lock:
+        if not any(subscribers(state, shop, topic) for topic in ("orders/updated", *_EXTRA_TOPIC.values())):
+            return  # nobody listens: no payload built, no thread
         found = [(topic, payload) for topic, payload in events(shop, order_ids) if subscribers(state, shop, topic)]
     if found:
         threading.Thread(target=send, args=(state, shop, found), name="simulator-order-webhooks", daemon=True).start()
