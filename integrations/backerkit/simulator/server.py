@@ -61,6 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_raw(status, json.dumps(body).encode(), headers)
 
     def _send_raw(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+        # Recorded before the answer leaves: a client that got it always finds its request recorded.
+        url = urlsplit(self.path)
+        self.server.state.record_request(method=self.command, path=url.path, status=status, query=url.query)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -68,8 +71,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
-        url = urlsplit(self.path)
-        self.server.state.record_request(method=self.command, path=url.path, status=status, query=url.query)
 
     def _drop(self, seconds: float) -> None:
         """A BackerKit that never answers: hold the request, then close the connection."""

@@ -88,24 +88,32 @@ def send(state: SimulatorState, shop: Shop, found: list[tuple[str, dict[str, Any
     return [d for topic, payload in found for d in webhooks.send_event(state, shop, topic, payload)]
 
 
+def subscribers(state: SimulatorState, shop: Shop, topic: str) -> list[str]:
+    """Where send_event delivers ``topic`` for this shop (caller holds the lock; empty: nowhere)."""
+    if not has_scope(shop.granted_scopes, webhooks.EVENT_TOPIC_SCOPES[topic]):
+        return []
+    urls = [state.config.webhook_url] if topic in state.config.webhook_topics else []
+    enum = topic.upper().replace("/", "_")
+    return urls + [s.uri for s in shop.webhook_subscriptions if s.topic == enum and s.uri not in urls]
+
+
 def prepare_only(state: SimulatorState, shop: Shop, found: list[tuple[str, dict[str, Any]]]) -> list[dict]:
     """The signed requests ``send`` would make, not sent (caller holds the lock)."""
-    records = []
-    for topic, payload in found:
-        if not has_scope(shop.granted_scopes, webhooks.EVENT_TOPIC_SCOPES[topic]):
-            continue
-        urls = [state.config.webhook_url] if topic in state.config.webhook_topics else []
-        enum = topic.upper().replace("/", "_")
-        urls += [s.uri for s in shop.webhook_subscriptions if s.topic == enum and s.uri not in urls]
-        records += [webhooks.prepare(state, shop, topic, payload) | {"url": url} for url in urls]
-    return records
+    return [
+        webhooks.prepare(state, shop, topic, payload) | {"url": url}
+        for topic, payload in found
+        for url in subscribers(state, shop, topic)
+    ]
 
 
 def after_api_changes(state: SimulatorState, shop: Shop, order_ids: list[int]) -> None:
     """The webhooks of an Admin API request's changes, on a background thread (never under the
-    lock, never delaying the answer)."""
+    lock, never delaying the answer); no thread at all when nobody subscribed."""
     if not order_ids:
         return
     with state.lock:
-        found = events(shop, order_ids)
-    threading.Thread(target=send, args=(state, shop, found), name="simulator-order-webhooks", daemon=True).start()
+        if not any(subscribers(state, shop, topic) for topic in ("orders/updated", *_EXTRA_TOPIC.values())):
+            return  # nobody listens: no payload built, no thread
+        found = [(topic, payload) for topic, payload in events(shop, order_ids) if subscribers(state, shop, topic)]
+    if found:
+        threading.Thread(target=send, args=(state, shop, found), name="simulator-order-webhooks", daemon=True).start()

@@ -21,7 +21,8 @@ def test_the_command_serves_a_seeded_campaign_the_client_pulls_until_interrupted
     try:
         url = f"http://127.0.0.1:{port}"
         assert process.stdout.readline().strip() == (
-            f"BackerKit simulator at {url} (project 'cmd-campaign', 7 locked orders). Ctrl-C to stop."
+            f"BackerKit simulator at {url} (project 'cmd-campaign', 7 locked orders; "
+            f"change, cancel or refund them at {url}/). Ctrl-C to stop."
         )
 
         def answers() -> bool:

@@ -12,6 +12,7 @@ from tests.support.after_push_documents import (
     EDIT_ADD_VARIANT,
     EDIT_BEGIN,
     EDIT_COMMIT,
+    ORDER_CANCEL,
     ORDER_UPDATE,
     READ_ORDER,
     data,
@@ -148,3 +149,20 @@ def test_the_apps_own_changes_reach_its_subscription_too_without_delaying_the_an
     topics = sorted(headers["X-Shopify-Topic"] for headers, _ in receiver.received)
     assert topics == ["orders/edited", "orders/updated"]
     assert {body["id"] for _, body in receiver.received} == {int(order_id.rsplit("/", 1)[1])}
+
+
+def test_an_api_cancel_sends_orders_cancelled_to_the_topics_of_the_app_toml(shopify_sim, pushed, receiver):
+    token, _, order_id = pushed
+    shopify_sim.configure(app_url=receiver.url)  # webhook_topics: shopify.app.toml's (orders/cancelled among them)
+
+    data(shopify_sim, SHOP, token, ORDER_CANCEL, orderId=order_id, restock=True, reason="CUSTOMER")
+
+    wait_for(lambda: len(receiver.received) == 1, timeout=5, what="orders/cancelled")
+    [(headers, body)] = receiver.received
+    assert headers["X-Shopify-Topic"] == "orders/cancelled"
+    assert (body["cancel_reason"], body["current_total_price"], body["source_identifier"]) == (
+        "customer",
+        "0.00",
+        "bk-1",
+    )
+    assert [item["current_quantity"] for item in body["line_items"]] == [0, 0]
