@@ -15,6 +15,7 @@ from integrations.orders.selectors.orders import (
     states_of,
 )
 from integrations.orders.selectors.progress import PushProgress, push_progress
+from integrations.orders.selectors.waves import member_of
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.backer_items import backer_items, what_to_do
@@ -70,6 +71,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         financial_status=request.GET.get("financial_status", ""),
         query=request.GET.get("q", ""),
+        wave=request.GET.get("wave", ""),
     )
     counts = state_counts(shop_id=shop.id)
     progress = push_progress(shop_id=shop.id, counts=counts)
@@ -107,6 +109,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "sent": summarize(record.sent_input, record.order_data, record.variant_prices),
         "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
+        "wave_member": member_of(record_id=record.id),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

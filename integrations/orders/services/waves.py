@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 
 from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.models import BackerKitConnection, PushRecord, Wave, WaveMember, WaveSettings
@@ -87,6 +86,12 @@ def set_push_orders_held(*, shop: Shop, on: bool, by: str) -> WaveSettings:
     settings.push_orders_held = on
     logger.info("waves.push_held_set", extra={"shop_id": shop.id, "on": on, "by": by})
     return settings
+
+
+def rules_from(*, shop: Shop, countries=(), skus=(), connection_name: str = "", backer_ids=(), rest=False) -> Rules:
+    """The rules as given on the page or the command line, checked (WaveError says what is wrong)."""
+    return _clean_rules(shop=shop, countries=countries, skus=skus, connection_name=connection_name,
+                        backer_ids=backer_ids, rest=rest)  # fmt: skip
 
 
 def _clean_rules(*, shop: Shop, countries, skus, connection_name, backer_ids, rest) -> Rules:
@@ -188,38 +193,6 @@ def _validated_ids(shop: Shop, record_ids: Iterable[int]) -> Iterable[tuple[Push
         order = read_order(record)
         if isinstance(order, BackerKitOrder):
             yield record, order
-
-
-@dataclass(frozen=True)
-class WaveCounts:
-    wave: Wave
-    orders: int
-    pushed: int
-    held: int
-    released: int
-    needs_attention: int
-
-
-def wave_counts(*, shop: Shop) -> list[WaveCounts]:
-    rows = []
-    for wave in Wave.objects.filter(shop=shop):
-        by_hold = Counter(dict(_count(wave, "hold_state")))
-        pushed = WaveMember.objects.filter(wave=wave, record__state=PushRecord.State.PUSHED).count()
-        rows.append(
-            WaveCounts(
-                wave=wave,
-                orders=sum(by_hold.values()),
-                pushed=pushed,
-                held=by_hold[Hold.HELD] + by_hold[Hold.TO_RELEASE] + by_hold[Hold.RELEASING],
-                released=by_hold[Hold.RELEASED],
-                needs_attention=by_hold[Hold.NEEDS_ATTENTION],
-            )
-        )
-    return rows
-
-
-def _count(wave: Wave, field_name: str):
-    return WaveMember.objects.filter(wave=wave).values_list(field_name).annotate(n=Count("id"))
 
 
 def find_wave(*, shop: Shop, name: str) -> Wave:
