@@ -28,6 +28,7 @@ class WaveRow:
     last_release: WaveRelease | None
     beyond_visible_days: bool  # planned more than 60 days after its first order was pushed
     rules_text: str
+    spanning: int = 0  # orders with items of other waves too: they ship with this one, whole
 
 
 def rules_text(wave: Wave) -> str:
@@ -55,6 +56,7 @@ def wave_rows(*, shop_id: int) -> list[WaveRow]:
             partially_paid=Count("id", filter=Q(record__financial_status="PARTIALLY_PAID")
                                  | Q(record__financial_status="", record__expected_financial_status="PARTIALLY_PAID")),
             first=Min("record__pushed_at"),
+            spanning=Count("id", filter=~Q(also_in=[])),
             first_seen=Min("record__created_at"),
         )  # fmt: skip
         first = figures["first"] or figures["first_seen"]
@@ -72,6 +74,7 @@ def wave_rows(*, shop_id: int) -> list[WaveRow]:
                 last_release=wave.releases.first(),
                 beyond_visible_days=beyond,
                 rules_text=rules_text(wave),
+                spanning=figures["spanning"],
             )
         )
     return rows

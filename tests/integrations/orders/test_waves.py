@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.orders.models import Wave, WaveMember, WaveRelease
+from integrations.orders.selectors.waves import wave_rows
 from integrations.orders.services import wave_release, waves
 from integrations.orders.services.waves import WaveError
 from integrations.orders.wave_documents import ALL_DOCUMENTS
@@ -94,3 +95,22 @@ def test_beat_releases_a_scheduled_wave_on_its_ship_date_and_audits_it(shop):
         ca.id: WaveMember.Hold.HELD,
     }
     assert WaveRelease.objects.get(wave=today).requested_by == "schedule (ship date)"
+
+
+def test_an_order_with_items_in_two_sku_waves_follows_the_latest_and_says_so(shop):
+    both, core_only = _records(shop, "US", "US")
+    game = {"sku": "GAME-CORE", "name": "Core", "quantity": 1, "campaign_price": "60.00"}
+    addon = {"sku": "EXP-FROST", "name": "Frost", "quantity": 1, "campaign_price": "25.00"}
+    for rec, items in ((both, [game, addon]), (core_only, [game])):
+        rec.order_data = {**rec.order_data, "items": items}
+        rec.validated_contract = ""  # validated again from the changed data
+        rec.save(update_fields=["order_data", "validated_contract"])
+
+    waves.create_wave(shop=shop, name="Core", skus=["GAME-CORE"], ship_date=timezone.localdate(), by="test")
+    late = waves.create_wave(shop=shop, name="Add-ons", skus=["EXP-FROST"],
+                             ship_date=timezone.localdate() + timezone.timedelta(days=60), by="test")  # fmt: skip
+
+    members = {m.record_id: (m.wave.name, m.also_in) for m in WaveMember.objects.select_related("wave")}
+    assert members == {both.id: ("Add-ons", ["Core"]), core_only.id: ("Core", [])}
+    [row] = [r for r in wave_rows(shop_id=shop.id) if r.wave.id == late.id]
+    assert row.spanning == 1
