@@ -74,6 +74,8 @@ class WaveMember(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="members")
     record = models.OneToOneField("orders.PushRecord", on_delete=models.CASCADE, related_name="wave_member")
     country = models.CharField(max_length=2, blank=True)
+    # Other waves some of its items belong to: it follows the latest as one piece (never split).
+    also_in = models.JSONField(default=list, blank=True)
     hold_state = models.CharField(max_length=16, choices=Hold.choices, default=Hold.NOT_HELD)
     fulfillment_order_ids = models.JSONField(default=list, blank=True)
     hold_ids = models.JSONField(default=list, blank=True)

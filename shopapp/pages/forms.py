@@ -76,3 +76,38 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
 class RetryForm(forms.Form):
     record = forms.IntegerField(required=False, min_value=1)
     all = forms.BooleanField(required=False)
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").replace("\n", ",").split(",") if part.strip()]
+
+
+class WaveForm(InlineErrorsMixin, forms.Form):
+    name = forms.CharField(label="Wave name", max_length=100, error_messages={"required": "Name the wave."})
+    countries = forms.CharField(required=False, label="Ships to (countries)",
+                                help_text="Two-letter codes, e.g. US, CA. Empty: any country.")  # fmt: skip
+    skus = forms.CharField(required=False, label="Contains (SKUs)", help_text="Orders with any of these SKUs.")
+    connection = forms.ChoiceField(required=False, label="BackerKit project")
+    backer_ids = forms.CharField(required=False, label="Backer IDs", widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="Pasted list, one per line or comma-separated.")  # fmt: skip
+    rest = forms.BooleanField(required=False, label="Every order not in another wave")
+    ship_date = forms.DateField(
+        required=False,
+        label="Planned ship date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, *args, connections: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["connection"].choices = [("", "Any project")] + [(name, name) for name in connections]
+
+    def rules(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "countries": _codes(data["countries"]),
+            "skus": _codes(data["skus"]),
+            "connection_name": data["connection"] or "",
+            "backer_ids": _codes(data["backer_ids"]),
+            "rest": data["rest"],
+        }

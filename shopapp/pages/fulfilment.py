@@ -10,7 +10,7 @@ from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.selectors import open_transaction_data_request
 from shopapp.services import request_transaction_data_off
 
-BACK_TO = {"home": ("home",), "preview": ("pages:preview",)}
+BACK_TO = {"home": ("home",), "preview": ("pages:preview",), "waves": ("pages:waves",)}
 
 
 def prefilled_request(*, shop_domain: str, partially_paid: int) -> str:

@@ -16,6 +16,7 @@ from integrations.orders.selectors.orders import (
 )
 from integrations.orders.selectors.progress import PushProgress, push_progress
 from integrations.orders.selectors.shipments import fulfilments_of, has_file_shipments, shipments_csv
+from integrations.orders.selectors.waves import member_of
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.backer_items import backer_items, what_to_do
@@ -73,6 +74,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         financial_status=request.GET.get("financial_status", ""),
         query=request.GET.get("q", ""),
         shipment=request.GET.get("shipment", ""),
+        wave=request.GET.get("wave", ""),
     )
     counts = state_counts(shop_id=shop.id)
     progress = push_progress(shop_id=shop.id, counts=counts)
@@ -113,6 +115,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
         "fulfilments": shown(fulfilments_of(shop_id=request.shop.id, record_id=record.id)),
+        "wave_member": member_of(record_id=record.id),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

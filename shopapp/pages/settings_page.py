@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from integrations.orders.selectors.waves import push_orders_held
 from integrations.orders.services.shop_settings import save_settings
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, token_authenticated_form
@@ -31,6 +32,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "transaction_data": shop.include_transaction_data,
         "last_change": last_setting_change(shop_id=shop.id, setting="include_transaction_data"),
+        "push_held": push_orders_held(shop_id=shop.id),
         "notice": request.GET.get("notice", ""),
+        "error": request.GET.get("error", ""),
     }
     return render(request, "shopapp/pages/settings.html", context, status=status)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.pages import connection, dashboard, fulfilment, orders, preview, settings_page
+from shopapp.pages import connection, dashboard, fulfilment, orders, preview, settings_page, waves_page
 
 app_name = "pages"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("connection/<int:connection_id>/fetch", connection.fetch, name="connection_fetch"),
     path("connection/<int:connection_id>/remove", connection.remove, name="connection_remove"),
     path("settings/", settings_page.settings_page, name="settings"),
+    path("waves/", waves_page.waves_page, name="waves"),
+    path("waves/create", waves_page.create, name="waves_create"),
+    path("waves/hold-new", waves_page.hold_new, name="waves_hold_new"),
+    path("waves/<int:wave_id>/release", waves_page.release, name="waves_release"),
+    path("waves/<int:wave_id>/schedule", waves_page.schedule, name="waves_schedule"),
     path(
         "transaction-data/request-off",
         fulfilment.request_transaction_data_off_view,

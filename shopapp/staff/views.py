@@ -16,6 +16,7 @@ from integrations.orders.selectors import financial_status_counts, state_counts
 from integrations.orders.selectors.connections import connections_of
 from integrations.orders.selectors.orders import order_detail
 from integrations.orders.selectors.shipments import outbox_of
+from integrations.orders.selectors.waves import releases_of, wave_rows
 from integrations.shops.models import Shop
 from shopapp.params import int_param
 from shopapp.selectors import open_transaction_data_requests
@@ -101,6 +102,8 @@ def _store_context(shop: Shop, **forms) -> dict:
         "outbox": outbox_of(shop_id=shop.id),
         "audit": selectors.audit_log(shop_id=shop.id),
         "transaction_requests": open_transaction_data_requests(shop_id=shop.id),
+        "waves": wave_rows(shop_id=shop.id),
+        "wave_releases": releases_of(shop_id=shop.id),
         "transaction_form": forms.get("transaction_form")
         or TransactionDataForm(initial={"enabled": "on" if shop.include_transaction_data else "off"}),
         "pause_form": forms.get("pause_form")

@@ -44,20 +44,24 @@ class OrderFilters:
     financial_status: str = ""
     query: str = ""
     shipment: str = ""  # shipped | not_shipped | not_sent (selectors/shipments.py)
+    wave: int | None = None  # a wave's orders (the Waves page links here)
 
     @classmethod
     def clean(
-        cls, *, state: str = "", financial_status: str = "", query: str = "", shipment: str = ""
+        cls, *, state: str = "", financial_status: str = "", query: str = "", shipment: str = "", wave: str = ""
     ) -> "OrderFilters":
         """Unknown values are ignored rather than refused: a stale bookmark still shows orders."""
         state = state if state in State.values else ""
         financial_status = financial_status if financial_status in FINANCIAL_STATUSES else ""
         shipment = shipment if shipment in SHIPMENT_FILTERS else ""
-        return cls(state=state, financial_status=financial_status, query=query.strip()[:255], shipment=shipment)
+        wave_id = int(wave) if wave.isdigit() else None
+        return cls(
+            state=state, financial_status=financial_status, query=query.strip()[:255], shipment=shipment, wave=wave_id
+        )
 
     @property
     def active(self) -> bool:
-        return bool(self.state or self.financial_status or self.query or self.shipment)
+        return bool(self.state or self.financial_status or self.query or self.shipment or self.wave)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ def _filtered(*, shop_id: int, filters: OrderFilters):
         records = records.filter(state=filters.state)
     if filters.financial_status:
         records = records.filter(financial_status=filters.financial_status)
+    if filters.wave:
+        records = records.filter(wave_member__wave_id=filters.wave)
     if filters.query:
         q = filters.query
         name = q if q.startswith("#") else f"#{q}"
@@ -102,7 +108,7 @@ def order_page(
     """One page of the shop's records, newest first. ``counts`` (``state_counts``, already on the
     page) spares the COUNT when the filter is none or a state alone."""
     records = _filtered(shop_id=shop_id, filters=filters)
-    if counts is not None and not (filters.financial_status or filters.query or filters.shipment):
+    if counts is not None and not (filters.financial_status or filters.query or filters.shipment or filters.wave):
         total = counts[filters.state] if filters.state else sum(counts.values())
     else:
         total = records.count()

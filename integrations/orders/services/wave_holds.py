@@ -44,12 +44,19 @@ FULFILLMENT_ORDERS_WAIT_SECONDS = 5.0
 
 def plan(*, shop: Shop, record_ids: list[int]) -> dict[int, WaveMember]:
     """The records of this batch to push held: members of a wave not released for their country
-    (none while the shop has not granted the hold scope: setting the option asks for it first)."""
-    held = WaveSettings.objects.filter(shop_id=shop.id, push_orders_held=True).exists()
-    if not held or missing_scopes(shop.scopes, needed=HOLD_SCOPES):
+    (none while the shop has not granted the hold scope: setting the option asks for it first).
+    A hold already under way (the order created, its hold maybe placed) is always finished, even if
+    the option was switched off or the wave released meanwhile: the release then takes it back."""
+    if missing_scopes(shop.scopes, needed=HOLD_SCOPES):
         return {}
+    held = WaveSettings.objects.filter(shop_id=shop.id, push_orders_held=True).exists()
     members = WaveMember.objects.filter(record_id__in=record_ids).select_related("wave")
-    return {m.record_id: m for m in members if not m.wave.released_for(m.country) or m.hold_state != Hold.NOT_HELD}
+    under_way = (Hold.TO_HOLD, Hold.NEEDS_ATTENTION)
+    return {
+        m.record_id: m
+        for m in members
+        if m.hold_state in under_way or (held and m.hold_state == Hold.NOT_HELD and not m.wave.released_for(m.country))
+    }
 
 
 def reason_notes(wave: Wave) -> str:

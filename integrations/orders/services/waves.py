@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 
 from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.models import BackerKitConnection, PushRecord, Wave, WaveMember, WaveSettings
@@ -89,6 +88,12 @@ def set_push_orders_held(*, shop: Shop, on: bool, by: str) -> WaveSettings:
     return settings
 
 
+def rules_from(*, shop: Shop, countries=(), skus=(), connection_name: str = "", backer_ids=(), rest=False) -> Rules:
+    """The rules as given on the page or the command line, checked (WaveError says what is wrong)."""
+    return _clean_rules(shop=shop, countries=countries, skus=skus, connection_name=connection_name,
+                        backer_ids=backer_ids, rest=rest)  # fmt: skip
+
+
 def _clean_rules(*, shop: Shop, countries, skus, connection_name, backer_ids, rest) -> Rules:
     countries = tuple(sorted({c.strip().upper() for c in countries or () if c.strip()}))
     bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
@@ -120,18 +125,47 @@ def _validated(shop: Shop) -> Iterable[tuple[PushRecord, BackerKitOrder]]:
             yield record, order
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    key: object  # the Wave, or the name of a wave not saved yet (the preview's)
+    name: str
+    rules: Rules
+    ship_date: date | None
+    position: int
+
+
+def _candidates(shop: Shop, extra: tuple[str, Rules] | None = None) -> list[_Candidate]:
+    found = [_Candidate(w, w.name, Rules.of(w), w.ship_date, w.position) for w in _in_order(shop)]
+    if extra:
+        found.append(_Candidate(extra[0], extra[0], extra[1], None, 10**9))
+    return sorted(found, key=lambda c: c.rules.rest)
+
+
+def wave_of(
+    order: BackerKitOrder, record: PushRecord, candidates: list[_Candidate]
+) -> tuple[_Candidate | None, list[str]]:
+    """The order's wave, and the other waves some of its items belong to. An order whose items are
+    in several SKU waves follows the latest of them (by ship date) as one piece: it is never split
+    line by line (see README, Waves)."""
+    matching = [c for c in candidates if c.rules.matches(order=order, record=record)]
+    by_sku = [c for c in matching if c.rules.skus]
+    if len(by_sku) > 1:
+        latest = max(by_sku, key=lambda c: (c.ship_date or date.max, c.position))
+        return latest, [c.name for c in by_sku if c is not latest]
+    return (matching[0] if matching else None), []
+
+
 def preview_counts(*, shop: Shop, extra: tuple[str, Rules] | None = None) -> Counts:
     """What each wave would hold (with ``extra`` appended as a new wave), and what matches none."""
-    waves = [(w.name, Rules.of(w)) for w in _in_order(shop)] + ([extra] if extra else [])
-    waves.sort(key=lambda pair: pair[1].rest)
+    candidates = _candidates(shop, extra)
     counts, unmatched = Counter(), 0
     for record, order in _validated(shop):
-        name = next((n for n, rules in waves if rules.matches(order=order, record=record)), None)
-        if name is None:
+        chosen, _others = wave_of(order, record, candidates)
+        if chosen is None:
             unmatched += 1
         else:
-            counts[name] += 1
-    return Counts(per_wave={name: counts.get(name, 0) for name, _r in waves}, unmatched=unmatched)
+            counts[chosen.name] += 1
+    return Counts(per_wave={c.name: counts.get(c.name, 0) for c in candidates}, unmatched=unmatched)
 
 
 def create_wave(
@@ -161,8 +195,8 @@ def create_wave(
 def assign_members(*, shop: Shop, record_ids: Iterable[int] | None = None) -> int:
     """Give each validated record without a wave the first wave whose rules match it; records not
     pushed yet may move to a wave created since (the rules changed), pushed ones keep theirs."""
-    waves = [(w, Rules.of(w)) for w in _in_order(shop)]
-    if not waves:
+    candidates = _candidates(shop)
+    if not candidates:
         return 0
     record_ids = None if record_ids is None else list(record_ids)
     scope = WaveMember.objects.filter(wave__shop=shop)
@@ -172,14 +206,18 @@ def assign_members(*, shop: Shop, record_ids: Iterable[int] | None = None) -> in
     assigned = 0
     records = _validated(shop) if record_ids is None else _validated_ids(shop, record_ids)
     for record, order in records:
-        wave = next((w for w, rules in waves if rules.matches(order=order, record=record)), None)
+        chosen, others = wave_of(order, record, candidates)
+        wave = chosen.key if chosen else None
         current = members.get(record.id)
         country = order.shipping_address.country_code.upper()
         if current is None and wave is not None:
-            WaveMember.objects.get_or_create(record=record, defaults={"wave": wave, "country": country})
+            defaults = {"wave": wave, "country": country, "also_in": others}
+            WaveMember.objects.get_or_create(record=record, defaults=defaults)
             assigned += 1
         elif current is not None and wave is not None and current.wave_id != wave.id and record.state in _UNPUSHED:
-            WaveMember.objects.filter(id=current.id, hold_state=Hold.NOT_HELD).update(wave=wave, country=country)
+            WaveMember.objects.filter(id=current.id, hold_state=Hold.NOT_HELD).update(
+                wave=wave, country=country, also_in=others
+            )
     return assigned
 
 
@@ -188,38 +226,6 @@ def _validated_ids(shop: Shop, record_ids: Iterable[int]) -> Iterable[tuple[Push
         order = read_order(record)
         if isinstance(order, BackerKitOrder):
             yield record, order
-
-
-@dataclass(frozen=True)
-class WaveCounts:
-    wave: Wave
-    orders: int
-    pushed: int
-    held: int
-    released: int
-    needs_attention: int
-
-
-def wave_counts(*, shop: Shop) -> list[WaveCounts]:
-    rows = []
-    for wave in Wave.objects.filter(shop=shop):
-        by_hold = Counter(dict(_count(wave, "hold_state")))
-        pushed = WaveMember.objects.filter(wave=wave, record__state=PushRecord.State.PUSHED).count()
-        rows.append(
-            WaveCounts(
-                wave=wave,
-                orders=sum(by_hold.values()),
-                pushed=pushed,
-                held=by_hold[Hold.HELD] + by_hold[Hold.TO_RELEASE] + by_hold[Hold.RELEASING],
-                released=by_hold[Hold.RELEASED],
-                needs_attention=by_hold[Hold.NEEDS_ATTENTION],
-            )
-        )
-    return rows
-
-
-def _count(wave: Wave, field_name: str):
-    return WaveMember.objects.filter(wave=wave).values_list(field_name).annotate(n=Count("id"))
 
 
 def find_wave(*, shop: Shop, name: str) -> Wave:

@@ -3,9 +3,11 @@ before saving, clear refusals, and the documents valid against Shopify's schema.
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from integrations.orders.models import WaveMember
-from integrations.orders.services import waves
+from integrations.orders.models import Wave, WaveMember, WaveRelease
+from integrations.orders.selectors.waves import wave_rows
+from integrations.orders.services import wave_release, waves
 from integrations.orders.services.waves import WaveError
 from integrations.orders.wave_documents import ALL_DOCUMENTS
 from integrations.shopify.schema import validation_errors
@@ -67,3 +69,48 @@ def test_pushing_held_needs_the_hold_scope(shopify_sim, db):
 
     with pytest.raises(WaveError, match="Reconnect"):
         waves.set_push_orders_held(shop=narrow, on=True, by="test")
+
+
+def test_beat_releases_a_scheduled_wave_on_its_ship_date_and_audits_it(shop):
+    us, ca = _records(shop, "US", "CA")
+    today = waves.create_wave(shop=shop, name="Now", countries=["US"], ship_date=timezone.localdate(), by="test")
+    later = waves.create_wave(
+        shop=shop,
+        name="Later",
+        countries=["CA"],
+        ship_date=timezone.localdate() + timezone.timedelta(days=9),
+        by="test",
+    )
+    WaveMember.objects.update(hold_state=WaveMember.Hold.HELD)
+    wave_release.schedule_release(wave=today, on=True, by="test")
+    wave_release.schedule_release(wave=later, on=True, by="test")
+
+    shops = wave_release.due_releases()
+
+    assert shops == [shop.id]
+    assert Wave.objects.get(id=today.id).state == Wave.State.RELEASED
+    assert Wave.objects.get(id=later.id).state == Wave.State.HOLDING
+    assert dict(WaveMember.objects.values_list("record_id", "hold_state")) == {
+        us.id: WaveMember.Hold.TO_RELEASE,
+        ca.id: WaveMember.Hold.HELD,
+    }
+    assert WaveRelease.objects.get(wave=today).requested_by == "schedule (ship date)"
+
+
+def test_an_order_with_items_in_two_sku_waves_follows_the_latest_and_says_so(shop):
+    both, core_only = _records(shop, "US", "US")
+    game = {"sku": "GAME-CORE", "name": "Core", "quantity": 1, "campaign_price": "60.00"}
+    addon = {"sku": "EXP-FROST", "name": "Frost", "quantity": 1, "campaign_price": "25.00"}
+    for rec, items in ((both, [game, addon]), (core_only, [game])):
+        rec.order_data = {**rec.order_data, "items": items}
+        rec.validated_contract = ""  # validated again from the changed data
+        rec.save(update_fields=["order_data", "validated_contract"])
+
+    waves.create_wave(shop=shop, name="Core", skus=["GAME-CORE"], ship_date=timezone.localdate(), by="test")
+    late = waves.create_wave(shop=shop, name="Add-ons", skus=["EXP-FROST"],
+                             ship_date=timezone.localdate() + timezone.timedelta(days=60), by="test")  # fmt: skip
+
+    members = {m.record_id: (m.wave.name, m.also_in) for m in WaveMember.objects.select_related("wave")}
+    assert members == {both.id: ("Add-ons", ["Core"]), core_only.id: ("Core", [])}
+    [row] = [r for r in wave_rows(shop_id=shop.id) if r.wave.id == late.id]
+    assert row.spanning == 1

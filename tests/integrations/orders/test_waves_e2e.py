@@ -125,16 +125,14 @@ def test_a_release_interrupted_by_a_worker_kill_and_a_5xx_storm_leaves_no_hold_a
     assert all(len(h) == 1 for h in held_in_shopify(shopify_sim).values())
     shopify_sim.update_shop(DOMAIN, latency_ms="60-120")  # the release takes long enough to be interrupted
 
+    # The first releases are executed by Shopify and their answers lost: a blind resend would double them.
+    shopify_sim.fault(DOMAIN, drop_connection=3, drop_when="after", hold_seconds=0)
+
     waves("release", "Everything", "--no-wait")
     wait_for(lambda: WaveMember.objects.filter(hold_state=Hold.RELEASED).count() >= 5, timeout=60,
              what="the release to be under way")  # fmt: skip
     victim.kill()
-    unanswered = list(WaveMember.objects.filter(hold_state=Hold.RELEASING, release_sent_at__isnull=False)
-                      .values_list("record__backerkit_order_id", flat=True))  # fmt: skip
-    assert unanswered, "the victim died with no release under way: the kill proved nothing"
-    # What it had sent reaches Shopify (its answer is lost with the worker): a blind resend would double it.
-    wait_for(lambda: all(held_in_shopify(shopify_sim)[oid] == [] for oid in unanswered), timeout=10,
-             what="the victim's last release to reach Shopify")  # fmt: skip
+    assert WaveMember.objects.filter(hold_state=Hold.RELEASING).exists(), "the victim died holding no release"
     shopify_sim.fault(DOMAIN, http_5xx=12)
     worker_factory(name="rescuer", concurrency=4, beat=True, **env)
 
@@ -144,5 +142,5 @@ def test_a_release_interrupted_by_a_worker_kill_and_a_5xx_storm_leaves_no_hold_a
     counters = shopify_sim.counters()
     assert counters.get("fulfillment_hold_release_noops", 0) == 0
     assert counters["fulfillment_holds_released"] == len(orders)
-    assert counters["fault_http_5xx"] == 12
+    assert counters["fault_http_5xx"] == 12 and counters["fault_drop_after"] == 3
     assert PushRecord.objects.filter(shop=wave_shop, state=PushRecord.State.PUSHED).count() == len(orders)

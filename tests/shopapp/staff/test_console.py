@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from integrations.orders.models import PushRecord
+from integrations.orders.models import PushRecord, Wave, WaveRelease
 from shopapp.models import SettingChange
 from tests.support.id_tokens import bearer
 from tests.support.push_records import record
@@ -174,3 +174,13 @@ def test_viewing_a_customers_personal_data_is_logged_and_hidden_until_asked(
 def test_an_unknown_store_is_a_404(staff_client, db, name):
     method = staff_client.post if name == "staff:retry" else staff_client.get
     assert method(reverse(name, args=[999999])).status_code == 404
+
+
+def test_the_console_shows_a_stores_waves_and_who_released_them(staff_client, shop_row):
+    wave = Wave.objects.create(shop=shop_row, name="Europe", countries=["DE"], state=Wave.State.RELEASED)
+    WaveRelease.objects.create(wave=wave, requested_by="merchant (Shopify user 7)", countries=[], targeted=12)
+
+    page = staff_client.get(reverse("staff:store", args=[shop_row.id])).content.decode()
+
+    assert "Europe" in page and "Ships to DE" in page
+    assert "12 orders · by merchant (Shopify user 7)" in page

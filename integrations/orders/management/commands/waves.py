@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.orders import local_worker
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import Wave
+from integrations.orders.selectors.waves import wave_rows
 from integrations.orders.services import wave_release, waves
 from integrations.orders.services.waves import Rules, WaveError
 from integrations.orders.wave_tasks import release_wave_holds, start_release
@@ -62,7 +63,7 @@ class Command(BaseCommand):
     def _list(self, shop: Shop, options) -> None:
         held = waves.wave_settings(shop).push_orders_held
         self.stdout.write(f"New orders pushed held: {'on' if held else 'off'}")
-        for row in waves.wave_counts(shop=shop):
+        for row in wave_rows(shop_id=shop.id):
             wave = row.wave
             state = wave.get_state_display()
             if wave.released_countries and wave.state != Wave.State.RELEASED:
@@ -70,7 +71,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{wave.name}: {_rules(wave)}; ship date {wave.ship_date or '-'}"
                 f"{' (scheduled)' if wave.release_scheduled else ''}; {state}; {row.orders} orders, "
-                f"{row.pushed} pushed, {row.held} held, {row.released} released, {row.needs_attention} need attention"
+                f"{row.pushed} pushed, {row.held + row.releasing} held, {row.released} released, "
+                f"{row.needs_attention} need attention"
             )
         unmatched = waves.preview_counts(shop=shop).unmatched
         self.stdout.write(f"In no wave: {unmatched}")
