@@ -325,7 +325,7 @@ def one_run(*, args, run_index: int) -> tuple[dict, dict | None]:
             env=env, log_path=fresh_log(f"cost-simulator-{run_index}.log"), name="shopify-simulator",
         ).start()  # fmt: skip
         procs.append(sim)
-        sim.wait_http(f"{sim_url}/_simulator/state.json")
+        sim.wait_http(f"{sim_url}/_simulator/state.json", timeout=180)  # a busy machine builds the schema slowly
         control = SimulatorControl(sim_url, timeout=600)
         app = pipeline(args=args, cluster=cluster, database=database, redis_url=redis_server.url,
                        sim_url=sim_url, control=control, env=env)  # fmt: skip

@@ -65,6 +65,37 @@ end
     + "return tostring(wait)"
 )
 
+# ARGV[4..6]: cost, reserve seconds, the longest the caller will wait. As _ACQUIRE, but a call that
+# must wait books its cost now, for when the mirror will have it (the mirror may go below zero: the
+# calls booked ahead), so the caller sleeps once and sends, instead of asking again and again with
+# every other waiting lane. Returns {booked (0/1), seconds to wait, the mirror's drain count}: not
+# booked when the wait is longer than the caller's patience (nothing taken).
+_RESERVE = (
+    _READ
+    + """
+local cost = tonumber(ARGV[4])
+local available = math.min(max, (stored or max) + elapsed * rate)
+local reserve = math.max(0, math.min(rate * tonumber(ARGV[5]), max / 10, max - cost))
+local wait = 0
+if available - cost < reserve then
+  wait = (cost + reserve - available) / rate
+end
+local booked = 0
+if wait <= tonumber(ARGV[6]) then
+  available = available - cost
+  booked = 1
+end
+"""
+    + _WRITE
+    + "return {booked, tostring(wait), redis.call('HGET', KEYS[1], 'drains') or '0'}"
+)
+
+# ARGV[4]: the drain count a booking was made under. Whether no throttled answer drained the mirror
+# since (then the booked call may go; else it books again, behind the drain).
+_STILL_BOOKED = """
+return (redis.call('HGET', KEYS[1], 'drains') or '0') == ARGV[4] and 1 or 0
+"""
+
 # ARGV[4..7]: reported available, max and rate; refund (what the call took from the mirror minus
 # what Shopify charged; negative for a call that took nothing beforehand). Never raises the mirror
 # above what Shopify reports: in-flight calls Shopify has charged but not yet answered would
@@ -90,6 +121,7 @@ _DRAIN = (
     _READ
     + """
 local available = math.min(max, (stored or max) + elapsed * rate, -tonumber(ARGV[4]) * rate)
+redis.call('HINCRBY', KEYS[1], 'drains', 1)
 """
     + _WRITE
     + "return 1"
@@ -139,8 +171,14 @@ class CostBucket:
 
     def wait_and_take(self, cost: float, *, max_wait: float, leave: float = 0.0) -> float:
         """Block until ``cost`` is taken (returns 0), or give up when that would take longer than
-        ``max_wait`` seconds (returns how long the caller should wait before asking again)."""
+        ``max_wait`` seconds (returns how long the caller should wait before asking again).
+
+        With Redis the cost is booked ahead (``_RESERVE``): one sleep, then one check that no
+        throttled answer drained the mirror meanwhile (if one did, the call books again). A caller
+        that leaves a share to others (``leave``) never books: a booking would spend that share."""
         deadline = time.monotonic() + max_wait
+        if self._redis is not None and not leave:
+            return self._book_and_wait(cost, deadline=deadline)
         while True:
             wait = self.take(cost, leave=leave)
             if wait <= 0:
@@ -148,6 +186,20 @@ class CostBucket:
             if time.monotonic() + wait > deadline:
                 return wait
             time.sleep(wait)
+
+    def _book_and_wait(self, cost: float, *, deadline: float) -> float:
+        while True:
+            patience = max(deadline - time.monotonic(), 0.0)
+            booked, wait, drains = self._script(_RESERVE, time.time(), cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS,
+                                                patience)  # fmt: skip
+            wait = float(wait)
+            if not int(booked):
+                return wait
+            if wait <= 0:
+                return 0.0
+            time.sleep(wait)
+            if int(self._script(_STILL_BOOKED, time.time(), drains)):
+                return 0.0
 
     def observe(self, cost: QueryCost | None, *, taken: float = 0.0) -> None:
         """Correct the mirror with an answer's cost: ``taken`` is what the call took beforehand (0

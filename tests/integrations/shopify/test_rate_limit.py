@@ -1,11 +1,13 @@
 """The shared mirror of a shop's cost bucket, on the real Redis every worker shares."""
 
+import threading
 import time
 
 import pytest
+import redis
 
 from integrations.shopify.client import QueryCost, ThrottleStatus
-from integrations.shopify.rate_limit import CostBucket
+from integrations.shopify.rate_limit import _RESERVE, _STILL_BOOKED, CostBucket
 
 
 @pytest.fixture
@@ -107,3 +109,63 @@ def test_a_reader_with_a_bounded_share_only_spends_the_top_of_the_bucket(bucket)
     assert bucket.take(20, leave=0.75) == 0  # 100 -> 80: above the 75 left to the push
     assert bucket.take(10, leave=0.75) > 0  # 80 -> 70 would eat into the push's share
     assert bucket.take(70) == 0  # the push itself may still use all of it
+
+
+class CountingRedis(redis.Redis):
+    """The real client, counting the commands it sends (the Redis server is shared by other tests)."""
+
+    calls = 0
+
+    def execute_command(self, *args, **options):
+        CountingRedis.calls += 1
+        return super().execute_command(*args, **options)
+
+
+def test_a_waiting_call_books_its_cost_and_sleeps_once_instead_of_asking_again(bucket, settings):
+    bucket.observe(reported(0.0, rate=100.0))
+    other_worker = CostBucket(bucket.shop)
+    for worker in (bucket, other_worker):
+        worker._redis = CountingRedis.from_url(settings.REDIS_URL)
+    finished: dict[str, float] = {}
+    started = time.monotonic()
+
+    def send(name: str, worker: CostBucket) -> None:
+        assert worker.wait_and_take(10, max_wait=5) == 0
+        finished[name] = time.monotonic() - started
+
+    for script in (_RESERVE, _STILL_BOOKED):
+        bucket._redis.script_load(script)  # known to Redis (a fresh one answers NOSCRIPT once, then loads it)
+    calls_before = CountingRedis.calls
+    threads = [threading.Thread(target=send, args=(str(i), w)) for i, w in enumerate([bucket, other_worker] * 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Six calls of 10 points at 100 points/s from empty: booked one behind the other, the last one
+    # after ~0.6 s; each asked the mirror twice (book, then check no drain came), never polled.
+    assert sorted(finished.values())[-1] >= 0.55, finished
+    assert CountingRedis.calls - calls_before == 6 * 2
+
+
+def test_a_drain_while_a_call_sleeps_on_its_booking_makes_it_wait_for_the_drain(bucket):
+    bucket.observe(reported(0.0, rate=100.0))
+    started = time.monotonic()
+    result: list[float] = []
+    waiting = threading.Thread(target=lambda: result.append(bucket.wait_and_take(10, max_wait=5)))
+    waiting.start()
+    deadline = time.monotonic() + 2
+    while not bucket._redis.hget(bucket.key, "available") or float(bucket._redis.hget(bucket.key, "available")) >= 0:
+        assert time.monotonic() < deadline, "the call never booked"
+        time.sleep(0.005)
+    CostBucket(bucket.shop).drain(1.0)  # another lane was throttled meanwhile
+    waiting.join()
+    assert result == [0.0]
+    assert time.monotonic() - started >= 1.0  # not at its booking (0.1 s), after the drain
+
+
+def test_a_call_whose_wait_is_longer_than_its_patience_books_nothing(bucket):
+    bucket.observe(reported(0.0, rate=10.0))
+    wait = bucket.wait_and_take(10, max_wait=0.5)
+    assert 0.9 < wait <= 1.0
+    assert float(bucket._redis.hget(bucket.key, "available")) >= -0.01  # nothing booked
