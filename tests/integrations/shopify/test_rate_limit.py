@@ -169,3 +169,10 @@ def test_a_call_whose_wait_is_longer_than_its_patience_books_nothing(bucket):
     wait = bucket.wait_and_take(10, max_wait=0.5)
     assert 0.9 < wait <= 1.0
     assert float(bucket._redis.hget(bucket.key, "available")) >= -0.01  # nothing booked
+
+
+def test_a_bounded_reader_waiting_for_its_share_books_nothing_ahead(bucket):
+    bucket.observe(reported(80.0, rate=1.0))
+    wait = bucket.wait_and_take(10, max_wait=0.2, leave=0.75)  # 80 -> 70 would eat into the push's 75
+    assert wait > 0
+    assert float(bucket._redis.hget(bucket.key, "available")) >= 79.0  # nothing taken or booked
