@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.orders.selectors import state_counts
+from integrations.orders.selectors.changes import history
 from integrations.orders.selectors.orders import (
     FINANCIAL_STATUSES,
     OrderFilters,
@@ -18,6 +19,7 @@ from integrations.orders.selectors.progress import PushProgress, push_progress
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.backer_items import backer_items, what_to_do
+from shopapp.pages.change_wording import conflict_rows, diff_rows, kinds_text
 from shopapp.pages.common import (
     PROTECTED_DATA_REFUSED,
     redirect_to,
@@ -107,6 +109,17 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "sent": summarize(record.sent_input, record.order_data, record.variant_prices),
         "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
+        "history": [
+            {
+                "entry": entry,
+                "kinds": kinds_text(entry.change.kinds),
+                "diff": diff_rows(entry.change),
+                "conflict": conflict_rows(entry.change),
+            }
+            if entry.change
+            else {"entry": entry}
+            for entry in history(record=record)
+        ],  # fmt: skip
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

@@ -105,6 +105,7 @@ def open_changes(*, shop_id: int, limit: int = 50) -> list[OrderChange]:
     return list(
         OrderChange.objects.filter(shop_id=shop_id, state__in=OrderChange.OPEN_STATES)
         .select_related("record")
+        .defer("order_data", "record__order_data", "record__sent_input")
         .order_by(
             "-state",  # waiting for approval, needs attention, conflict before pending, applying
             "id",
