@@ -92,13 +92,13 @@ def finish(
 
 
 def applied(*, change: OrderChange, outcome: str, started_at: datetime, record_fields: dict, detail: str = "") -> None:
-    """The change is in Shopify: the change is applied and the record's synced version is the change's."""
+    """The change is in Shopify: the change is applied and the record's synced version is the change's.
+    Written whoever holds the claim (Shopify has it), but never over a change dismissed meanwhile (its
+    personal data erased, say) nor twice."""
     now = timezone.now()
     with transaction.atomic():
         updated = (
-            OrderChange.objects.filter(id=change.id)
-            .exclude(state=ChangeState.APPLIED)
-            .update(
+            OrderChange.objects.filter(id=change.id, state__in=(ChangeState.APPLYING, ChangeState.PENDING)).update(
                 state=ChangeState.APPLIED,
                 claim_token="",
                 last_sent_at=None,
