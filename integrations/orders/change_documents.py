@@ -19,6 +19,7 @@ query OrderState($id: ID!) {
     }
     currentTotalPriceSet { shopMoney { amount currencyCode } }
     totalOutstandingSet { shopMoney { amount currencyCode } }
+    netPaymentSet { shopMoney { amount currencyCode } }
     lineItems(first: 50) {
       nodes { id sku quantity currentQuantity unfulfilledQuantity variant { id } }
     }
@@ -92,24 +93,20 @@ mutation OrderEditCommit($id: ID!, $staffNote: String) {
       updatedAt
       displayFinancialStatus
       currentTotalPriceSet { shopMoney { amount currencyCode } }
+      totalOutstandingSet { shopMoney { amount currencyCode } }
+      netPaymentSet { shopMoney { amount currencyCode } }
     }
     userErrors { field message }
   }
 }
 """
 
-# Canceled or refunded in BackerKit: restock, tell the customer nothing, move no money (Shopify
-# never took it: the push's transaction is an external "BackerKit" one).
+# Canceled or refunded in BackerKit: restock, tell the customer nothing, and no refund method, so
+# Shopify moves no money it never took (the push's payment is an external "BackerKit" one; what
+# BackerKit refunded is recorded first with refundCreate, a record only on a manual gateway).
 ORDER_CANCEL = """
 mutation OrderCancel($orderId: ID!, $staffNote: String) {
-  orderCancel(
-    orderId: $orderId
-    restock: true
-    reason: CUSTOMER
-    notifyCustomer: false
-    refundMethod: { originalPaymentMethodsRefund: false }
-    staffNote: $staffNote
-  ) {
+  orderCancel(orderId: $orderId, restock: true, reason: CUSTOMER, notifyCustomer: false, staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
   }
@@ -127,10 +124,12 @@ mutation OrderCreateManualPayment($id: ID!, $amount: MoneyInput!, $paymentMethod
 }
 """
 
-# BackerKit refunded part: a refund recorded against the external gateway (no money moves).
+# BackerKit refunded part: a refund recorded against the external gateway (no money moves). From
+# 2026-04 refundCreate requires @idempotent: the key is the change's, so a resend after an ambiguous
+# answer replays the first refund instead of making a second (docs/shopify-facts.md).
 REFUND_CREATE = """
-mutation RefundCreate($input: RefundInput!) {
-  refundCreate(input: $input) {
+mutation RefundCreate($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) {
     order { id updatedAt displayFinancialStatus }
     refund { id }
     userErrors { field message }

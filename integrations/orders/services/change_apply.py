@@ -50,7 +50,13 @@ STATE_COST = 110.0  # ORDER_STATE as requested (50 lines); refunded to the actua
 OWNED_COST = 5.0
 MAX_BUCKET_WAIT_SECONDS = 20.0
 FULFILMENT = "fulfilment"
+EDIT_SCOPE = "write_order_edits"  # Shopify's order editing needs it (docs/shopify-facts.md)
 CONFLICT = "conflict"
+
+
+def _amount(order: dict, name: str) -> Decimal:
+    bag = order.get(name) or {}
+    return Decimal(str((bag.get("shopMoney") or {}).get("amount") or "0"))
 
 
 class HandBack(Exception):
@@ -72,6 +78,7 @@ class ChangeContext:
     bucket: CostBucket
     token: str
     settings_for: dict[int, ShopSettings]
+    scopes: frozenset[str] = frozenset()  # the access scopes the shop granted
     fulfilment_reader: Any = None  # fo's reader of an order's fulfilment state, when there is one
     deadline: float | None = None
     stats: dict[str, int] = field(default_factory=dict)
@@ -111,6 +118,7 @@ class _Apply:
         self.settings = ctx.settings_for.get(self.record.connection_id) or ShopSettings()
         self.updated_at = self.record.shopify_updated_at
         self.record_fields: dict[str, Any] = {}
+        self.edited: dict[str, Any] = {}  # the order as the edit's commit returned it (its new totals)
         self.notes: list[str] = []
 
     def run(self) -> None:
@@ -133,6 +141,10 @@ class _Apply:
         if order.get("cancelledAt") and CANCEL not in kinds:
             raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
                        "The order was canceled in Shopify: the change from BackerKit was not applied.")  # fmt: skip
+        if ITEMS in kinds and EDIT_SCOPE not in self.ctx.scopes:
+            raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
+                       "Items changed in BackerKit, but this app may not edit orders in your store yet: "
+                       "approve its new permission (Reconnect the store), then apply the change.")  # fmt: skip
         self._guard_fulfilment(order, kinds, result)
         self._guard_conflicts(order, kinds, result)
         if {ADDRESS, TAGS} & set(kinds) or (MONEY in kinds and self.settings.include_transaction_data):
@@ -141,7 +153,7 @@ class _Apply:
         if ITEMS in kinds:
             self._step("items", order, done=change_steps.has_items(order, self.target.view),
                        send=lambda: self._edit_items(order, result))  # fmt: skip
-        if MONEY in kinds:
+        if MONEY in kinds or CANCEL in kinds:
             self._step("money", order, done=False, send=lambda: self._money(order))
         if CANCEL in kinds:
             self._step("cancel", order, done=bool(order.get("cancelledAt")), send=lambda: self._cancel(order))
@@ -227,6 +239,7 @@ class _Apply:
         committed = self._mutate(docs.ORDER_EDIT_COMMIT, {"id": calculated["id"],
                                  "staffNote": "Items changed in BackerKit"}, "orderEditCommit")  # fmt: skip
         edited = committed.get("order") or {}
+        self.edited = edited
         self.updated_at = edited.get("updatedAt") or self.updated_at
         total = Decimal(edited["currentTotalPriceSet"]["shopMoney"]["amount"])
         target_order = rebuild_validated_order(self.change.order_data)
@@ -235,22 +248,31 @@ class _Apply:
                                   financial_status=edited.get("displayFinancialStatus") or "")  # fmt: skip
 
     def _money(self, order: dict) -> None:
+        """Make what Shopify records as paid match BackerKit: a manual payment for what the backer
+        paid more, a refund (a record on the external gateway) for what BackerKit refunded. The
+        amount is read from the order itself, so a payment whose answer was lost is not paid twice."""
         if not self.settings.include_transaction_data:
             self.notes.append("Transaction data is off for this store: no payment recorded, as at push time.")
             return
-        old = rebuild_validated_order(self.record.order_data)
         new = rebuild_validated_order(self.change.order_data)
-        old_total = self.record.shopify_total if self.record.shopify_total is not None else old.amount_paid
-        new_total = self.record_fields.get("shopify_total", old_total)
-        delta = change_steps.recorded(new.amount_paid, new_total) - change_steps.recorded(old.amount_paid, old_total)
+        money = {**order, **self.edited}
+        total = _amount(money, "currentTotalPriceSet")
+        net = _amount(money, "netPaymentSet")
+        target = change_steps.recorded(new.amount_paid, total)
+        delta = target - net
         if delta > 0:
+            outstanding = _amount(money, "totalOutstandingSet")
+            amount = min(delta, outstanding)
+            if amount <= 0:
+                return
             payload = self._mutate(docs.ORDER_CREATE_MANUAL_PAYMENT, {"id": order["id"], "paymentMethodName":
-                                   change_steps.GATEWAY, "amount": change_steps.money_amount(delta, new.currency)},
+                                   change_steps.GATEWAY, "amount": change_steps.money_amount(amount, new.currency)},
                                    "orderCreateManualPayment")  # fmt: skip
         elif delta < 0:
             sale = next((t["id"] for t in order.get("transactions") or []
                          if t.get("kind") == "SALE" and t.get("status") == "SUCCESS"), None)  # fmt: skip
-            variables = {"input": change_steps.refund_input(order_id=order["id"], amount=-delta,
+            variables = {"key": f"backerkit-change-{self.change.id}-refund",
+                         "input": change_steps.refund_input(order_id=order["id"], amount=-delta,
                                                             currency=new.currency, parent_id=sale)}  # fmt: skip
             payload = self._mutate(docs.REFUND_CREATE, variables, "refundCreate")
         else:
@@ -259,7 +281,7 @@ class _Apply:
         self.updated_at = result.get("updatedAt") or self.updated_at
         if result.get("displayFinancialStatus"):
             self.record_fields["financial_status"] = result["displayFinancialStatus"]
-        status, _, explanation = payment_summary(new, settings=self.settings, shopify_total=new_total)
+        status, _, explanation = payment_summary(new, settings=self.settings, shopify_total=total)
         self.record_fields.update(expected_financial_status=status, explanation=explanation)
 
     def _cancel(self, order: dict) -> None:

@@ -101,7 +101,8 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> ChangeLan
         ids = [change.id for change in batch]
         try:
             ctx = ChangeContext(shop_id=shop_id, client=admin_client_for(shop_id=shop_id), bucket=bucket, token=token,
-                                settings_for=_settings_for(shop), deadline=deadline, stats=report.stats)  # fmt: skip
+                                settings_for=_settings_for(shop), deadline=deadline, stats=report.stats,
+                                scopes=frozenset(s.strip() for s in shop.scopes.split(",")))  # fmt: skip
             for position, change in enumerate(batch):
                 if not apply_guarded(change=change, ctx=ctx):
                     change_claims.release(change_ids=ids[position + 1 :], token=token)
