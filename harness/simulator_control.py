@@ -86,6 +86,12 @@ class SimulatorControl:
         return self._post("/_simulator/config", config)
 
     # --- inspection ---
+    def merchant_edit(self, domain: str, order_id: int | str, **changes: Any) -> dict[str, Any]:
+        """The merchant changes an order in the admin (email, phone, note, tags, shippingAddress,
+        customAttributes, poNumber): ``updatedAt`` moves; answers the order as ``orders()`` lists it."""
+        number = str(order_id).rsplit("/", 1)[-1]
+        return self._post(f"/_simulator/shops/{domain}/orders/{number}/merchant_edit", changes)
+
     def orders(self, domain: str) -> list[dict[str, Any]]:
         response = self.http.get(f"/_simulator/shops/{domain}/orders.json")
         response.raise_for_status()

@@ -41,7 +41,8 @@ class BackerKitProject:
 
 @dataclass(frozen=True)
 class OrderPage:
-    """One page of locked orders. ``orders`` are raw dicts: validate each with ``validate_order``.
+    """One page of locked orders (or of the change feed: ``changed_orders_page``). ``orders`` are
+    raw dicts: validate each with ``validate_order``.
 
     ``next_cursor`` is where the next pull starts (store it once the page's orders are recorded);
     ``has_more`` says whether another page is ready now.
@@ -96,15 +97,44 @@ class BackerKitClient:
         params: dict[str, str | int] = {"status": "locked", "limit": max(1, min(limit, MAX_PAGE_SIZE))}
         if since:
             params["since"] = since
+        return self._orders_page(params)
+
+    def changed_orders_page(self, *, updated_since: str | None, limit: int = DEFAULT_PAGE_SIZE) -> OrderPage:
+        """One page of the change feed: every order whose data or status changed after
+        ``updated_since`` (a ``next_cursor`` of this feed; None: from the first change), canceled and
+        refunded ones included, oldest change first. Each order carries ``status`` and, when BackerKit
+        sets it, ``updated_at``; validate each with ``validate_order``. Same errors as every call."""
+        params: dict[str, str | int] = {
+            "updated_since": updated_since or "",
+            "limit": max(1, min(limit, MAX_PAGE_SIZE)),
+        }
+        return self._orders_page(params, what="change feed")
+
+    def iter_changed_orders(
+        self, updated_since: str | None = None, *, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[OrderPage]:
+        """Every page of the change feed after ``updated_since``, following the cursor until
+        ``has_more`` is false (errors surface between pages, as for ``iter_locked_orders``)."""
+        cursor = updated_since
+        while True:
+            page = self.changed_orders_page(updated_since=cursor, limit=limit)
+            yield page
+            if not page.has_more:
+                return
+            if not page.next_cursor or page.next_cursor == cursor:
+                raise self._contract_error("change feed", "has_more is true but the cursor did not move")
+            cursor = page.next_cursor
+
+    def _orders_page(self, params: dict[str, str | int], *, what: str = "orders") -> OrderPage:
         body = self._get(self._project_path() + "/orders", params=params)
         orders, next_cursor, has_more = body.get("orders"), body.get("next_cursor"), body.get("has_more")
         if not isinstance(orders, list) or not isinstance(has_more, bool):
-            raise self._contract_error("orders", "expected orders (array) and has_more (boolean)")
+            raise self._contract_error(what, "expected orders (array) and has_more (boolean)")
         if next_cursor is not None and not isinstance(next_cursor, str):
-            raise self._contract_error("orders", "next_cursor must be a string or null")
+            raise self._contract_error(what, "next_cursor must be a string or null")
         logger.info(
             "backerkit.orders_page",
-            extra={"project": self.project_id, "orders": len(orders), "has_more": has_more},
+            extra={"project": self.project_id, "orders": len(orders), "has_more": has_more, "feed": what},
         )
         return OrderPage(orders=orders, next_cursor=next_cursor, has_more=has_more)
 

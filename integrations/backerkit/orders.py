@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ import jsonschema
 import pycountry
 
 CONTRACT_VERSION = "v1"
+STATUSES = ("locked", "canceled", "refunded")  # an order's ``status``; absent means locked
 SCHEMA_PATH = Path(__file__).resolve().parent / "contract" / "order.v1.schema.json"
 
 # ISO 4217 minor units that differ from 2 (https://www.iso.org/iso-4217-currency-codes.html).
@@ -119,6 +121,10 @@ class BackerKitOrder:
     taxes: tuple[Tax, ...]
     amount_paid: Decimal
     stripe_charge_ids: tuple[str, ...]
+    # After the push: BackerKit's status of the order and when its data or status last changed (aware,
+    # UTC; None when BackerKit did not say: versions are then compared by content).
+    status: str = "locked"
+    updated_at: datetime | None = None
 
     @property
     def total_tax(self) -> Decimal:
@@ -247,6 +253,7 @@ _PATTERN_MESSAGES = {
     "email": "is not an email address",
     "currency": "is not a currency code (three capital letters, ISO 4217)",
     "country_code": "is not a country code (two capital letters, ISO 3166-1)",
+    "updated_at": "is not an RFC 3339 date-time (such as 2026-12-01T12:00:00Z)",
 }
 
 
@@ -294,6 +301,8 @@ def _describe(error: jsonschema.ValidationError) -> FieldProblem:
         return FieldProblem(field, f"must hold at least {error.validator_value} entry")
     if kind == "maxItems":
         return FieldProblem(field, f"holds {len(value)} entries; at most {error.validator_value} are allowed")
+    if kind == "enum":
+        return FieldProblem(field, f"{_show(value)} is not one of {', '.join(map(str, error.validator_value))}")
     if kind == "minimum":
         return FieldProblem(field, f"{_show(value)} is less than {error.validator_value}")
     if kind == "maximum":
@@ -388,9 +397,25 @@ def _semantic_problems(raw: dict) -> list[FieldProblem]:
                 problems.append(
                     FieldProblem("shipping_address.country_code", f"{_show(country)} is not an ISO 3166-1 country")
                 )
+    updated_at = raw.get("updated_at")
+    if isinstance(updated_at, str) and _RFC3339.fullmatch(updated_at) and parse_updated_at(updated_at) is None:
+        problems.append(FieldProblem("updated_at", f"{_show(updated_at)} is not a valid date-time"))
     kept = {key: value for key, value in raw.items() if key not in NEVER_KEPT}
     problems.extend(_nul_problems(kept, []))
     return problems
+
+
+# The contract's own pattern: a value it refuses is reported once, by the schema.
+_RFC3339 = re.compile(contract_schema()["properties"]["updated_at"]["pattern"])
+
+
+def parse_updated_at(value: str) -> datetime | None:
+    """An RFC 3339 ``updated_at`` as an aware UTC datetime (None when it names no real instant)."""
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
 # Validated for shape, never stored nor sent: their text cannot hurt the database or Shopify.
@@ -523,4 +548,6 @@ def _build(raw: dict) -> BackerKitOrder:
         taxes=tuple(Tax(name=tax["name"].strip(), amount=money(tax["amount"])) for tax in raw.get("taxes") or []),
         amount_paid=money(raw["amount_paid"]),
         stripe_charge_ids=tuple(charge.strip() for charge in raw.get("stripe_charge_ids") or []),
+        status=raw.get("status") or "locked",
+        updated_at=parse_updated_at(raw["updated_at"]) if raw.get("updated_at") else None,
     )

@@ -3,6 +3,8 @@
 API (as BackerKit):
     GET  /v1/projects/{project}                                   -> {"id", "name", "currency"}
     GET  /v1/projects/{project}/orders?status=locked&since=&limit= -> {"orders", "next_cursor", "has_more"}
+    GET  /v1/projects/{project}/orders?updated_since=<cursor>&limit= -> the change feed, same shape
+                                                (``updated_since=`` empty: from the first change)
     Authorization: Bearer <the project's API key>; 401 bad key, 404 unknown project, 400 bad query,
     injected 429 (with Retry-After) / 5xx faults, redirects (``location``) and raw bodies (``body``).
 Control (tests and the demo only, no auth, loopback):
@@ -15,8 +17,15 @@ Control (tests and the demo only, no auth, loopback):
                                                 unanswered; location: a redirect's; body: the raw answer)
     POST /_simulator/projects/{project}/api_key {"api_key", "after": N}  (BackerKit's "regenerate key",
                                                 now or after N more API requests: mid-pull)
+    POST /_simulator/projects/{project}/orders/{order_id}/change  {"shipping_address": {...} (merged),
+                                                "items": [...], "amount_paid": "..", "email": .., any field,
+                                                "updated_at"?}  -> the new version (status, updated_at set)
+    POST /_simulator/projects/{project}/orders/{order_id}/cancel  {}  -> status canceled
+    POST /_simulator/projects/{project}/orders/{order_id}/refund  {"amount"?: ".."} (omitted: all)
+                                                -> amount_paid reduced; status refunded once nothing is left
     POST /_simulator/reset
     GET  /_simulator/state.json
+    GET  /                                        the inspection page: projects, orders, change forms
 """
 
 import json
@@ -29,7 +38,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from integrations.backerkit.simulator.state import SimulatorState, UnknownProject
+from integrations.backerkit.simulator import inspect_page
+from integrations.backerkit.simulator.state import SimulatorState, UnknownOrder, UnknownProject
 
 MAX_LIMIT = 500
 
@@ -68,6 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _json_body(self) -> dict[str, Any] | None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
+        self._from_form = "form-urlencoded" in (self.headers.get("Content-Type") or "")
+        if self._from_form:  # the inspection page's forms
+            return inspect_page.form_changes(raw.decode("utf-8"))
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -81,6 +94,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         parts = self._parts()
+        if parts == []:
+            page = inspect_page.render(self.server.state).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return None
         if parts[:1] == ["_simulator"]:
             if parts == ["_simulator", "state.json"]:
                 return self._send(200, self.server.state.snapshot())
@@ -133,11 +154,34 @@ class _Handler(BaseHTTPRequestHandler):
             if len(parts) == 4 and parts[1] == "projects" and parts[3] == "lock":
                 locked = state.lock_orders(parts[2], body.get("order_ids"))
                 return self._send(200, {"locked": locked})
+            if len(parts) == 6 and parts[1] == "projects" and parts[3] == "orders":
+                return self._change(parts[2], parts[4], parts[5], body)
         except UnknownProject:
             return self._send(404, {"error": "unknown project"})
+        except UnknownOrder:
+            return self._send(404, {"error": "no such locked order"})
         except (KeyError, TypeError, ValueError) as exc:
             return self._send(400, {"error": f"bad control request: {exc}"})
         return self._send(404, {"error": "not found"})
+
+    def _change(self, project_id: str, order_id: str, action: str, body: dict[str, Any]) -> None:
+        state = self.server.state
+        if action == "change":
+            changed = state.change_order(project_id, order_id, body)
+        elif action == "cancel":
+            changed = state.cancel_order(project_id, order_id)
+        elif action == "refund":
+            amount = body.get("amount")
+            changed = state.refund_order(project_id, order_id, None if amount in (None, "") else str(amount))
+        else:
+            return self._send(404, {"error": "not found"})
+        if getattr(self, "_from_form", False):
+            self.send_response(303)
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return self._send(200, changed)
 
     def _api(self, *, project_id: str, orders: bool) -> None:
         state = self.server.state
@@ -162,8 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(401, {"error": "invalid API key"})
         if not orders:
             return self._send(200, {"id": project.id, "name": project.name, "currency": project.currency})
-        query = parse_qs(urlsplit(self.path).query)
-        if query.get("status", ["locked"])[0] != "locked":
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        feed = "updated_since" in query
+        if feed and ("since" in query or "status" in query):
+            return self._send(400, {"error": "updated_since cannot be combined with since or status"})
+        if (query.get("status") or ["locked"])[0] not in ("locked", ""):
             return self._send(400, {"error": "only status=locked is supported"})
         try:
             limit = int(query.get("limit", ["100"])[0])
@@ -172,7 +219,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not 1 <= limit <= MAX_LIMIT:
             return self._send(400, {"error": f"limit must be between 1 and {MAX_LIMIT}"})
         try:
-            page = state.locked_orders_page(project.id, since=query.get("since", [None])[0], limit=limit)
+            if feed:
+                page = state.changed_orders_page(project.id, updated_since=query["updated_since"][0], limit=limit)
+            else:
+                page = state.locked_orders_page(project.id, since=query.get("since", [None])[0] or None, limit=limit)
         except ValueError:
             return self._send(400, {"error": "invalid cursor"})
         return self._send(200, page)

@@ -4,17 +4,32 @@ Every read and write holds one lock, so the threaded server and a test's direct 
 Orders are kept exactly as given (even invalid ones: validation is the app's job, not BackerKit's).
 A locked order gets the next number of its project's lock sequence; the cursor of the orders API
 is that number, encoded, so pages are stable and an order locked later appears after the cursor.
+
+The change feed (``updated_since``) has its own sequence: every change of an order that the API
+shows (locked, replaced, changed, cancelled, refunded) gives it the project's next change number,
+and the feed lists orders by their latest number. Changes made through ``change_order``,
+``cancel_order`` and ``refund_order`` set the order's ``status`` and ``updated_at`` (RFC 3339, UTC,
+microseconds, strictly increasing per project) as BackerKit would.
 """
 
 import base64
+import copy
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+STATUSES = ("locked", "canceled", "refunded")
 
 
 class UnknownProject(KeyError):
+    pass
+
+
+class UnknownOrder(KeyError):
     pass
 
 
@@ -27,11 +42,28 @@ class Project:
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock_sequence: dict[str, int] = field(default_factory=dict)  # order id -> position in lock order
     last_sequence: int = 0
+    change_sequence: dict[str, int] = field(default_factory=dict)  # order id -> its latest change number
+    last_change: int = 0
+    last_updated_at: datetime | None = None
 
     def lock(self, order_id: str) -> None:
         if order_id in self.orders and order_id not in self.lock_sequence:
             self.last_sequence += 1
             self.lock_sequence[order_id] = self.last_sequence
+            self.changed(order_id)
+
+    def changed(self, order_id: str) -> None:
+        """The order's data or status changed: it moves to the end of the change feed."""
+        self.last_change += 1
+        self.change_sequence[order_id] = self.last_change
+
+    def next_updated_at(self) -> str:
+        """Now, RFC 3339 in UTC with microseconds, later than every earlier change of the project."""
+        now = datetime.now(UTC)
+        if self.last_updated_at is not None and now <= self.last_updated_at:
+            now = self.last_updated_at + timedelta(microseconds=1)
+        self.last_updated_at = now
+        return now.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -55,17 +87,22 @@ def encode_cursor(sequence: int) -> str:
     return base64.urlsafe_b64encode(f"lock:{sequence}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
-    """The lock sequence number behind ``cursor``; ValueError when it is not one of ours."""
+def decode_cursor(cursor: str, kind: str = "lock") -> int:
+    """The sequence number behind ``cursor`` (``lock``: the locked listing's, ``change``: the change
+    feed's); ValueError when it is not one of ours of that kind."""
     padded = cursor + "=" * (-len(cursor) % 4)
     try:
         text = base64.urlsafe_b64decode(padded.encode()).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("invalid cursor") from exc
     prefix, _, number = text.partition(":")
-    if prefix != "lock" or not number.isdigit():
+    if prefix != kind or not number.isdigit():
         raise ValueError("invalid cursor")
     return int(number)
+
+
+def encode_change_cursor(sequence: int) -> str:
+    return base64.urlsafe_b64encode(f"change:{sequence}".encode()).decode().rstrip("=")
 
 
 class SimulatorState:
@@ -107,9 +144,65 @@ class SimulatorState:
                 order_id = order.get("id") if isinstance(order, dict) else None
                 key = order_id if isinstance(order_id, str) else f"unnamed-{len(project.orders) + index + 1}"
                 project.orders[key] = order
-                if locked:
+                if key in project.lock_sequence:
+                    project.changed(key)  # a new version of an order the API already shows
+                elif locked:
                     project.lock(key)
             return len(orders)
+
+    # --- BackerKit changes an order after it was locked (the change feed shows each) -------------
+
+    def _locked_order(self, project_id: str, order_id: str) -> tuple[Project, dict[str, Any]]:
+        project = self.project(project_id)
+        order = project.orders.get(order_id)
+        if not isinstance(order, dict) or order_id not in project.lock_sequence:
+            raise UnknownOrder(order_id)
+        return project, order
+
+    def change_order(self, project_id: str, order_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """A new version of a locked order: top-level fields replaced (``shipping_address`` merged
+        field by field), ``updated_at`` set to now unless given. Returns the new version."""
+        with self.lock:
+            project, order = self._locked_order(project_id, order_id)
+            updated = copy.deepcopy(order)
+            for key, value in changes.items():
+                if key == "id":
+                    raise ValueError("an order's id cannot change")
+                if key == "shipping_address" and isinstance(value, dict) and isinstance(updated.get(key), dict):
+                    updated[key] = {**updated[key], **value}
+                else:
+                    updated[key] = value
+            if "status" in changes and changes["status"] not in STATUSES:
+                raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+            updated.setdefault("status", "locked")
+            if "updated_at" not in changes:
+                updated["updated_at"] = project.next_updated_at()
+            project.orders[order_id] = updated
+            project.changed(order_id)
+            return copy.deepcopy(updated)
+
+    def cancel_order(self, project_id: str, order_id: str) -> dict[str, Any]:
+        """The creator cancels the order in BackerKit (what the backer paid is unchanged)."""
+        return self.change_order(project_id, order_id, {"status": "canceled"})
+
+    def refund_order(self, project_id: str, order_id: str, amount: str | None = None) -> dict[str, Any]:
+        """BackerKit refunds ``amount`` (all that was paid when None): ``amount_paid`` is what the backer
+        paid net of refunds; once nothing is left the order's status is ``refunded``."""
+        with self.lock:
+            _project, order = self._locked_order(project_id, order_id)
+            try:
+                paid = Decimal(str(order.get("amount_paid", "0")))
+                refund = paid if amount is None else Decimal(str(amount))
+            except InvalidOperation as exc:
+                raise ValueError("amount must be a decimal string") from exc
+            if refund <= 0 or refund > paid:
+                raise ValueError(f"a refund must be more than 0 and at most the amount paid ({paid})")
+            places = min(paid.as_tuple().exponent, refund.as_tuple().exponent, 0)
+            left = (paid - refund).quantize(Decimal(1).scaleb(places))
+            changes: dict[str, Any] = {"amount_paid": str(left)}
+            if left == 0:
+                changes["status"] = "refunded"
+            return self.change_order(project_id, order_id, changes)
 
     def lock_orders(self, project_id: str, order_ids: list[str] | None = None) -> int:
         """Lock the given orders (all not yet locked when ``order_ids`` is None); returns how many."""
@@ -176,16 +269,37 @@ class SimulatorState:
     # --- the orders API --------------------------------------------------------------------------
 
     def locked_orders_page(self, project_id: str, *, since: str | None, limit: int) -> dict[str, Any]:
+        """Orders whose status is locked, in lock order (a canceled or refunded one is left out: it
+        is in the change feed)."""
         with self.lock:
             project = self.project(project_id)
             after = decode_cursor(since) if since else 0
-            ready = sorted((seq, oid) for oid, seq in project.lock_sequence.items() if seq > after)
+            ready = sorted(
+                (seq, oid)
+                for oid, seq in project.lock_sequence.items()
+                if seq > after and _status(project.orders[oid]) == "locked"
+            )
             page = ready[:limit]
             last = page[-1][0] if page else after
             return {
                 "orders": [project.orders[oid] for _, oid in page],
                 "next_cursor": encode_cursor(last) if last else None,
                 "has_more": len(ready) > limit,
+            }
+
+    def changed_orders_page(self, project_id: str, *, updated_since: str, limit: int) -> dict[str, Any]:
+        """The change feed: every order the API shows whose data or status changed after the cursor
+        (``""``: from the first change), once each, oldest change first."""
+        with self.lock:
+            project = self.project(project_id)
+            after = decode_cursor(updated_since, "change") if updated_since else 0
+            changed = sorted((seq, oid) for oid, seq in project.change_sequence.items() if seq > after)
+            page = changed[:limit]
+            last = page[-1][0] if page else after
+            return {
+                "orders": [copy.deepcopy(project.orders[oid]) for _, oid in page],
+                "next_cursor": encode_change_cursor(last) if last else None,
+                "has_more": len(changed) > limit,
             }
 
     def record_request(self, *, method: str, path: str, status: int, query: str = "") -> None:
@@ -208,6 +322,8 @@ class SimulatorState:
                         "currency": p.currency,
                         "orders": len(p.orders),
                         "locked": len(p.lock_sequence),
+                        "changes": p.last_change,
+                        "not_locked": sum(1 for order in p.orders.values() if _status(order) != "locked"),
                     }
                     for p in self.projects.values()
                 },
@@ -224,3 +340,8 @@ class SimulatorState:
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
             }
+
+
+def _status(order: Any) -> str:
+    status = order.get("status") if isinstance(order, dict) else None
+    return status if isinstance(status, str) else "locked"

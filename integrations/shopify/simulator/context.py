@@ -17,3 +17,5 @@ class ExecutionContext:
     retry_after: float | None = None
     # Variant ids a productVariants query answered with (the faults act on them after execution).
     variants_returned: list[int] = field(default_factory=list)
+    # Orders this request changed after their creation (update, edit, payment, refund, cancel).
+    changed_orders: list[int] = field(default_factory=list)

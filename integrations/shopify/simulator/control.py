@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from integrations.shopify.simulator import credentials, faults, webhooks
+from integrations.shopify.simulator import credentials, faults, merchant_edits, webhooks
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.id_tokens import mint_id_token
 from integrations.shopify.simulator.latency import Latency
@@ -215,6 +215,13 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/id_token$"), id_token),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/webhooks$"), trigger_webhook),
     ("POST", re.compile(r"^/_simulator/webhooks/(?P<webhook_id>[0-9a-f-]+)/redeliver$"), redeliver),
+    # After the push (merchant_edits.py): the merchant edits an order in the admin.
+    (
+        "POST",
+        re.compile(rf"^/_simulator/shops/{_SHOP}/orders/(?P<order_id>\d+)/merchant_edit$"),
+        merchant_edits.merchant_edit,
+    ),
+    ("GET", re.compile(rf"^/_simulator/shops/{_SHOP}/orders/(?P<order_id>\d+)/edit$"), merchant_edits.edit_page),
 ]
 
 
@@ -230,6 +237,8 @@ def dispatch(state: SimulatorState, request: Request) -> Response:
         try:
             if handler is seed_products:
                 body = request.json() if request.body else {}
+            elif "form-urlencoded" in request.headers.get("content-type", ""):
+                body = request.form_or_json()  # the inspection page's forms
             else:
                 body = _body(request) if request.method != "GET" else {}
             return handler(state, request, match.groupdict(), body)

@@ -47,8 +47,12 @@ def render(state: SimulatorState, base_url: str) -> str:
                 ", ".join(o["tags"]),
                 "; ".join(f"{t['kind']} {t['amount']} {t['status']}" for t in o["transactions"]),
                 "; ".join(f"{a['key']}={a['value']}" for a in o["custom_attributes"]),
+                o["updated_at"],
+                "cancelled" if o["cancelled_at"] else ("edited" if o["edited"] else ""),
+                f"{o['outstanding']} {o['currency']}",
             )
         )
+        + f'<td><a href="/_simulator/shops/{html.escape(o["shop"])}/orders/{o["id"]}/edit">edit as merchant</a></td>'
         + "</tr>"
         for o in reversed(data["orders"][-200:])
     )
@@ -63,5 +67,6 @@ def render(state: SimulatorState, base_url: str) -> str:
 <h2>Shops</h2><table><tr><th>Domain</th><th>Plan</th><th>Currency</th><th>Installed</th><th>Scopes</th>
 <th>Variants</th><th>Orders</th><th></th></tr>{shops}</table>
 <h2>Orders (latest 200)</h2><table><tr><th>Shop</th><th>Name</th><th>Created</th><th>Source id</th><th>Total</th>
-<th>Financial status</th><th>Tags</th><th>Transactions</th><th>Attributes</th></tr>{orders}</table>
+<th>Financial status</th><th>Tags</th><th>Transactions</th><th>Attributes</th><th>Updated</th><th>State</th>
+<th>Outstanding</th><th></th></tr>{orders}</table>
 </body></html>"""

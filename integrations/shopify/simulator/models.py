@@ -146,6 +146,19 @@ class Order:
     custom_name: str | None = None
     processed_at: str | None = None
     inventory_changes: list[dict[str, Any]] = field(default_factory=list)
+    # --- after the push (order_lifecycle.py): updates, edits, payments, refunds, cancellation ---
+    updated_at: str = ""  # "" until first modified: createdAt is then the last modification
+    created_by_client: str = ""  # the app (client id) whose orderCreate made it: only it may edit it
+    cancelled_at: str | None = None
+    cancel_reason: str | None = None
+    closed_at: str | None = None
+    edited: bool = False
+    # Set at creation when orderCreate was given ``financialStatus``: it stands until money moves.
+    financial_status_given: bool = False
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    edit_sessions: dict[int, dict[str, Any]] = field(default_factory=dict)  # by CalculatedOrder id
+    events: list[dict[str, Any]] = field(default_factory=list)  # what changed, by whom, when
+    staff_notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from integrations.shopify.simulator.connections import paginate
 from integrations.shopify.simulator.models import Order, Shop, Variant, WebhookSubscription
+from integrations.shopify.simulator.order_lifecycle import lifecycle_fields, line_lifecycle_fields
 from integrations.shopify.simulator.plans import plan_named
 
 CENT = Decimal("0.01")
@@ -146,7 +147,7 @@ def _line_item_node(line: dict[str, Any], shop: Shop, currency: str) -> dict[str
         "discountedTotalSet": money_bag(total, currency),
         "totalDiscountSet": money_bag(Decimal(0), currency),
         "taxLines": [_tax_line(t, currency) for t in line["tax_lines"]],
-    }
+    } | line_lifecycle_fields(line)
 
 
 def _shipping_line_node(line: dict[str, Any], currency: str) -> dict[str, Any]:
@@ -170,8 +171,8 @@ def _transaction_node(transaction: dict[str, Any], currency: str) -> dict[str, A
         "kind": transaction["kind"],
         "status": transaction["status"],
         "gateway": transaction["gateway"],
-        "formattedGateway": transaction["gateway"],
-        "manualPaymentGateway": transaction["gateway"] == "manual",
+        "formattedGateway": transaction.get("formatted_gateway", transaction["gateway"]),
+        "manualPaymentGateway": transaction.get("manual", transaction["gateway"] == "manual"),
         "authorizationCode": transaction.get("authorization_code"),
         "amountSet": money_bag(transaction["amount"], currency),
         "processedAt": transaction["processed_at"],
@@ -248,7 +249,7 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "shippingLines": lambda _info, **args: paginate(
             shipping_lines, kind="ShippingLine", id_of=lambda n: int(n["id"].rsplit("/", 1)[1]), node_of=dict, **args
         ),
-    }
+    } | lifecycle_fields(order, currency)
 
 
 def webhook_subscription_node(subscription: WebhookSubscription, api_version: str) -> dict[str, Any]:

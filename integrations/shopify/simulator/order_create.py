@@ -249,6 +249,8 @@ def create_order(ctx: ExecutionContext, order: dict[str, Any], options: dict[str
             custom_name=order.get("name"),
             processed_at=order.get("processedAt"),
             inventory_changes=inventory_changes,
+            created_by_client=ctx.token.client_id,
+            financial_status_given=bool(order.get("financialStatus")),
         )
         shop.next_order_number += 1
         shop.orders.append(stored)

@@ -10,7 +10,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from integrations.shopify.simulator import search
+from integrations.shopify.simulator import order_cancel, order_edit, order_payments, order_update, search
 from integrations.shopify.simulator.connections import paginate
 from integrations.shopify.simulator.models import WebhookSubscription
 from integrations.shopify.simulator.nodes import (
@@ -129,19 +129,44 @@ def _user_error(field: list[str], message: str) -> dict[str, Any]:
     return {"__typename": "UserError", "field": field, "message": message}
 
 
+def _with_context(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A resolver of the after-the-push modules (they take the ExecutionContext first)."""
+    return lambda info, **args: function(info.context, **args)
+
+
 QUERY_ROOT: dict[str, Callable[..., Any]] = {
     "shop": _shop,
     "productVariants": _product_variants,
     "orders": _orders,
     "order": _order,
+    "job": _with_context(order_cancel.job),
 }
 MUTATION_ROOT: dict[str, Callable[..., Any]] = {
     "orderCreate": _order_create,
     "webhookSubscriptionCreate": _webhook_subscription_create,
+    # After the push (docs/shopify-simulator.md, "After the push").
+    "orderUpdate": _with_context(order_update.order_update),
+    "orderEditBegin": _with_context(order_edit.order_edit_begin),
+    "orderEditAddVariant": _with_context(order_edit.order_edit_add_variant),
+    "orderEditAddCustomItem": _with_context(order_edit.order_edit_add_custom_item),
+    "orderEditSetQuantity": _with_context(order_edit.order_edit_set_quantity),
+    "orderEditCommit": _with_context(order_edit.order_edit_commit),
+    "orderCreateManualPayment": _with_context(order_payments.create_manual_payment),
+    "refundCreate": lambda info, **args: order_payments.create_refund(info.context, info, **args),
+    "orderCancel": _with_context(order_cancel.order_cancel),
 }
 REQUIRED_SCOPE: dict[str, str] = {
     "productVariants": "read_products",
     "orders": "read_orders",
     "order": "read_orders",
     "orderCreate": "write_orders",
+    "orderUpdate": "write_orders",
+    "orderEditBegin": "write_order_edits",
+    "orderEditAddVariant": "write_order_edits",
+    "orderEditAddCustomItem": "write_order_edits",
+    "orderEditSetQuantity": "write_order_edits",
+    "orderEditCommit": "write_order_edits",
+    "orderCreateManualPayment": "write_orders",
+    "refundCreate": "write_orders",
+    "orderCancel": "write_orders",
 }

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.shopify.simulator.models import AccessToken, Order, Shop
+from integrations.shopify.simulator.order_lifecycle import lifecycle_json
 from integrations.shopify.simulator.state import SimulatorState, mask
 
 
@@ -58,7 +59,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "options": order.options,
         "inventory_changes": order.inventory_changes,
         "requested_by": order.requested_by,
-    }
+    } | lifecycle_json(order)
 
 
 def token_json(token: AccessToken, now: float) -> dict[str, Any]:

@@ -27,7 +27,14 @@ def test_control_api_creates_a_project_adds_and_locks_orders(simulator):
         page = http.get("/v1/projects/p1/orders", params={"status": "locked", "limit": 2}, headers=auth).json()
         assert [o["id"] for o in page["orders"]] == [o["id"] for o in orders[:2]] and page["has_more"] is True
         state = http.get("/_simulator/state.json").json()
-    assert state["projects"]["p1"] == {"name": "p1", "currency": "EUR", "orders": 3, "locked": 3}
+    assert state["projects"]["p1"] == {
+        "name": "p1",
+        "currency": "EUR",
+        "orders": 3,
+        "locked": 3,
+        "changes": 3,
+        "not_locked": 0,
+    }
 
 
 def test_faults_answer_the_next_requests_then_stop(simulator):
