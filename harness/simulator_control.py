@@ -65,7 +65,8 @@ class SimulatorControl:
     def fault(self, domain: str, **faults: Any) -> dict[str, Any]:
         """http_5xx, http_5xx_status, http_5xx_permanent, timeout_after_create, hold_seconds,
         drop_connection, drop_when, revoke_after, user_errors_for (with user_error_field and
-        user_error_message), invalid_variables_for, replace_variants_after_lookup."""
+        user_error_message), invalid_variables_for, replace_variants_after_lookup, drop_webhooks (N
+        webhook deliveries lost), drop_webhooks_permanent."""
         return self._post(f"/_simulator/shops/{domain}/faults", faults)
 
     def set_availability(self, domain: str, availability: str) -> str:
@@ -82,8 +83,52 @@ class SimulatorControl:
         return self._post(f"/_simulator/webhooks/{webhook_id}/redeliver", {"deliver": deliver})
 
     def configure(self, **config: Any) -> dict[str, Any]:
-        """latency_ms, webhook_path, app_url, catalog."""
+        """latency_ms, webhook_path, app_url, catalog, webhook_topics."""
         return self._post("/_simulator/config", config)
+
+    # --- the warehouse and the merchant (integrations/shopify/simulator/fulfillment_control.py) ---
+    # ``order``: the order's numeric id, gid, name or source identifier. A refusal Shopify would give
+    # (fulfilling a held order...) raises httpx.HTTPStatusError with status 409.
+    def order(self, domain: str, order: str) -> dict[str, Any]:
+        """The order as state.json shows it, with ``fulfillment_orders`` and ``fulfillments``."""
+        response = self.http.get(f"/_simulator/shops/{domain}/orders/{order}.json")
+        response.raise_for_status()
+        return response.json()
+
+    def fulfil(
+        self, domain: str, order: str, *, line_items: list[dict[str, Any]] | None = None,
+        tracking: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """``line_items``: [{"sku", "quantity"}] (None: all that is left); ``tracking``: [{"number",
+        "company", "url"}]. -> {"fulfillment": REST payload, "order", "deliveries"}."""
+        body: dict[str, Any] = {"tracking": tracking or []}
+        if line_items is not None:
+            body["line_items"] = line_items
+        return self._post(f"/_simulator/shops/{domain}/orders/{order}/fulfillments", body)
+
+    def accept_by_service(self, domain: str, order: str, fulfillment_order_id: str | None = None) -> dict[str, Any]:
+        body = {"fulfillment_order_id": fulfillment_order_id} if fulfillment_order_id else {}
+        return self._post(f"/_simulator/shops/{domain}/orders/{order}/accept", body)
+
+    def hold_as_merchant(self, domain: str, order: str, reason: str = "OTHER", notes: str | None = None) -> dict:
+        return self._post(f"/_simulator/shops/{domain}/orders/{order}/holds", {"reason": reason, "reason_notes": notes})
+
+    def cancel_order_as_merchant(self, domain: str, order: str, reason: str = "customer") -> dict[str, Any]:
+        return self._post(f"/_simulator/shops/{domain}/orders/{order}/cancel", {"reason": reason})
+
+    def set_tracking(self, domain: str, fulfillment_id: str, tracking: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._post(
+            f"/_simulator/shops/{domain}/fulfillments/{_number(fulfillment_id)}/tracking", {"tracking": tracking}
+        )
+
+    def set_shipment_status(self, domain: str, fulfillment_id: str, status: str) -> dict[str, Any]:
+        """``in_transit``, ``out_for_delivery``, ``delivered``, ``attempted_delivery`` or ``failure``."""
+        return self._post(
+            f"/_simulator/shops/{domain}/fulfillments/{_number(fulfillment_id)}/status", {"status": status}
+        )
+
+    def cancel_fulfillment(self, domain: str, fulfillment_id: str) -> dict[str, Any]:
+        return self._post(f"/_simulator/shops/{domain}/fulfillments/{_number(fulfillment_id)}/cancel")
 
     # --- inspection ---
     def merchant_edit(self, domain: str, order_id: int | str, **changes: Any) -> dict[str, Any]:
@@ -132,3 +177,7 @@ class SimulatorControl:
             json={"query": query, "variables": variables or {}},
             headers={"X-Shopify-Access-Token": token},
         )
+
+
+def _number(gid_or_id: Any) -> str:
+    return str(gid_or_id).rsplit("/", 1)[-1]

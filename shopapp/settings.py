@@ -58,7 +58,19 @@ APP_URL = env.str("APP_URL", default="http://127.0.0.1:8000").rstrip("/")
 # https://{shop}. Against the local simulator: http://127.0.0.1:8111/{shop}.
 SHOPIFY_ORIGIN_TEMPLATE = env.str("SHOPIFY_ORIGIN_TEMPLATE", default="https://{shop}")
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-07")
-SHOPIFY_SCOPES = env.list("SHOPIFY_SCOPES", default=["read_products", "write_orders", "read_orders"])
+# What the app asks for (shopify.app.toml); pushing needs only SHOPIFY_PUSH_SCOPES, the fulfilment
+# features the rest (a shop that has not approved them yet keeps pushing).
+SHOPIFY_SCOPES = env.list(
+    "SHOPIFY_SCOPES",
+    default=[
+        "read_products",
+        "write_orders",
+        "read_orders",
+        "read_fulfillments",
+        "write_merchant_managed_fulfillment_orders",
+    ],
+)
+SHOPIFY_PUSH_SCOPES = ["read_products", "write_orders", "read_orders"]
 # Where the merchant lands after install: the app inside the Shopify admin ({store}: the shop's
 # name, {shop}: its domain, {api_key}). The demo points it at the simulator's admin frame.
 SHOPIFY_ADMIN_URL_TEMPLATE = env.str(

@@ -5,8 +5,10 @@ import json
 
 import pytest
 
+from integrations.shopify.app_toml import declared_webhook_topics
 from integrations.shops.models import Shop
 from shopapp.models import DataRequest, WebhookDelivery
+from shopapp.webhooks.handlers import HANDLERS
 from tests.support.id_tokens import bearer
 from tests.support.processes import wait_for
 from tests.support.push_records import State, parked_record
@@ -170,3 +172,16 @@ def test_an_uninstall_delivered_over_http_is_processed_by_a_real_worker(
     wait_for(lambda: Shop.objects.get(id=sim_shop.id).status == Shop.Status.UNINSTALLED, timeout=20,
              what="the worker to process app/uninstalled")  # fmt: skip
     assert WebhookDelivery.objects.get().processed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_declared_topic_without_a_handler_yet_is_answered_200_and_ignored(client, sim_shop, shopify_sim):
+    unhandled = [t for t in declared_webhook_topics() if t not in HANDLERS] or ["orders/create"]
+
+    answers = [
+        post(client, shopify_sim.trigger_webhook(SHOP, topic, payload={"id": 1}, deliver=False)).status_code
+        for topic in unhandled
+    ]
+
+    assert answers == [200] * len(unhandled)
+    assert not WebhookDelivery.objects.exists()

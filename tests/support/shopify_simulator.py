@@ -9,6 +9,7 @@ Registered in tests/conftest.py with ``from tests.support.shopify_simulator impo
 import pytest
 
 from harness.simulator_control import SimulatorControl
+from integrations.shopify.app_toml import declared_webhook_topics
 from integrations.shopify.simulator import RunningSimulator, start_simulator
 
 __all__ = ["SimulatorControl", "shopify_sim", "shopify_simulator"]
@@ -34,6 +35,7 @@ def shopify_sim(shopify_simulator: RunningSimulator, settings) -> SimulatorContr
     with shopify_simulator.state.lock:
         config = shopify_simulator.state.config
         config.app_url, config.webhook_path, config.latency, config.catalog = settings.APP_URL, "/webhooks", None, None
+        config.webhook_topics = declared_webhook_topics()
     settings.SHOPIFY_ORIGIN_TEMPLATE = shopify_simulator.origin_template
     control = SimulatorControl(shopify_simulator.url)
     yield control

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from integrations.shopify.simulator import credentials, faults, merchant_edits, webhooks
+from integrations.shopify.simulator import credentials, faults, fulfillment_control, merchant_edits, webhooks
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.id_tokens import mint_id_token
 from integrations.shopify.simulator.latency import Latency
@@ -191,6 +191,8 @@ def configure(state: SimulatorState, request: Request, params: dict, body: dict)
             config.app_url = str(body["app_url"]).rstrip("/")
         if "catalog" in body:
             config.catalog = load_catalog(body["catalog"])
+        if "webhook_topics" in body:
+            config.webhook_topics = tuple(str(t) for t in body["webhook_topics"])
         return Response.json(snapshot(state)["config"])
 
 
@@ -222,6 +224,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         merchant_edits.merchant_edit,
     ),
     ("GET", re.compile(rf"^/_simulator/shops/{_SHOP}/orders/(?P<order_id>\d+)/edit$"), merchant_edits.edit_page),
+    *fulfillment_control.ROUTES,
 ]
 
 
@@ -244,6 +247,8 @@ def dispatch(state: SimulatorState, request: Request) -> Response:
             return handler(state, request, match.groupdict(), body)
         except LookupError as exc:
             return Response.json({"error": str(exc)}, status=404)
+        except fulfillment_control.REFUSED as exc:
+            return Response.json({"error": str(exc)}, status=409)
         except (ValueError, TypeError, KeyError) as exc:
             return Response.json({"error": f"{type(exc).__name__}: {exc}"}, status=400)
     if allowed:

@@ -85,6 +85,10 @@ class Faults:
     # after a productVariants query returned them: the product was re-created between the app's
     # lookup and its orderCreate. Each SKU fires once.
     replace_variants_after_lookup: list[str] = field(default_factory=list)
+    # Webhook deliveries to the app are lost (never sent, recorded as dropped): the next N, or
+    # every one until disarmed. Shopify does not guarantee delivery; reconciliation must find them.
+    drop_webhooks: int = 0
+    drop_webhooks_permanent: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +105,8 @@ class Faults:
             "user_error_message": self.user_error_message,
             "invalid_variables_for": list(self.invalid_variables_for),
             "replace_variants_after_lookup": list(self.replace_variants_after_lookup),
+            "drop_webhooks": self.drop_webhooks,
+            "drop_webhooks_permanent": self.drop_webhooks_permanent,
         }
 
 
@@ -159,6 +165,9 @@ class Order:
     edit_sessions: dict[int, dict[str, Any]] = field(default_factory=dict)  # by CalculatedOrder id
     events: list[dict[str, Any]] = field(default_factory=list)  # what changed, by whom, when
     staff_notes: list[str] = field(default_factory=list)
+    # Fulfilment (fulfillment_models.py): created with the order; updated_at moves on every change.
+    fulfillment_orders: list[Any] = field(default_factory=list)
+    fulfillments: list[Any] = field(default_factory=list)
 
     @property
     def name(self) -> str:

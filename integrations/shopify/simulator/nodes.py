@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.shopify.simulator.connections import paginate
+from integrations.shopify.simulator.fulfillment_nodes import order_fields
 from integrations.shopify.simulator.models import Order, Shop, Variant, WebhookSubscription
 from integrations.shopify.simulator.order_lifecycle import lifecycle_fields, line_lifecycle_fields
 from integrations.shopify.simulator.plans import plan_named
@@ -197,10 +198,16 @@ def _address_node(address: dict[str, Any] | None) -> dict[str, Any] | None:
     return node
 
 
+def line_item_nodes(order: Order, shop: Shop) -> dict[int, dict[str, Any]]:
+    """The order's LineItem nodes by line item id."""
+    return {line["id"]: _line_item_node(line, shop, order.currency) for line in order.line_items}
+
+
 def order_node(order: Order, shop: Shop) -> dict[str, Any]:
     currency = order.currency
     outstanding = max(order.total - order.received, Decimal(0))
-    line_items = [_line_item_node(line, shop, currency) for line in order.line_items]
+    line_nodes = line_item_nodes(order, shop)
+    line_items = list(line_nodes.values())
     shipping_lines = [_shipping_line_node(line, currency) for line in order.shipping_lines]
     return {
         "__typename": "Order",
@@ -213,9 +220,7 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "note": order.note,
         "poNumber": order.po_number,
         "createdAt": order.created_at,
-        "updatedAt": order.created_at,
         "processedAt": order.processed_at or order.created_at,
-        "cancelledAt": None,
         "closed": False,
         "confirmed": True,
         "test": order.test,
@@ -224,7 +229,6 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "tags": list(order.tags),
         "customAttributes": [{"__typename": "Attribute", **a} for a in order.custom_attributes],
         "displayFinancialStatus": order.display_financial_status,
-        "displayFulfillmentStatus": "UNFULFILLED",
         "currencyCode": currency,
         "presentmentCurrencyCode": currency,
         "taxesIncluded": order.taxes_included,
@@ -249,6 +253,7 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "shippingLines": lambda _info, **args: paginate(
             shipping_lines, kind="ShippingLine", id_of=lambda n: int(n["id"].rsplit("/", 1)[1]), node_of=dict, **args
         ),
+        **order_fields(order, shop, line_nodes),
     } | lifecycle_fields(order, currency)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from integrations.shopify.simulator import addresses, faults
+from integrations.shopify.simulator import addresses, faults, fulfillment_orders
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.models import Order
 from integrations.shopify.simulator.nodes import CENT, gid_number, order_node
@@ -252,6 +252,7 @@ def create_order(ctx: ExecutionContext, order: dict[str, Any], options: dict[str
             created_by_client=ctx.token.client_id,
             financial_status_given=bool(order.get("financialStatus")),
         )
+        fulfillment_orders.open_for_new_order(state, stored)
         shop.next_order_number += 1
         shop.orders.append(stored)
         state.counters["orders_created"] += 1

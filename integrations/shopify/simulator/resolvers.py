@@ -10,7 +10,14 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from integrations.shopify.simulator import order_cancel, order_edit, order_payments, order_update, search
+from integrations.shopify.simulator import (
+    fulfillment_resolvers,
+    order_cancel,
+    order_edit,
+    order_payments,
+    order_update,
+    search,
+)
 from integrations.shopify.simulator.connections import paginate
 from integrations.shopify.simulator.models import WebhookSubscription
 from integrations.shopify.simulator.nodes import (
@@ -73,6 +80,8 @@ def _orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> 
             "tag": o.tags,
             "id": o.id,
             "financial_status": o.display_financial_status.lower(),
+            "updated_at": o.updated_at or o.created_at,
+            "created_at": o.created_at,
             "": [o.name, o.email, o.source_identifier],
         },
     )
@@ -140,6 +149,7 @@ QUERY_ROOT: dict[str, Callable[..., Any]] = {
     "orders": _orders,
     "order": _order,
     "job": _with_context(order_cancel.job),
+    **fulfillment_resolvers.QUERY_ROOT,
 }
 MUTATION_ROOT: dict[str, Callable[..., Any]] = {
     "orderCreate": _order_create,
@@ -154,6 +164,7 @@ MUTATION_ROOT: dict[str, Callable[..., Any]] = {
     "orderCreateManualPayment": _with_context(order_payments.create_manual_payment),
     "refundCreate": lambda info, **args: order_payments.create_refund(info.context, info, **args),
     "orderCancel": _with_context(order_cancel.order_cancel),
+    **fulfillment_resolvers.MUTATION_ROOT,
 }
 REQUIRED_SCOPE: dict[str, str] = {
     "productVariants": "read_products",
@@ -169,4 +180,5 @@ REQUIRED_SCOPE: dict[str, str] = {
     "orderCreateManualPayment": "write_orders",
     "refundCreate": "write_orders",
     "orderCancel": "write_orders",
+    **fulfillment_resolvers.REQUIRED_SCOPE,
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from integrations.shopify.app_toml import declared_webhook_topics
 from integrations.shopify.schema import admin_schema
 from integrations.shopify.simulator import admin_frame, admin_graphql, control, inspect_page, oauth
 from integrations.shopify.simulator.catalog import load_catalog
@@ -30,6 +31,8 @@ def route(state: SimulatorState, request: Request, base_url: str) -> Response:
     path = request.path
     if path == "/" and request.method == "GET":
         return Response.html(inspect_page.render(state, base_url))
+    if path == "/_simulator/inspect/action" and request.method == "POST":
+        return inspect_page.act(state, request)
     if path.startswith("/_simulator/"):
         return control.dispatch(state, request)
     parts = path.strip("/").split("/")
@@ -175,6 +178,7 @@ def build_server(
     webhook_path: str = "/webhooks",
     latency_ms: "str | float | None" = None,
     scopes: "list[str] | tuple[str, ...] | None" = None,
+    webhook_topics: "list[str] | tuple[str, ...] | None" = None,
 ) -> SimulatorHTTPServer:
     config = AppConfig(
         api_key=api_key,
@@ -186,6 +190,7 @@ def build_server(
     )
     if scopes:
         config.default_scopes = tuple(sorted(set(scopes)))
+    config.webhook_topics = tuple(webhook_topics if webhook_topics is not None else declared_webhook_topics())
     admin_schema()  # built (~3 s) before the first request, not by the first burst of requests
     return SimulatorHTTPServer((host, port), SimulatorState(config))
 
@@ -201,10 +206,12 @@ def start_simulator(
     webhook_path: str = "/webhooks",
     latency_ms: "str | float | None" = None,
     scopes: "list[str] | tuple[str, ...] | None" = None,
+    webhook_topics: "list[str] | tuple[str, ...] | None" = None,
 ) -> RunningSimulator:
     """Serve a simulator on ``host:port`` (0: a free port) in a daemon thread; ``.stop()`` ends it.
 
     ``scopes``: what the app declares (granted on managed installs and to minted tokens by default).
+    ``webhook_topics``: the topics the app subscribes to (default: those of shopify.app.toml).
     """
     server = build_server(
         host=host,
@@ -216,6 +223,7 @@ def start_simulator(
         webhook_path=webhook_path,
         latency_ms=latency_ms,
         scopes=scopes,
+        webhook_topics=webhook_topics,
     )
     thread = threading.Thread(target=server.serve_forever, name=f"shopify-simulator:{server.base_url}", daemon=True)
     thread.start()

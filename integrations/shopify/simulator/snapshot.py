@@ -3,6 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
+from integrations.shopify.simulator.fulfillment_models import Fulfillment, FulfillmentHold, FulfillmentOrder
+from integrations.shopify.simulator.fulfillments import display_fulfillment_status
 from integrations.shopify.simulator.models import AccessToken, Order, Shop
 from integrations.shopify.simulator.order_lifecycle import lifecycle_json
 from integrations.shopify.simulator.state import SimulatorState, mask
@@ -59,7 +61,60 @@ def order_json(order: Order) -> dict[str, Any]:
         "options": order.options,
         "inventory_changes": order.inventory_changes,
         "requested_by": order.requested_by,
+        "display_fulfillment_status": display_fulfillment_status(order),
+        "fulfillment_orders": [fulfillment_order_json(order, fo) for fo in order.fulfillment_orders],
+        "fulfillments": [fulfillment_json(order, f) for f in order.fulfillments],
     } | lifecycle_json(order)
+
+
+def _hold_json(hold: FulfillmentHold) -> dict[str, Any]:
+    return {
+        "id": f"gid://shopify/FulfillmentHold/{hold.id}",
+        "reason": hold.reason,
+        "reason_notes": hold.reason_notes,
+        "handle": hold.handle,
+        "external_id": hold.external_id,
+        "held_by_app": hold.held_by_app,
+        "created_at": hold.created_at,
+        "released_at": hold.released_at,
+    }
+
+
+def fulfillment_order_json(order: Order, fo: FulfillmentOrder) -> dict[str, Any]:
+    skus = {item["id"]: item.get("sku") for item in order.line_items}
+    return {
+        "id": fo.gid,
+        "status": fo.status,
+        "request_status": fo.request_status,
+        "updated_at": fo.updated_at,
+        "split_from": f"gid://shopify/FulfillmentOrder/{fo.split_from}" if fo.split_from else None,
+        "holds": [_hold_json(h) for h in fo.holds],
+        "released_holds": [_hold_json(h) for h in fo.released_holds],
+        "line_items": [
+            {
+                "id": f"gid://shopify/FulfillmentOrderLineItem/{line.id}",
+                "sku": skus.get(line.line_item_id),
+                "total_quantity": line.total_quantity,
+                "remaining_quantity": line.remaining_quantity,
+            }
+            for line in fo.lines
+        ],
+    }
+
+
+def fulfillment_json(order: Order, fulfillment: Fulfillment) -> dict[str, Any]:
+    skus = {item["id"]: item.get("sku") for item in order.line_items}
+    return {
+        "id": fulfillment.gid,
+        "name": fulfillment.name,
+        "status": fulfillment.status,
+        "display_status": fulfillment.display_status,
+        "tracking": [dict(t) for t in fulfillment.tracking],
+        "line_items": [{"sku": skus.get(line.line_item_id), "quantity": line.quantity} for line in fulfillment.lines],
+        "created_at": fulfillment.created_at,
+        "updated_at": fulfillment.updated_at,
+        "delivered_at": fulfillment.delivered_at,
+    }
 
 
 def token_json(token: AccessToken, now: float) -> dict[str, Any]:

@@ -69,7 +69,15 @@ class AppConfig:
     webhook_api_version: str = "2026-07"
     supported_versions: tuple[str, ...] = SUPPORTED_VERSIONS
     # The scopes the app declares (shopify.app.toml): what a managed install grants.
-    default_scopes: tuple[str, ...] = ("read_orders", "read_products", "write_orders")
+    default_scopes: tuple[str, ...] = (
+        "read_fulfillments",
+        "read_orders",
+        "read_products",
+        "write_merchant_managed_fulfillment_orders",
+        "write_orders",
+    )
+    # The event topics the app subscribes to in shopify.app.toml (webhooks.EVENT_TOPIC_SCOPES).
+    webhook_topics: tuple[str, ...] = ("fulfillments/create", "fulfillments/update", "orders/cancelled")
     # Products every new shop starts with (see catalog.py); None: shops start empty.
     catalog: list[dict[str, Any]] | None = None
     deprecated_versions: frozenset[str] = field(default_factory=lambda: DEPRECATED_VERSIONS)

@@ -18,12 +18,20 @@ from typing import Any
 
 import httpx
 
-from integrations.shopify.simulator.credentials import revoke_shop_tokens
+from integrations.shopify.simulator.credentials import has_scope, revoke_shop_tokens
 from integrations.shopify.simulator.models import Shop
 from integrations.shopify.simulator.state import SimulatorState, now_iso
 
 TOPICS = ("app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact")
 TIMEOUT = httpx.Timeout(5.0, connect=1.0)
+# Event topics are sent only when the app subscribes to them (the topics of shopify.app.toml, in
+# ``AppConfig.webhook_topics``, or a ``webhookSubscriptionCreate``) and holds the scope the topic
+# requires (WebhookSubscriptionTopic in the 2026-07 schema).
+EVENT_TOPIC_SCOPES = {
+    "fulfillments/create": "read_fulfillments",
+    "fulfillments/update": "read_fulfillments",
+    "orders/cancelled": "read_orders",
+}
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -181,3 +189,28 @@ def change_scopes(state: SimulatorState, domain: str, scopes: tuple[str, ...], *
                 refresh.scopes = scopes
     options = {"previous": list(previous), "current": list(scopes)}
     return trigger(state, domain, "app/scopes_update", options=options, deliver=deliver)
+
+
+def send_event(state: SimulatorState, shop: Shop, topic: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Send an event topic to every subscriber (see EVENT_TOPIC_SCOPES); call without the lock.
+
+    The ``drop_webhooks`` fault loses deliveries: recorded with ``dropped`` and never sent."""
+    with state.lock:
+        if not has_scope(shop.granted_scopes, EVENT_TOPIC_SCOPES[topic]):
+            state.counters["webhooks_not_sent_missing_scope"] += 1
+            return []
+        urls = [state.config.webhook_url] if topic in state.config.webhook_topics else []
+        enum = topic.upper().replace("/", "_")
+        urls += [s.uri for s in shop.webhook_subscriptions if s.topic == enum and s.uri not in urls]
+        deliveries = []
+        for url in urls:
+            delivery = prepare(state, shop, topic, payload) | {"url": url}
+            faults = shop.faults
+            if faults.drop_webhooks_permanent or faults.drop_webhooks > 0:
+                faults.drop_webhooks = max(faults.drop_webhooks - 1, 0)
+                state.counters["fault_webhook_dropped"] += 1
+                delivery |= {"attempt": 1, "dropped": True, "error": "dropped by the drop_webhooks fault"}
+                state.deliveries.append(delivery)
+                continue
+            deliveries.append(delivery)
+    return [send(state, delivery) for delivery in deliveries]
