@@ -68,6 +68,7 @@ SHOPIFY_SCOPES = env.list(
         "read_orders",
         "read_fulfillments",
         "write_merchant_managed_fulfillment_orders",
+        "write_order_edits",  # items changed in BackerKit after the push (order editing)
     ],
 )
 SHOPIFY_PUSH_SCOPES = ["read_products", "write_orders", "read_orders"]

@@ -39,6 +39,7 @@ from integrations.orders.services.push import SHOP_LEVEL, backoff, new_error_id
 from integrations.orders.services.variants import resolve_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyInvalid, ShopifyThrottled, ShopifyTransient
+from integrations.shopify.fulfilment_state import ORDER_FULFILMENT_STATE, parse_order
 from integrations.shopify.rate_limit import CostBucket
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ Outcome = ChangeAttempt.Outcome
 MUTATION_COST = 10.0
 STATE_COST = 110.0  # ORDER_STATE as requested (50 lines); refunded to the actual cost
 OWNED_COST = 5.0
+FULFILMENT_COST = 340.0  # fo's ORDER_FULFILMENT_STATE as requested (5 fulfilment orders); refunded to actual
 MAX_BUCKET_WAIT_SECONDS = 20.0
 FULFILMENT = "fulfilment"
 EDIT_SCOPE = "write_order_edits"  # Shopify's order editing needs it (docs/shopify-facts.md)
@@ -79,7 +81,6 @@ class ChangeContext:
     token: str
     settings_for: dict[int, ShopSettings]
     scopes: frozenset[str] = frozenset()  # the access scopes the shop granted
-    fulfilment_reader: Any = None  # fo's reader of an order's fulfilment state, when there is one
     deadline: float | None = None
     stats: dict[str, int] = field(default_factory=dict)
 
@@ -162,19 +163,47 @@ class _Apply:
     # --- guards --------------------------------------------------------------------------------
 
     def _guard_fulfilment(self, order: dict, kinds: list[str], result) -> None:
-        if FULFILMENT in self.change.overrides:
+        """Not once the warehouse has the order: a fulfilled line, a fulfilment order in progress or
+        accepted (or submitted) by a fulfilment service, read with the shared fulfilment reader. Only
+        what the warehouse acts on is guarded (address, items, cancellation); tags and payments are not."""
+        if FULFILMENT in self.change.overrides or not ({ADDRESS, ITEMS, CANCEL} & set(kinds)):
             return
-        status = ""
-        if self.ctx.fulfilment_reader is not None:
-            status = self.ctx.fulfilment_reader(client=self.ctx.client, order_id=self.record.shopify_order_id) or ""
-        touched = set(sku_changes(result)) if ITEMS in kinds else set()
-        if not status and order.get("displayFulfillmentStatus") not in (None, "UNFULFILLED"):
-            if ITEMS not in kinds or change_steps.fulfilled_skus(order, touched) or kinds != [ITEMS]:
-                status = "fulfilled"
+        status = self._warehouse_status(order, touched=set(sku_changes(result)) if kinds == [ITEMS] else None)
         if status:
             when = self.change.source_updated_at or self.change.created_at
+            guarded = [kind for kind in kinds if kind in (ADDRESS, ITEMS, CANCEL)]
             raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
-                       change_steps.fulfilment_reason(kinds=kinds, when=when, status=status))  # fmt: skip
+                       change_steps.fulfilment_reason(kinds=guarded, when=when, status=status))  # fmt: skip
+
+    def _warehouse_status(self, order: dict, *, touched: set[str] | None) -> str:
+        """ "fulfilled", "accepted", "submitted", "in_progress" or "" (nothing with the warehouse).
+        ``touched``: an items change looks only at those SKUs' lines."""
+        response = self._call(ORDER_FULFILMENT_STATE, {"id": self.record.shopify_order_id}, cost=FULFILMENT_COST,
+                              mutation=False)  # fmt: skip
+        node = response.data.get("order")
+        if node is None:
+            return ""
+        state = parse_order(node, shop=self.ctx.client.shop)
+
+        def concerned(skus) -> bool:
+            return touched is None or bool(touched & {sku for sku in skus if sku})
+
+        for fulfilment in state.fulfillments:
+            if fulfilment.status == "SUCCESS" and concerned(line.sku for line in fulfilment.lines):
+                return "fulfilled"
+        for fo in state.fulfillment_orders:
+            if not fo.with_the_warehouse or not concerned(line.sku for line in fo.lines):
+                continue
+            if fo.status == "CLOSED":
+                return "fulfilled"
+            if fo.request_status == "ACCEPTED":
+                return "accepted"
+            if fo.request_status == "SUBMITTED":
+                return "submitted"
+            return "in_progress"
+        if not state.fulfillment_orders and order.get("displayFulfillmentStatus") not in (None, "UNFULFILLED"):
+            return "fulfilled"  # fulfilment orders not visible (scope not granted): Shopify's own summary
+        return ""
 
     def _guard_conflicts(self, order: dict, kinds: list[str], result) -> None:
         if CONFLICT in self.change.overrides:

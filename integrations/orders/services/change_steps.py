@@ -102,16 +102,6 @@ def has_items(order: dict[str, Any], new: dict[str, Any]) -> bool:
     )
 
 
-def fulfilled_skus(order: dict[str, Any], skus: set[str]) -> list[str]:
-    """The SKUs among ``skus`` with a line already fulfilled (at least one unit)."""
-    found = set()
-    for line in (order.get("lineItems") or {}).get("nodes") or []:
-        current = int(line.get("currentQuantity", line.get("quantity")) or 0)
-        if line.get("sku") in skus and int(line.get("unfulfilledQuantity", current) or 0) < current:
-            found.add(line["sku"])
-    return sorted(found)
-
-
 def recorded(paid: Decimal, total: Decimal) -> Decimal:
     """What the push records as paid in Shopify: the backer's payment, at most the order total."""
     return min(paid, total)
@@ -137,5 +127,6 @@ def fulfilment_reason(*, kinds: list[str], when: datetime, status: str) -> str:
         "fulfilled": "after the order was fulfilled",
         "accepted": "after the warehouse accepted the order",
         "in_progress": "while the warehouse is preparing the order",
+        "submitted": "after the order was sent to the warehouse",
     }.get(status, "after the warehouse took the order")
     return f"{what.capitalize()} changed in BackerKit on {day}, {after}: contact the warehouse."
