@@ -197,9 +197,9 @@ def test_a_write_whose_answer_was_lost_is_read_back_and_never_sent_twice(shop, s
     import_into(shop, [moved("bk-1", city="Shelbyville")])
     change = OrderChange.objects.get(record=record)
     # A lane sent the orderUpdate, Shopify applied it, then the lane died before writing the outcome.
-    shopify_sim.graphql(shop.domain, shop.access_token, "mutation($input: OrderInput!) { orderUpdate(input: $input) "
-                        "{ userErrors { message } } }",
-                        {"input": {"id": record.shopify_order_id, "shippingAddress": {"city": "Shelbyville"}}})  # fmt: skip
+    update = "mutation($input: OrderInput!) { orderUpdate(input: $input) { userErrors { message } } }"
+    landed = {"input": {"id": record.shopify_order_id, "shippingAddress": {"city": "Shelbyville"}}}
+    shopify_sim.graphql(shop.domain, shop.access_token, update, landed)
     OrderChange.objects.filter(id=change.id).update(last_sent_at=timezone.now(), attempts=1)
     calls = shopify_sim.counters().get("order_update_calls", 0)
 
