@@ -31,6 +31,7 @@ class BackerKitConnection(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     stopped_reason = models.TextField(blank=True)
     cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit pull cursor (orders since).")
+    change_cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit change feed cursor.")
     last_pulled_at = models.DateTimeField(null=True, blank=True)
     # The pull's own trouble (services/pull.py): BackerKit throttled it or did not answer. No pull
     # before ``pull_not_before``; ``pull_failures`` in a row set the backoff; the error in words.

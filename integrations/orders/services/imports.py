@@ -25,6 +25,7 @@ from integrations.backerkit.orders import (
     validate_order,
 )
 from integrations.orders.change_lane_tasks import start_change_lanes
+from integrations.orders.changes import CANCELED, REFUNDED
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.mapping import currency_mismatch
 from integrations.orders.models import BackerKitConnection, ChangeSettings, ImportRun, OrderChange, PushRecord
@@ -137,7 +138,7 @@ def _took_in_change(
     *, record: PushRecord, row: dict, run: ImportRun, connection: BackerKitConnection, choice: ChangeSettings
 ) -> bool:
     """A newer version of an order already pushed becomes an OrderChange (services/change_intake.py)."""
-    if row["state"] == State.FAILED or not row["order_data"]:
+    if not row["validated_contract"] or not row["order_data"]:
         return False  # an invalid newer version changes nothing in Shopify
     sent_by = ("File " if run.source == ImportRun.Source.FILE else "BackerKit pull ") + run.label
     change: OrderChange | None = take_in(
@@ -162,6 +163,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
     problem = currency_problem(shop=shop, currency=order.currency)
     if problem:
         _stop_connection(connection=connection, reason=problem)
+    closed = order.status in (CANCELED, REFUNDED)
     return {
         "backerkit_order_id": order.id,
         "backer_id": order.backer_id[:255],
@@ -169,9 +171,12 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "order_data": with_version(storable(raw), raw),
         "currency": order.currency,
         "amount_paid": order.amount_paid,
-        "state": State.NEEDS_ATTENTION if problem else State.PENDING,
-        "last_error": problem,
-        "invalid_input": False,
+        # Canceled or refunded before its push: never sent (a pushed one becomes an OrderChange).
+        "state": State.FAILED if closed else (State.NEEDS_ATTENTION if problem else State.PENDING),
+        "last_error": f"{order.status.capitalize()} in BackerKit before it was pushed: not sent to Shopify."
+        if closed
+        else problem,
+        "invalid_input": closed,
         "validated_contract": CONTRACT_VERSION,
         "personal_data_purged_at": None,  # a re-import after an erasure: the retention counts again
     }
