@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from integrations.orders.models import OrderChange, PushRecord
 
@@ -100,16 +100,18 @@ def _cause(reason: str) -> str:
     return "other"
 
 
+# What asks for the merchant comes first on the preview.
+_ASKING = (ChangeState.AWAITING_APPROVAL, ChangeState.NEEDS_ATTENTION, ChangeState.CONFLICT)
+
+
 def open_changes(*, shop_id: int, limit: int = 50) -> list[OrderChange]:
     """The open changes to review, those asking for the merchant first."""
     return list(
         OrderChange.objects.filter(shop_id=shop_id, state__in=OrderChange.OPEN_STATES)
         .select_related("record")
         .defer("order_data", "record__order_data", "record__sent_input")
-        .order_by(
-            "-state",  # waiting for approval, needs attention, conflict before pending, applying
-            "id",
-        )[:limit]
+        .annotate(asks=Case(When(state__in=_ASKING, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("asks", "id")[:limit]
     )
 
 

@@ -39,7 +39,6 @@ from integrations.orders.services.push import SHOP_LEVEL, backoff, new_error_id
 from integrations.orders.services.variants import resolve_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyInvalid, ShopifyThrottled, ShopifyTransient
-from integrations.shopify.fulfilment_state import ORDER_FULFILMENT_STATE, parse_order
 from integrations.shopify.rate_limit import CostBucket
 
 logger = logging.getLogger(__name__)
@@ -47,9 +46,8 @@ logger = logging.getLogger(__name__)
 ChangeState = OrderChange.State
 Outcome = ChangeAttempt.Outcome
 MUTATION_COST = 10.0
-STATE_COST = 110.0  # ORDER_STATE as requested (50 lines); refunded to the actual cost
-OWNED_COST = 5.0
-FULFILMENT_COST = 340.0  # fo's ORDER_FULFILMENT_STATE as requested (5 fulfilment orders); refunded to actual
+STATE_COST = 230.0  # ORDER_STATE as requested (50 lines, 5 fulfilment orders); refunded to the actual cost
+OWNED_COST = 125.0  # ORDER_OWNED_FIELDS as requested (5 fulfilment orders of 10 lines)
 MAX_BUCKET_WAIT_SECONDS = 20.0
 FULFILMENT = "fulfilment"
 EDIT_SCOPE = "write_order_edits"  # Shopify's order editing needs it (docs/shopify-facts.md)
@@ -164,7 +162,7 @@ class _Apply:
 
     def _guard_fulfilment(self, order: dict, kinds: list[str], result) -> None:
         """Not once the warehouse has the order: a fulfilled line, a fulfilment order in progress or
-        accepted (or submitted) by a fulfilment service, read with the shared fulfilment reader. Only
+        accepted (or submitted) by a fulfilment service, read with the order itself. Only
         what the warehouse acts on is guarded (address, items, cancellation); tags and payments are not."""
         if FULFILMENT in self.change.overrides or not ({ADDRESS, ITEMS, CANCEL} & set(kinds)):
             return
@@ -176,32 +174,27 @@ class _Apply:
                        change_steps.fulfilment_reason(kinds=guarded, when=when, status=status))  # fmt: skip
 
     def _warehouse_status(self, order: dict, *, touched: set[str] | None) -> str:
-        """ "fulfilled", "accepted", "submitted", "in_progress" or "" (nothing with the warehouse).
+        """"fulfilled", "accepted", "submitted", "in_progress" or "" (nothing with the warehouse), from
+        the order's fulfilment orders as read with it (the shared reader's rule: a fulfilment order
+        with the warehouse once submitted to or accepted by a service, in progress or closed).
         ``touched``: an items change looks only at those SKUs' lines."""
-        response = self._call(ORDER_FULFILMENT_STATE, {"id": self.record.shopify_order_id}, cost=FULFILMENT_COST,
-                              mutation=False)  # fmt: skip
-        node = response.data.get("order")
-        if node is None:
-            return ""
-        state = parse_order(node, shop=self.ctx.client.shop)
-
-        def concerned(skus) -> bool:
-            return touched is None or bool(touched & {sku for sku in skus if sku})
-
-        for fulfilment in state.fulfillments:
-            if fulfilment.status == "SUCCESS" and concerned(line.sku for line in fulfilment.lines):
-                return "fulfilled"
-        for fo in state.fulfillment_orders:
-            if not fo.with_the_warehouse or not concerned(line.sku for line in fo.lines):
+        orders = ((order.get("fulfillmentOrders") or {}).get("nodes")) or []
+        for fo in orders:
+            lines = (fo.get("lineItems") or {}).get("nodes") or []
+            if touched is not None and not touched & {line.get("sku") for line in lines}:
                 continue
-            if fo.status == "CLOSED":
+            shipped = any(int(line.get("remainingQuantity") or 0) < int(line.get("totalQuantity") or 0)
+                          for line in lines)  # fmt: skip
+            status, request = fo.get("status"), fo.get("requestStatus")
+            if status == "CLOSED" or (shipped and status != "CANCELLED"):
                 return "fulfilled"
-            if fo.request_status == "ACCEPTED":
+            if request == "ACCEPTED":
                 return "accepted"
-            if fo.request_status == "SUBMITTED":
+            if request in ("SUBMITTED", "CANCELLATION_REQUESTED"):
                 return "submitted"
-            return "in_progress"
-        if not state.fulfillment_orders and order.get("displayFulfillmentStatus") not in (None, "UNFULFILLED"):
+            if status == "IN_PROGRESS":
+                return "in_progress"
+        if not orders and order.get("displayFulfillmentStatus") not in (None, "UNFULFILLED", "ON_HOLD"):
             return "fulfilled"  # fulfilment orders not visible (scope not granted): Shopify's own summary
         return ""
 

@@ -9,7 +9,6 @@ whole difference from what Shopify has. Nothing here talks to Shopify.
 """
 
 import logging
-from typing import Any
 
 from integrations.backerkit.orders import BackerKitOrder, rebuild_validated_order
 from integrations.orders.changes import (
@@ -30,16 +29,6 @@ from integrations.orders.models import BackerKitConnection, ChangeSettings, Impo
 logger = logging.getLogger(__name__)
 
 ChangeState = OrderChange.State
-VERSION_KEYS = ("status", "updated_at")
-
-
-def with_version(stored: dict, raw: Any) -> dict:
-    """The stored order with BackerKit's ``status`` and ``updated_at`` kept (when the order has them)."""
-    if isinstance(raw, dict):
-        for key in VERSION_KEYS:
-            if isinstance(raw.get(key), str) and key not in stored:
-                stored = {**stored, key: raw[key]}
-    return stored
 
 
 def settings_for(shop_id: int) -> ChangeSettings:

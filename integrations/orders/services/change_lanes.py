@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from integrations.orders.models import OrderChange
+from integrations.orders.models import BackerKitConnection, OrderChange
 from integrations.orders.services import change_claims, claims
 from integrations.orders.services.change_apply import ChangeContext, apply_guarded
-from integrations.orders.services.lanes import _settings_for, has_pending
+from integrations.orders.services.lanes import has_pending, mapping_settings
 from integrations.shopify.errors import ShopifyAccessDenied, ShopifyShopUnavailable, ShopifyUnauthorized
 from integrations.shopify.rate_limit import CostBucket
 from integrations.shopify.redis_client import shared_redis
@@ -101,7 +101,7 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> ChangeLan
         ids = [change.id for change in batch]
         try:
             ctx = ChangeContext(shop_id=shop_id, client=admin_client_for(shop_id=shop_id), bucket=bucket, token=token,
-                                settings_for=_settings_for(shop), deadline=deadline, stats=report.stats,
+                                settings_for=_settings_by_connection(shop), deadline=deadline, stats=report.stats,
                                 scopes=frozenset(s.strip() for s in shop.scopes.split(",")))  # fmt: skip
             for position, change in enumerate(batch):
                 if not apply_guarded(change=change, ctx=ctx):
@@ -125,6 +125,11 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> ChangeLan
             return report
     report.more_pending = change_claims.has_pending(shop_id=shop_id)
     return report
+
+
+def _settings_by_connection(shop: Shop) -> dict:
+    """The mapping settings of each of the shop's connections (the push's: services/lanes.py)."""
+    return {c.id: mapping_settings(shop=shop, connection=c) for c in BackerKitConnection.objects.filter(shop=shop)}
 
 
 def _wait_in_process(shop_id: int) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from integrations.backerkit.files import EntryError
 from integrations.backerkit.orders import InvalidOrder, validate_order
 from integrations.orders.models import PushRecord
-from integrations.orders.services.change_intake import applies_by_itself, classify_incoming, settings_for, with_version
+from integrations.orders.services.change_intake import applies_by_itself, classify_incoming, settings_for
 from integrations.orders.services.change_steps import KIND_WORDS
 from integrations.orders.services.imports import storable
 from integrations.shops.models import Shop
@@ -48,7 +48,7 @@ def preview_changes(*, shop: Shop, entries: Iterable[tuple[int, Any]], store_nam
                                             state=PushRecord.State.PUSHED).select_related("connection")  # fmt: skip
         for record in records.order_by("id"):
             raw = valid[record.backerkit_order_id]
-            stored = with_version(storable(raw), raw)
+            stored = storable(raw)
             found = classify_incoming(record=record, order=validate_order(raw), stored=stored, store_name=store_name)
             if found is None or found[0].verdict != "changed":
                 continue

@@ -29,7 +29,7 @@ from integrations.orders.changes import CANCELED, REFUNDED
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.mapping import currency_mismatch
 from integrations.orders.models import BackerKitConnection, ChangeSettings, ImportRun, OrderChange, PushRecord
-from integrations.orders.services.change_intake import settings_for, take_in, with_version
+from integrations.orders.services.change_intake import settings_for, take_in
 from integrations.orders.services.digests import customer_digest
 from integrations.shops.models import Shop
 
@@ -168,7 +168,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "backerkit_order_id": order.id,
         "backer_id": order.backer_id[:255],
         "customer_digest": customer_digest(order.email),
-        "order_data": with_version(storable(raw), raw),
+        "order_data": storable(raw),
         "currency": order.currency,
         "amount_paid": order.amount_paid,
         # Canceled or refunded before its push: never sent (a pushed one becomes an OrderChange).
