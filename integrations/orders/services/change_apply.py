@@ -52,6 +52,9 @@ MAX_BUCKET_WAIT_SECONDS = 20.0
 FULFILMENT = "fulfilment"
 EDIT_SCOPE = "write_order_edits"  # Shopify's order editing needs it (docs/shopify-facts.md)
 CONFLICT = "conflict"
+CHARGES = "charges"
+CHARGES_WORDS = "this app does not change them"  # in the reason of the charges guard
+WAREHOUSE_WORDS = "contact the warehouse"  # in the reason of the fulfilment guard
 
 
 def _amount(order: dict, name: str) -> Decimal:
@@ -146,6 +149,7 @@ class _Apply:
                        "approve its new permission (Reconnect the store), then apply the change.")  # fmt: skip
         self._guard_fulfilment(order, kinds, result)
         self._guard_conflicts(order, kinds, result)
+        self._guard_charges(result)
         if {ADDRESS, TAGS} & set(kinds) or (MONEY in kinds and self.settings.include_transaction_data):
             self._step("update", order, done=change_steps.has_update(order, self.target.view)
                        and MONEY not in kinds, send=lambda: self._update(order, money=MONEY in kinds))  # fmt: skip
@@ -174,7 +178,7 @@ class _Apply:
                        change_steps.fulfilment_reason(kinds=guarded, when=when, status=status))  # fmt: skip
 
     def _warehouse_status(self, order: dict, *, touched: set[str] | None) -> str:
-        """"fulfilled", "accepted", "submitted", "in_progress" or "" (nothing with the warehouse), from
+        """ "fulfilled", "accepted", "submitted", "in_progress" or "" (nothing with the warehouse), from
         the order's fulfilment orders as read with it (the shared reader's rule: a fulfilment order
         with the warehouse once submitted to or accepted by a service, in progress or closed).
         ``touched``: an items change looks only at those SKUs' lines."""
@@ -197,6 +201,17 @@ class _Apply:
         if not orders and order.get("displayFulfillmentStatus") not in (None, "UNFULFILLED", "ON_HOLD"):
             return "fulfilled"  # fulfilment orders not visible (scope not granted): Shopify's own summary
         return ""
+
+    def _guard_charges(self, result) -> None:
+        """Shipping and tax amounts are not edited in Shopify by this app (order editing would need
+        custom items and shipping lines): such a change is never applied silently in part."""
+        charges = [c for c in result.changes if c.field in ("items.shipping_amount", "items.total_tax")]
+        if not charges or CHARGES in self.change.overrides:
+            return
+        what = " and ".join("shipping" if c.field.endswith("shipping_amount") else "taxes" for c in charges)
+        raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
+                   f"The {what} changed in BackerKit: {CHARGES_WORDS} in a Shopify order. Change "
+                   "them in Shopify, then apply the rest of this change anyway, or dismiss it.")  # fmt: skip
 
     def _guard_conflicts(self, order: dict, kinds: list[str], result) -> None:
         if CONFLICT in self.change.overrides:

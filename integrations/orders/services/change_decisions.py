@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from integrations.orders.change_lane_tasks import start_change_lanes
 from integrations.orders.models import ChangeSettings, OrderChange
-from integrations.orders.services.change_apply import CONFLICT, FULFILMENT
+from integrations.orders.services.change_apply import CHARGES, CHARGES_WORDS, CONFLICT, FULFILMENT, WAREHOUSE_WORDS
 from integrations.orders.services.change_intake import applies_by_itself
 
 logger = logging.getLogger(__name__)
@@ -38,15 +38,25 @@ def _open_change(*, shop_id: int, change_id: int) -> OrderChange:
     return change
 
 
+def _guard_of(reason: str) -> str:
+    if WAREHOUSE_WORDS in reason:
+        return FULFILMENT
+    return CHARGES if CHARGES_WORDS in reason else ""
+
+
 def approve(*, shop_id: int, change_id: int, who: str = "the merchant") -> OrderChange:
     """Send a change waiting for approval; past a guard ("Apply anyway"), send it despite the
     warehouse or over the merchant's own edit in Shopify."""
     with transaction.atomic():
         change = _open_change(shop_id=shop_id, change_id=change_id)
         overrides = list(change.overrides)
-        if change.state == ChangeState.NEEDS_ATTENTION and FULFILMENT not in overrides:
-            overrides.append(FULFILMENT)
-            change.resolution = f"Applied anyway by {who}"
+        if change.state == ChangeState.NEEDS_ATTENTION:
+            # Past the guard that stopped it (the warehouse; shipping and taxes this app does not
+            # change); any other reason (Shopify refused, an error) is simply tried again.
+            guard = _guard_of(change.reason)
+            if guard and guard not in overrides:
+                overrides.append(guard)
+            change.resolution = f"Applied anyway by {who}" if guard else f"Tried again by {who}"
         elif change.state == ChangeState.CONFLICT and CONFLICT not in overrides:
             overrides.append(CONFLICT)
             change.resolution = f"BackerKit's value kept by {who}"

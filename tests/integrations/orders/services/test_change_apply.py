@@ -207,3 +207,16 @@ def test_a_write_whose_answer_was_lost_is_read_back_and_never_sent_twice(shop, s
 
     assert change.state == ChangeState.APPLIED
     assert shopify_sim.counters().get("order_update_calls", 0) == calls  # read back: nothing resent
+
+
+def test_changed_shipping_is_never_applied_silently_in_part(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+
+    change = apply(shop, moved("bk-1", shipping_amount="12.00", amount_paid="92.44"))["bk-1"]
+
+    assert change.state == ChangeState.NEEDS_ATTENTION and "The shipping changed in BackerKit" in change.reason
+    assert sim_order(shopify_sim, shop.domain, "bk-1")["shipping_address"]["city"] == "Springfield"
+    approve(shop_id=shop.id, change_id=change.id)  # the merchant changes the shipping in Shopify, applies the rest
+    change = apply(shop)["bk-1"]
+    assert change.state == ChangeState.APPLIED and change.overrides == ["charges"]
+    assert sim_order(shopify_sim, shop.domain, "bk-1")["shipping_address"]["city"] == "Shelbyville"
