@@ -114,7 +114,7 @@ def run(args) -> None:
                         name="shopify-simulator").start()  # fmt: skip
     procs = [sim]
     try:
-        sim.wait_http(f"{sim_url}/_simulator/state.json")
+        sim.wait_http(f"{sim_url}/_simulator/state.json", timeout=180)
         control = SimulatorControl(sim_url, timeout=600)
         catalog = sample_catalog()
         control.create_shop(SHOP, plan=args.plan, currency="USD", scopes=settings.SHOPIFY_SCOPES)
@@ -128,7 +128,7 @@ def run(args) -> None:
                    for i in range(args.workers)]  # fmt: skip
         procs.extend(worker.start() for worker in workers)
         for worker in workers:
-            worker.wait_ready(celery_app, timeout=60)
+            worker.wait_ready(celery_app, timeout=180)
         restore = PLANS[args.plan]
         n = args.orders
         orders = generate_campaign(backers=n, seed=n, id_prefix="c")

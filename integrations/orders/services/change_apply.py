@@ -152,7 +152,7 @@ class _Apply:
         self._guard_charges(result)
         if {ADDRESS, TAGS} & set(kinds) or (MONEY in kinds and self.settings.include_transaction_data):
             self._step("update", order, done=change_steps.has_update(order, self.target.view)
-                       and MONEY not in kinds, send=lambda: self._update(order, money=MONEY in kinds))  # fmt: skip
+                       and MONEY not in kinds, send=lambda: self._update(order, kinds=set(kinds)))  # fmt: skip
         if ITEMS in kinds:
             self._step("items", order, done=change_steps.has_items(order, self.target.view),
                        send=lambda: self._edit_items(order, result))  # fmt: skip
@@ -243,11 +243,11 @@ class _Apply:
         send()
         change_claims.step_done(change=self.change, token=self.ctx.token, step=name)
 
-    def _update(self, order: dict, *, money: bool) -> None:
+    def _update(self, order: dict, *, kinds: set[str]) -> None:
         target_order = rebuild_validated_order(self.change.order_data)
         paid = paid_attribute(target_order) if self.settings.include_transaction_data else None
         variables = {"input": change_steps.update_input(order=order, old=self.current.view, new=self.target.view,
-                                                        paid_attribute=paid)}  # fmt: skip
+                                                        paid_attribute=paid, kinds=kinds)}  # fmt: skip
         payload = self._mutate(docs.ORDER_UPDATE, variables, "orderUpdate")
         self.updated_at = (payload.get("order") or {}).get("updatedAt") or self.updated_at
 

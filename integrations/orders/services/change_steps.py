@@ -49,20 +49,31 @@ def owned_attribute_keys(view: dict[str, Any]) -> set[str]:
 
 
 def update_input(
-    *, order: dict[str, Any], old: dict[str, Any], new: dict[str, Any], paid_attribute: dict[str, str] | None
+    *,
+    order: dict[str, Any],
+    old: dict[str, Any],
+    new: dict[str, Any],
+    paid_attribute: dict[str, str] | None,
+    kinds: set[str],
 ) -> dict[str, Any]:
-    """``OrderInput`` of orderUpdate: the address and contact, and the tags and attributes this app
-    owns replaced; the merchant's own tags and attributes kept as they are."""
-    address = {key: value for key, value in new["address"].items() if key != "email" and value}
-    merchant_tags = [tag for tag in order.get("tags") or [] if tag not in owned_tags(old)]
-    tags = sorted(set(merchant_tags) | owned_tags(new))
-    ours = owned_attribute_keys(old) | owned_attribute_keys(new)
-    attributes = [a for a in order.get("customAttributes") or [] if a["key"] not in ours]
-    attributes += [{"key": key, "value": value} for key, value in new["tags"]["attributes"]]
-    if paid_attribute is not None:
-        attributes.append(paid_attribute)
-    return {"id": order["id"], "email": new["address"]["email"], "shippingAddress": address, "tags": tags,
-            "customAttributes": attributes}  # fmt: skip
+    """``OrderInput`` of orderUpdate with only what the change's kinds own: the address and contact
+    (address), the tags and attributes this app sent (tags; the merchant's own kept as they are), the
+    "Total Paid by Backer" attribute (money). Nothing else is sent, so nothing else is overwritten."""
+    update: dict[str, Any] = {"id": order["id"]}
+    if "address" in kinds:
+        update["email"] = new["address"]["email"]
+        update["shippingAddress"] = {key: value for key, value in new["address"].items() if key != "email" and value}
+    if "tags" in kinds:
+        merchant_tags = [tag for tag in order.get("tags") or [] if tag not in owned_tags(old)]
+        update["tags"] = sorted(set(merchant_tags) | owned_tags(new))
+    if "tags" in kinds or paid_attribute is not None:
+        ours = owned_attribute_keys(old) | owned_attribute_keys(new)
+        attributes = [a for a in order.get("customAttributes") or [] if a["key"] not in ours]
+        attributes += [{"key": key, "value": value} for key, value in new["tags"]["attributes"]]
+        if paid_attribute is not None:
+            attributes.append(paid_attribute)
+        update["customAttributes"] = attributes
+    return update
 
 
 def has_update(order: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -220,3 +220,16 @@ def test_changed_shipping_is_never_applied_silently_in_part(shop, shopify_sim):
     change = apply(shop)["bk-1"]
     assert change.state == ChangeState.APPLIED and change.overrides == ["charges"]
     assert sim_order(shopify_sim, shop.domain, "bk-1")["shipping_address"]["city"] == "Shelbyville"
+
+
+def test_a_payment_change_writes_only_what_it_owns_and_keeps_the_merchants_address_edit(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+    gid = PushRecord.objects.get(shop=shop).shopify_order_id
+    shopify_sim.merchant_edit(shop.domain, gid, shippingAddress={"city": "Capital City"})
+
+    change = apply(shop, order("bk-1", amount_paid="80.44"))["bk-1"]
+
+    assert change.state == ChangeState.APPLIED, change.reason
+    shopify = sim_order(shopify_sim, shop.domain, "bk-1")
+    assert shopify["shipping_address"]["city"] == "Capital City" and shopify["net_payment"] == "80.44"
+    assert {"key": "Total Paid by Backer", "value": "80.44 USD"} in shopify["custom_attributes"]
