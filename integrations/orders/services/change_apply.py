@@ -140,6 +140,10 @@ class _Apply:
         if order is None:
             raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
                        "The order is no longer in Shopify (deleted there): nothing to change.")  # fmt: skip
+        if CANCEL in kinds and self.target.view["status"] == "locked":
+            raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
+                       "BackerKit reopened this order after it was canceled: a canceled Shopify order cannot be "
+                       "reopened. Create it again in Shopify if it must ship, then dismiss this change.")  # fmt: skip
         if order.get("cancelledAt") and CANCEL not in kinds:
             raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
                        "The order was canceled in Shopify: the change from BackerKit was not applied.")  # fmt: skip

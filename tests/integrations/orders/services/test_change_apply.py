@@ -233,3 +233,13 @@ def test_a_payment_change_writes_only_what_it_owns_and_keeps_the_merchants_addre
     shopify = sim_order(shopify_sim, shop.domain, "bk-1")
     assert shopify["shipping_address"]["city"] == "Capital City" and shopify["net_payment"] == "80.44"
     assert {"key": "Total Paid by Backer", "value": "80.44 USD"} in shopify["custom_attributes"]
+
+
+def test_an_order_reopened_in_backerkit_after_its_cancellation_needs_attention(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+    canceled = order("bk-1", status="canceled", updated_at="2026-12-01T00:00:00Z")
+    assert apply(shop, canceled)["bk-1"].state == ChangeState.APPLIED
+
+    change = apply(shop, order("bk-1", status="locked", updated_at="2026-12-02T00:00:00Z"))["bk-1"]
+
+    assert change.state == ChangeState.NEEDS_ATTENTION and "cannot be reopened" in change.reason
