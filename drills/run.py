@@ -23,15 +23,23 @@ LOGS = ROOT / "artifacts" / "drills"
 # The drills' names, known before Django is set up (the drills themselves need it): checked against them.
 NAMES = ("worker-kill", "redis-restart", "postgres-restart", "shopify-outage", "token-revoked", "legacy-cutover",
          "double-import", "hostile-inputs", "frozen-shop", "backerkit-key-refused", "backerkit-down-shipping",
-         "webhooks-lost")  # fmt: skip
+         "webhooks-lost", "changes-during-faults")  # fmt: skip
 INTERRUPTED = "interrupted"
 
 
 def _all_drills():
-    from drills import backerkit_drills, crash_drills, input_drills, shipping_drills, shop_hold_drills, shopify_drills
+    from drills import (
+        backerkit_drills,
+        change_drills,
+        crash_drills,
+        input_drills,
+        shipping_drills,
+        shop_hold_drills,
+        shopify_drills,
+    )
 
     drills = [*crash_drills.DRILLS, *shopify_drills.DRILLS, *input_drills.DRILLS, *shop_hold_drills.DRILLS,
-              *backerkit_drills.DRILLS, *shipping_drills.DRILLS]  # fmt: skip
+              *backerkit_drills.DRILLS, *shipping_drills.DRILLS, *change_drills.DRILLS]  # fmt: skip
     assert tuple(d.name for d in drills) == NAMES, "drills/run.py NAMES must list every drill, in order"
     return drills
 

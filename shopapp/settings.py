@@ -68,6 +68,7 @@ SHOPIFY_SCOPES = env.list(
         "read_orders",
         "read_fulfillments",
         "write_merchant_managed_fulfillment_orders",
+        "write_order_edits",  # items changed in BackerKit after the push (order editing)
     ],
 )
 SHOPIFY_PUSH_SCOPES = ["read_products", "write_orders", "read_orders"]
@@ -327,6 +328,8 @@ PUSH_CLAIM_LEASE_SECONDS = env.int("PUSH_CLAIM_LEASE_SECONDS", default=120)
 PUSH_SEARCH_GRACE_SECONDS = env.float("PUSH_SEARCH_GRACE_SECONDS", default=60.0)
 # Transient failures are retried with exponential backoff and jitter, at most this many attempts.
 PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
+# Lanes applying BackerKit changes to pushed orders, per shop (one while orders wait to be pushed).
+CHANGE_LANES_PER_SHOP = env.int("CHANGE_LANES_PER_SHOP", default=4)
 # How long the SKU -> variant cache is trusted.
 VARIANT_CACHE_SECONDS = env.int("VARIANT_CACHE_SECONDS", default=600)
 # Customers' personal data is erased this many days after its order became final (pushed, failed,

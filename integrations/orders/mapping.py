@@ -158,6 +158,29 @@ def map_order(
     )
 
 
+def mapped_shipping_address(address: ShippingAddress) -> dict[str, str]:
+    """The ``MailingAddressInput`` the push sends for this address (the province problem aside)."""
+    return _shipping_address(address)[0]
+
+
+def mapped_tags_and_attributes(order: BackerKitOrder, store_name: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The tags and custom attributes the push sends (without the money attribute)."""
+    tags, attributes, _ = _tags_and_attributes(order, store_name)
+    return tags, attributes
+
+
+def paid_attribute(order: BackerKitOrder) -> dict[str, str]:
+    """The "Total Paid by Backer" attribute of an order sent with transaction data."""
+    return {"key": TOTAL_PAID_ATTRIBUTE, "value": f"{order.amount_paid} {order.currency}"}
+
+
+def payment_summary(
+    order: BackerKitOrder, *, settings: ShopSettings, shopify_total: Decimal
+) -> tuple[FinancialStatus, Decimal, str]:
+    """Financial status, what stays outstanding, and why (recomputed after a change of items or money)."""
+    return _payment(order, settings=settings, shopify_total=shopify_total)
+
+
 def _check_settings(settings: ShopSettings) -> None:
     """A store setting outside its choices is a bug upstream, not the order's fault."""
     if settings.tax_mode not in TAX_MODES:

@@ -34,6 +34,7 @@ class BackerKitConnection(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     stopped_reason = models.TextField(blank=True)
     cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit pull cursor (orders since).")
+    change_cursor = models.CharField(max_length=255, blank=True, help_text="BackerKit change feed cursor.")
     last_pulled_at = models.DateTimeField(null=True, blank=True)
     # The pull's own trouble (services/pull.py): BackerKit throttled it or did not answer. No pull
     # before ``pull_not_before``; ``pull_failures`` in a row set the backoff; the error in words.
@@ -90,6 +91,14 @@ class PushRecord(models.Model):
     # The contract ``order_data`` passed validation under, at import ("" for refused orders and rows
     # older than this field): the push rebuilds such an order without validating it again.
     validated_contract = models.CharField(max_length=16, blank=True, default="")
+    # What Shopify holds of the order now, as far as this app wrote it: the fingerprint of the synced
+    # view of ``order_data`` (services/changes/fingerprint.py; set at push and at each applied change),
+    # the BackerKit ``updated_at`` of that version (None: the file had none), and Shopify's
+    # ``updatedAt`` after our last write (a later one means the merchant edited the order).
+    synced_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    synced_updated_at = models.DateTimeField(null=True, blank=True)
+    synced_store_name = models.CharField(max_length=255, blank=True, default="")
+    shopify_updated_at = models.CharField(max_length=40, blank=True, default="")
 
     currency = models.CharField(max_length=3, blank=True)
     # Exact in every ISO 4217 currency: up to 4 decimal places (JPY 0, USD 2, KWD 3, CLF 4), twelve
@@ -179,6 +188,8 @@ class ImportRun(models.Model):
     accepted = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     already_known = models.PositiveIntegerField(default=0)
+    # Newer versions of orders already pushed: each became an OrderChange.
+    changes = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -306,6 +317,130 @@ class FulfilmentSync(models.Model):
     orders_read = models.PositiveIntegerField(default=0, help_text="Orders read by the last run.")
     points_spent = models.PositiveIntegerField(default=0, help_text="Shopify cost points of the last run.")
     found = models.PositiveIntegerField(default=0, help_text="Versions the last run recorded (webhooks missed).")
+
+
+class OrderChange(models.Model):
+    """One newer BackerKit version of a pushed order, and what became of it in Shopify.
+
+    Versioned per record (1, 2, ...). At most one change of a record is open (not final) at a time:
+    a newer version arriving while one waits supersedes it (final, with the reason). The versions
+    already seen (``fingerprint``) are how a re-imported old file changes nothing.
+    """
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", "Address and contact"
+        TAGS = "tags", "Tags and attributes"
+        ITEMS = "items", "Items"
+        MONEY = "money", "Money"
+        CANCEL = "cancel", "Cancellation"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for the merchant's approval"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        CONFLICT = "conflict", "Conflict"
+        DISMISSED = "dismissed", "Dismissed"
+        SUPERSEDED = "superseded", "Replaced by a newer version"
+
+    OPEN_STATES = (State.PENDING, State.AWAITING_APPROVAL, State.APPLYING, State.NEEDS_ATTENTION, State.CONFLICT)
+    # Final for a command waiting on it: nothing more happens without the merchant.
+    SETTLED_STATES = (State.APPLIED, State.NEEDS_ATTENTION, State.CONFLICT, State.DISMISSED, State.SUPERSEDED,
+                      State.AWAITING_APPROVAL)  # fmt: skip
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="order_changes")
+    record = models.ForeignKey(PushRecord, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()
+    import_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kinds = models.JSONField(default=list, help_text="Kind codes, e.g. ['address', 'items'].")
+    # Which fields changed, by name only (never their values): safe for logs and reports.
+    fields = models.JSONField(default=list)
+    # Old -> new of each changed field (personal: encrypted, purged with the record's order data).
+    diff = EncryptedJSONField(null=True, blank=True)
+    # The newer validated BackerKit order (known fields only; personal, encrypted).
+    order_data = EncryptedJSONField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    # The fingerprint of what Shopify had when the change came (the versions seen before it).
+    base_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    store_name = models.CharField(max_length=255, blank=True, help_text="The connected store name it came with.")
+    sent_by = models.CharField(max_length=255, blank=True, help_text="Who or what sent it: a file, a pull.")
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(blank=True, help_text="Why it needs attention, conflicts, or was not applied.")
+    # A conflict: the field names with our value and Shopify's (personal: encrypted).
+    conflict = EncryptedJSONField(null=True, blank=True)
+    # The guards the merchant chose to override ("Apply anyway"): fulfilment, conflict.
+    overrides = models.JSONField(default=list, blank=True)
+    resolution = models.CharField(max_length=255, blank=True, help_text="How a conflict or attention ended.")
+
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True, help_text="Set before a write is sent.")
+    # What the apply wrote, step by step (an order edit is several calls): names of steps done.
+    steps_done = models.JSONField(default=list, blank=True)
+    explanation = models.TextField(blank=True, help_text="Paid / Partially Paid, recomputed after an items change.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "version"], name="one_change_per_version")]
+        indexes = [
+            models.Index(fields=["shop", "state", "id"], name="change_shop_state_idx"),
+            models.Index(fields=["state", "claimed_at"], name="change_state_claimed_idx"),
+            models.Index(fields=["record", "-version"], name="change_record_version_idx"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"change {self.version} of {self.record_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class ChangeAttempt(models.Model):
+    """One try at applying one change (like a push attempt)."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied in Shopify"
+        FOUND_APPLIED = "found_applied", "Found already applied in Shopify"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        CONFLICT = "conflict", "Edited in Shopify since our last write"
+        USER_ERRORS = "user_errors", "Refused by Shopify"
+        THROTTLED = "throttled", "Throttled (waited)"
+        TRANSIENT = "transient", "Temporary Shopify error"
+        AMBIGUOUS = "ambiguous", "No answer after sending"
+        UNAUTHORIZED = "unauthorized", "Access token refused"
+        SHOP_UNAVAILABLE = "shop_unavailable", "Store frozen or locked by Shopify"
+        UNEXPECTED = "unexpected", "Unexpected error"
+
+    change = models.ForeignKey(OrderChange, on_delete=models.CASCADE, related_name="change_attempts")
+    outcome = models.CharField(max_length=32, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+
+class ChangeSettings(models.Model):
+    """Which kinds of change a shop applies by itself; the others wait for the merchant's approval."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="change_settings")
+    auto_address = models.BooleanField(default=True, help_text="Address and contact, tags and attributes.")
+    auto_items = models.BooleanField(default=False)
+    auto_money = models.BooleanField(default=False)
+    auto_cancel = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 from integrations.orders.wave_models import Wave, WaveMember, WaveRelease, WaveSettings  # noqa: E402, F401

@@ -19,10 +19,11 @@ logger = logging.getLogger(__name__)
 @shared_task(name="orders.pull_connection", ignore_result=True, **RETRY_TRANSIENT)
 def pull_connection(connection_id: int, pull_run_id: int | None = None) -> None:
     """A pull a merchant asked for carries its run (progress on the page); the scheduled pulls
-    (``orders.pull_all_connections``) carry none. A pull BackerKit throttled, or that found it down,
-    comes back by itself when it is due (``Retry-After``, or the backoff): it resumes from its cursor."""
+    (``orders.pull_all_connections``) carry none, and read BackerKit's change feed too. A pull
+    BackerKit throttled, or that found it down, comes back by itself when it is due (``Retry-After``,
+    or the backoff): it resumes from its cursor."""
     if pull_run_id is None:
-        retry_in = pull.pull(connection_id=connection_id).retry_in
+        retry_in = pull.pull(connection_id=connection_id, changes=True).retry_in
     else:
         retry_in = pull_runs.run_pull(pull_run_id=pull_run_id).retry_in
     if retry_in is not None:

@@ -60,9 +60,16 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
     )
     send_receipt = forms.BooleanField(required=False, label="Email an order confirmation to the backer")
     send_fulfillment_receipt = forms.BooleanField(required=False, label="Email a shipping confirmation to the backer")
+    # After the push: which changes from BackerKit are applied without asking first.
+    auto_address = forms.BooleanField(required=False, label="Address, contact and tags")
+    auto_items = forms.BooleanField(required=False, label="Items (add-ons added or removed, quantities, SKUs)")
+    auto_money = forms.BooleanField(required=False, label="Payments and partial refunds")
+    auto_cancel = forms.BooleanField(required=False, label="Cancellations and refunds")
+
+    CHANGE_FIELDS = ("auto_address", "auto_items", "auto_money", "auto_cancel")
 
     @classmethod
-    def for_shop(cls, shop: Shop, data=None) -> "SettingsForm":
+    def for_shop(cls, shop: Shop, data=None, change_settings=None) -> "SettingsForm":
         initial = {
             "auto_push": shop.auto_push,
             "tax_mode": shop.tax_mode,
@@ -70,6 +77,8 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
             "send_receipt": shop.send_receipt,
             "send_fulfillment_receipt": shop.send_fulfillment_receipt,
         }
+        if change_settings is not None:
+            initial.update({name: getattr(change_settings, name) for name in cls.CHANGE_FIELDS})
         return cls(data=data, initial=initial)
 
 

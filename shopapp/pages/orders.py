@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.orders.selectors import state_counts
+from integrations.orders.selectors.changes import history
 from integrations.orders.selectors.orders import (
     FINANCIAL_STATUSES,
     OrderFilters,
@@ -20,6 +21,7 @@ from integrations.orders.selectors.waves import member_of
 from integrations.orders.services.push_requests import PushNotPossible, retry, start_push
 from shopapp.embedded import embedded_view
 from shopapp.pages.backer_items import backer_items, what_to_do
+from shopapp.pages.change_wording import conflict_rows, diff_rows, kinds_text
 from shopapp.pages.common import (
     PROTECTED_DATA_REFUSED,
     redirect_to,
@@ -116,6 +118,17 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
         "fulfilments": shown(fulfilments_of(shop_id=request.shop.id, record_id=record.id)),
         "wave_member": member_of(record_id=record.id),
+        "history": [
+            {
+                "entry": entry,
+                "kinds": kinds_text(entry.change.kinds),
+                "diff": diff_rows(entry.change),
+                "conflict": conflict_rows(entry.change),
+            }
+            if entry.change
+            else {"entry": entry}
+            for entry in history(record=record)
+        ],  # fmt: skip
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

@@ -5,10 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from integrations.orders.selectors.changes import open_changes, pending_changes
 from integrations.orders.selectors.connections import connections_of
 from integrations.orders.selectors.preview import record_ids_by_order_id
 from integrations.orders.services.preview import preview_waiting
 from shopapp.embedded import embedded_view
+from shopapp.pages.change_wording import conflict_rows, diff_rows, kinds_text, pending_sentence
 from shopapp.pages.common import shop_health
 from shopapp.pages.fulfilment import fulfilment_context
 from shopapp.pages.preview_groups import group_reasons
@@ -31,7 +33,15 @@ def preview(request: HttpRequest) -> HttpResponse:
     rows = [(line, ids.get(line.order_id)) for line in lines]
     partially_paid = counts.get("PARTIALLY_PAID", 0) + counts.get("PENDING", 0)
     pulls = [line for line in pull_lines(shop.id, connections_of(shop_id=shop.id)).values() if line.active]
+    pending = pending_changes(shop_id=shop.id)
+    changes = [
+        {"change": c, "kinds": kinds_text(c.kinds), "diff": diff_rows(c), "conflict": conflict_rows(c)}
+        for c in open_changes(shop_id=shop.id)
+    ]
     context = {
+        "pending_changes": pending,
+        "pending_sentence": pending_sentence(pending),
+        "changes": changes,
         "page_title": "Preview",
         "nav": "preview",
         "result": result,
@@ -49,5 +59,6 @@ def preview(request: HttpRequest) -> HttpResponse:
         "pulls": pulls,
         "pulling": bool(pulls),
         "notice": request.GET.get("notice", ""),
+        "error": request.GET.get("error", ""),
     }
     return render(request, "shopapp/pages/preview.html", context)

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from integrations.orders.selectors.waves import push_orders_held
+from integrations.orders.services.change_decisions import update_settings
+from integrations.orders.services.change_intake import settings_for
 from integrations.orders.services.shop_settings import save_settings
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, token_authenticated_form
@@ -18,14 +20,18 @@ from shopapp.selectors import last_setting_change
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     shop = request.shop
+    choice = settings_for(shop.id)
     if request.method == "POST":
-        form = SettingsForm.for_shop(shop, data=request.POST)
+        form = SettingsForm.for_shop(shop, data=request.POST, change_settings=choice)
         if form.is_valid():
-            save_settings(shop_id=shop.id, values=form.cleaned_data)
+            values = dict(form.cleaned_data)
+            changes = {name: values.pop(name) for name in SettingsForm.CHANGE_FIELDS}
+            save_settings(shop_id=shop.id, values=values)
+            update_settings(shop_id=shop.id, **changes)
             return redirect_to(request, "pages:settings", notice="Settings saved")
         status = 400
     else:
-        form, status = SettingsForm.for_shop(shop), 200
+        form, status = SettingsForm.for_shop(shop, change_settings=choice), 200
     context = {
         "page_title": "Settings",
         "nav": "settings",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.pages import connection, dashboard, fulfilment, orders, preview, settings_page, waves_page
+from shopapp.pages import changes, connection, dashboard, fulfilment, orders, preview, settings_page, waves_page
 
 app_name = "pages"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("orders/shipments.csv", orders.shipments_file, name="shipments_file"),
     path("orders/<int:record_id>/", orders.order, name="order"),
     path("preview/", preview.preview, name="preview"),
+    path("changes/approve-all", changes.approve_all, name="changes_approve_all"),
+    path("changes/<int:change_id>/decide", changes.decide, name="change_decide"),
     path("connection/", connection.connection, name="connection"),
     path("connection/add", connection.add, name="connection_add"),
     path("connection/pulls", connection.pulls, name="connection_pulls"),

@@ -40,7 +40,7 @@ class PushWaiter:
             return
         who = self.who_pushes()
         if who is None:
-            self.stdout.write(self.style.WARNING(self._nobody()))
+            self.stdout.write(self.style.WARNING(self.nobody()))
             return
         self.stdout.write(f"Waiting for {total} orders to be pushed by {who}, at most {timeout:.0f} s (--timeout).")
         bar = ProgressBar(total=records.count(), label="push  ", stream=self.stdout)
@@ -60,7 +60,7 @@ class PushWaiter:
                 progress_at = now
                 if self.who_pushes() is None:
                     bar.finish()
-                    self.stdout.write(self.style.WARNING(self._nobody()))
+                    self.stdout.write(self.style.WARNING(self.nobody()))
                     return
             if now > deadline:
                 bar.finish()
@@ -79,7 +79,7 @@ class PushWaiter:
                 parts.append(f"waiting for Shopify until {due:%H:%M:%S} UTC")
         return ", ".join(parts)
 
-    def _nobody(self) -> str:
+    def nobody(self) -> str:
         if self.worker is not None:
             return (
                 f"This process's local worker stopped ({self.worker.failure or 'not running'}): nothing pushes the "

@@ -16,10 +16,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.backerkit.files import EntryError
-from integrations.backerkit.orders import CONTRACT_VERSION, InvalidOrder, is_storable_text, known_fields, validate_order
+from integrations.backerkit.orders import (
+    CONTRACT_VERSION,
+    InvalidOrder,
+    is_storable_text,
+    known_fields,
+    rebuild_validated_order,
+    validate_order,
+)
+from integrations.orders.change_lane_tasks import start_change_lanes
+from integrations.orders.changes import CANCELED, REFUNDED
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.mapping import currency_mismatch
-from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
+from integrations.orders.models import BackerKitConnection, ChangeSettings, ImportRun, OrderChange, PushRecord
+from integrations.orders.services.change_intake import settings_for, take_in
 from integrations.orders.services.digests import customer_digest
 from integrations.shops.models import Shop
 
@@ -56,11 +66,15 @@ def import_orders(
     on_progress: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun:
     run = ImportRun.objects.create(shop=shop, connection=connection, source=source, label=label[:255])
+    choice = settings_for(shop.id)
     for chunk in _chunks(entries):
         with transaction.atomic():
-            _import_chunk(run=run, shop=shop, connection=connection, chunk=chunk)
+            changes_before = run.changes
+            _import_chunk(run=run, shop=shop, connection=connection, chunk=chunk, choice=choice)
             if start_push:
                 start_lanes(shop_id=shop.id)  # the push starts with the first chunk, not after the file
+            if run.changes > changes_before:
+                start_change_lanes(shop_id=shop.id)
         if on_progress:
             on_progress(run)
     run.finished_at = timezone.now()
@@ -68,12 +82,14 @@ def import_orders(
     logger.info(
         "import.done",
         extra={"shop": shop.domain, "run_id": run.id, "received": run.received, "accepted": run.accepted,
-               "refused": run.refused, "already_known": run.already_known},
+               "refused": run.refused, "already_known": run.already_known, "changes": run.changes},
     )  # fmt: skip
     return run
 
 
-def _import_chunk(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, chunk: list) -> None:
+def _import_chunk(
+    *, run: ImportRun, shop: Shop, connection: BackerKitConnection, chunk: list, choice: ChangeSettings
+) -> None:
     rows: dict[str, dict] = {}
     for position, entry in chunk:
         run.received += 1
@@ -93,7 +109,10 @@ def _import_chunk(*, run: ImportRun, shop: Shop, connection: BackerKitConnection
     for key, record in existing.items():
         row = rows[key]
         if record.state in (State.PUSHED, State.PUSHING):
-            run.already_known += 1
+            if _took_in_change(record=record, row=row, run=run, connection=connection, choice=choice):
+                run.changes += 1
+            else:
+                run.already_known += 1
             continue
         if record.state in (State.PENDING, State.PAUSED) and row["state"] == State.PENDING:
             row = {**row, "state": record.state}
@@ -115,6 +134,20 @@ def _import_chunk(*, run: ImportRun, shop: Shop, connection: BackerKitConnection
     run.save()
 
 
+def _took_in_change(
+    *, record: PushRecord, row: dict, run: ImportRun, connection: BackerKitConnection, choice: ChangeSettings
+) -> bool:
+    """A newer version of an order already pushed becomes an OrderChange (services/change_intake.py)."""
+    if not row["validated_contract"] or not row["order_data"]:
+        return False  # an invalid newer version changes nothing in Shopify
+    sent_by = ("File " if run.source == ImportRun.Source.FILE else "BackerKit pull ") + run.label
+    change: OrderChange | None = take_in(
+        record=record, order=rebuild_validated_order(row["order_data"]), stored=row["order_data"],
+        connection=connection, run=run, sent_by=sent_by, choice=choice,
+    )  # fmt: skip
+    return change is not None
+
+
 def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, position: int, entry: Any) -> dict:
     if isinstance(entry, EntryError):
         return _refused(key=f"{run.label}#{position}", data=None, error=entry.message)
@@ -130,6 +163,7 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
     problem = currency_problem(shop=shop, currency=order.currency)
     if problem:
         _stop_connection(connection=connection, reason=problem)
+    closed = order.status in (CANCELED, REFUNDED)
     return {
         "backerkit_order_id": order.id,
         "backer_id": order.backer_id[:255],
@@ -137,9 +171,12 @@ def _row_for(*, run: ImportRun, shop: Shop, connection: BackerKitConnection, pos
         "order_data": storable(raw),
         "currency": order.currency,
         "amount_paid": order.amount_paid,
-        "state": State.NEEDS_ATTENTION if problem else State.PENDING,
-        "last_error": problem,
-        "invalid_input": False,
+        # Canceled or refunded before its push: never sent (a pushed one becomes an OrderChange).
+        "state": State.FAILED if closed else (State.NEEDS_ATTENTION if problem else State.PENDING),
+        "last_error": f"{order.status.capitalize()} in BackerKit before it was pushed: not sent to Shopify."
+        if closed
+        else problem,
+        "invalid_input": closed,
         "validated_contract": CONTRACT_VERSION,
         "personal_data_purged_at": None,  # a re-import after an erasure: the retention counts again
     }

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from integrations.backerkit.orders import quantum
-from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.models import OrderChange, PushAttempt, PushRecord
 from integrations.orders.services.digests import matching_digests
 
 logger = logging.getLogger(__name__)
@@ -217,7 +217,18 @@ def _erase(*, record_ids: list[int], reason: str, forget_customer: bool, cutoff:
             PushRecord.objects.filter(id__in=ids).update(**dict(zip(_RECORD_FIELDS, values, strict=True)))
         for attempt in scrubbed_attempts:
             PushAttempt.objects.filter(id=attempt.id).update(detail=attempt.detail)
+        _erase_changes(record_ids=[r.id for r in records], reason=reason)
     return len(records)
+
+
+def _erase_changes(*, record_ids: list[int], reason: str) -> None:
+    """The changes of erased records lose their personal data too (the newer versions, old -> new,
+    conflicts); those still open can never be applied without it: dismissed, with the reason."""
+    changes = OrderChange.objects.filter(record_id__in=record_ids)
+    changes.filter(state__in=OrderChange.OPEN_STATES).update(
+        state=OrderChange.State.DISMISSED, resolution=reason[:255], claim_token=""
+    )
+    changes.update(order_data=None, diff=None, conflict=None)
 
 
 def _erase_fields(record: PushRecord, *, values: list[str], ids: tuple[str, ...], reason: str,

@@ -88,9 +88,14 @@ def pull_connection(
 
 
 def pull(
-    *, connection_id: int, start_push: bool = True, on_page: Callable[[ImportRun], None] | None = None
+    *,
+    connection_id: int,
+    start_push: bool = True,
+    on_page: Callable[[ImportRun], None] | None = None,
+    changes: bool = False,
 ) -> PullResult:
-    """Pull every page since the connection's cursor. ``on_page`` hears of every page once it is
+    """Pull every page since the connection's cursor, then (``changes``: the scheduled pull) the
+    change feed since its own cursor. ``on_page`` hears of every page once it is
     taken in (a merchant's pull shows its progress). BackerKit's errors end the pull, recorded on the
     connection and in the result (``error``, ``exception``, and ``retry_in`` when to ask again)."""
     connection = BackerKitConnection.objects.select_related("shop").get(id=connection_id)
@@ -101,6 +106,8 @@ def pull(
         with client_for(connection) as client:
             _pull_pages(connection=connection, client=client, start_push=start_push, runs=result.runs,
                         on_page=on_page)  # fmt: skip
+            if changes:
+                _pull_changes(connection=connection, client=client, start_push=start_push, runs=result.runs)
     except (BackerKitUnauthorized, BackerKitNotFound) as exc:
         _refused(connection=connection, exc=exc, result=result)
     except BackerKitThrottled as exc:
@@ -141,6 +148,37 @@ def _pull_pages(
             connection.cursor = page.next_cursor
         connection.last_pulled_at = timezone.now()
         connection.save(update_fields=["cursor", "last_pulled_at"])
+        if on_page:
+            on_page(run)
+
+
+def _pull_changes(
+    *,
+    connection: BackerKitConnection,
+    client: BackerKitClient,
+    start_push: bool,
+    runs: list[ImportRun],
+    on_page: Callable[[ImportRun], None] | None = None,
+) -> None:
+    """The change feed since its own cursor: newer versions of orders (changed, canceled, refunded).
+    Taken in like any page: an order already pushed becomes an OrderChange (change_intake.py), one
+    not pushed yet is pushed as its newest version, one canceled before its push is never sent.
+    Its first read (no cursor yet) goes through every change BackerKit has: the versions already
+    taken in are the same and change nothing."""
+    pages = client.iter_changed_orders(connection.change_cursor or None, limit=settings.BACKERKIT_PAGE_SIZE)
+    for page in pages:
+        run = import_orders(
+            shop=connection.shop,
+            connection=connection,
+            entries=enumerate(page.orders, start=1),
+            source=ImportRun.Source.PULL,
+            label=f"changes since {connection.change_cursor or 'start'}",
+            start_push=start_push and connection.shop.auto_push,
+        )
+        runs.append(run)
+        if page.next_cursor:
+            connection.change_cursor = page.next_cursor
+            connection.save(update_fields=["change_cursor"])
         if on_page:
             on_page(run)
 

@@ -37,6 +37,7 @@ from integrations.backerkit.orders import (
     rebuild_validated_order,
     validate_order,
 )
+from integrations.orders.changes import parse_updated_at, status_of, version_of
 from integrations.orders.documents import ORDER_BY_SOURCE_IDENTIFIER, ORDER_CREATE, source_identifier_query
 from integrations.orders.mapping import MappedOrder, NeedsAttention, ShopSettings, Variant, map_order
 from integrations.orders.models import PushAttempt, PushRecord
@@ -182,7 +183,17 @@ def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, start
         outcome.needs_attention(Outcome.NEEDS_ATTENTION, "\n".join(mapped.reasons))
         ctx.count("needs_attention")
         return Result.DONE
-    return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome)
+    return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome, synced=_synced(record, order, ctx))
+
+
+def _synced(record: PushRecord, order: BackerKitOrder, ctx: PushContext) -> dict:
+    """What this send makes Shopify hold, for the changes that may follow (services/change_intake.py)."""
+    stored = record.order_data or {}
+    store_name = ctx.settings_for[record.connection_id].connected_store_name
+    version = version_of(order, status=status_of(stored), updated_at=parse_updated_at(stored.get("updated_at")),
+                         store_name=store_name)  # fmt: skip
+    return {"synced_fingerprint": version.fingerprint, "synced_updated_at": version.updated_at,
+            "synced_store_name": store_name}  # fmt: skip
 
 
 def _variant_prices(mapped: MappedOrder, variants: dict[str, Variant]) -> dict[str, str]:
@@ -191,7 +202,7 @@ def _variant_prices(mapped: MappedOrder, variants: dict[str, Variant]) -> dict[s
     return {v.sku: str(v.price) for v in variants.values() if v.id in sent}
 
 
-def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome: OutcomeWriter) -> Result:
+def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome: OutcomeWriter, synced: dict) -> Result:
     taken = ctx.order_create_cost
     wait = ctx.bucket.wait_and_take(taken, max_wait=_bucket_patience(ctx))
     if wait > 0:
@@ -199,7 +210,7 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome:
         ctx.count("bucket_waits")
         return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
-    sent = {**_expected_money(mapped), "variant_prices": _variant_prices(mapped, ctx.variants)}
+    sent = {**_expected_money(mapped), "variant_prices": _variant_prices(mapped, ctx.variants), **synced}
     if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=sent):
         return Result.DONE  # the sweeper took it back: another lane owns it now
     try:

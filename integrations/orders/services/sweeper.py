@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.orders.change_lane_tasks import start_change_lanes
 from integrations.orders.lane_tasks import start_lanes
 from integrations.orders.models import PushRecord
-from integrations.orders.services import claims
+from integrations.orders.services import change_claims, change_lanes, claims
 from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,11 @@ def sweep() -> dict[str, int]:
     for shop_id in shop_ids:
         start_lanes(shop_id=shop_id)
         kicked += 1
+    changes_recovered = change_claims.recover_abandoned(lease_seconds=settings.PUSH_CLAIM_LEASE_SECONDS)
+    for shop_id in change_lanes.shops_with_due_changes():
+        start_change_lanes(shop_id=shop_id)
     if recovered or kicked:
         logger.info("push.sweep", extra={"recovered": recovered, "shops_kicked": kicked})
+    if changes_recovered:
+        logger.info("change.sweep", extra={"recovered": changes_recovered})
     return {"recovered": recovered, "shops_kicked": kicked}

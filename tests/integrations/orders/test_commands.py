@@ -80,7 +80,8 @@ def test_push_report_prints_every_order_with_state_name_status_and_reason(report
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert rows == [
         {"backerkit_order_id": "bk-1", "state": "pushed", "shopify_order_name": "#1001",
-         "financial_status": "PARTIALLY_PAID", "reason": ""},
+         "financial_status": "PARTIALLY_PAID", "reason": "", "sync_state": "in_step", "sync_reason": ""},
         {"backerkit_order_id": "bk-2", "state": "needs_attention", "shopify_order_name": "",
-         "financial_status": "", "reason": "SKU X is not in your Shopify store."},
+         "financial_status": "", "reason": "SKU X is not in your Shopify store.", "sync_state": "",
+         "sync_reason": ""},
     ]  # fmt: skip

@@ -12,11 +12,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.models import OrderChange, PushAttempt, PushRecord
 from integrations.orders.services import lifecycle
 from integrations.orders.services.imports import import_orders
 from integrations.orders.services.privacy import purge_expired_personal_data
 from integrations.orders.tasks import purge_personal_data
+from tests.support.change_records import change
 from tests.support.push_records import attempt, plain_shop, record
 from tests.support.push_records import connection as backerkit_connection
 
@@ -205,3 +206,19 @@ def test_data_a_lane_wrote_after_the_erasure_is_erased_by_the_next_purge(store, 
     assert purge_expired_personal_data() == 1
 
     assert PushRecord.objects.get(id=late.id).sent_input is None
+
+
+def test_the_changes_of_a_purged_order_lose_their_personal_data_and_open_ones_end_dismissed(store, settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    old = seeded(store, "bk-old-changed", State.PUSHED, days_ago=31)
+    applied = change(old, state=OrderChange.State.APPLIED)
+    waiting = change(old, state=OrderChange.State.AWAITING_APPROVAL)
+    OrderChange.objects.filter(record=old).update(updated_at=timezone.now() - timedelta(days=31))
+
+    purge_expired_personal_data()
+
+    for made in (applied, waiting):
+        made.refresh_from_db()
+        assert made.order_data is None and made.diff is None and made.conflict is None
+    assert applied.state == OrderChange.State.APPLIED
+    assert waiting.state == OrderChange.State.DISMISSED and waiting.resolution

@@ -73,7 +73,9 @@ def test_the_scheduled_pull_takes_in_and_pushes_the_due_connections_orders_only(
     )
     assert [o["source_identifier"] for o in shopify_sim.orders(sim_shop.domain)] == ["bk-paid"]
     assert not PushRecord.objects.filter(shop=manual).exists()  # not due: not pulled
-    assert [r["path"] for r in backerkit_sim.state.requests] == ["/v1/projects/due/orders"]
+    # The due project only: its locked orders, then its change feed.
+    assert [r["path"] for r in backerkit_sim.state.requests] == ["/v1/projects/due/orders"] * 2
+    assert "updated_since=" in backerkit_sim.state.requests[1]["query"]
 
 
 def test_the_token_migration_tasks_migrate_legacy_tokens_and_leave_custom_app_tokens(sim_shop, shopify_sim, worker):

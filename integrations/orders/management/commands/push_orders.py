@@ -9,15 +9,20 @@ Exit 0 when the file was processed (even if some orders need attention), non-zer
 itself cannot be read or the shop is unknown.
 """
 
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from integrations.backerkit.files import UnreadableFile, open_order_file
 from integrations.orders import local_worker
 from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.management.waiting import PushWaiter
-from integrations.orders.models import BackerKitConnection, ImportRun, PushRecord
+from integrations.orders.models import BackerKitConnection, ImportRun, OrderChange, PushRecord
+from integrations.orders.selectors.changes import changes_of_run, unsettled
+from integrations.orders.services.change_preview import preview_changes
 from integrations.orders.services.imports import file_connection, import_orders
 from integrations.orders.services.lanes import mapping_settings
 from integrations.orders.services.preview import preview_entries
@@ -53,6 +58,7 @@ class Command(BaseCommand):
             order_file = open_order_file(path)
         except UnreadableFile as exc:
             raise CommandError(str(exc)) from exc
+        self._path = path
         if options["dry_run"]:
             return self._dry_run(shop=shop, order_file=order_file, store_name=options["connection"])
 
@@ -68,6 +74,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{run.received} orders read: {run.accepted} accepted, {run.refused} refused, "
             f"{run.already_known} already pushed or queued"
+            + (f", {run.changes} newer versions of pushed orders" if run.changes else "")
         )
         if connection.status == connection.Status.STOPPED:
             self.stdout.write(self.style.WARNING(f"Connection {connection.store_name}: {connection.stopped_reason}"))
@@ -80,11 +87,56 @@ class Command(BaseCommand):
         records = PushRecord.objects.filter(last_import=run)
         waiter = PushWaiter(stdout=self.stdout, style=self.style, worker=worker)
         if not options["no_wait"]:
+            started = time.monotonic()
             waiter.wait(records=records, shop=shop, timeout=options["timeout"])
+            if run.changes:
+                left = max(options["timeout"] - (time.monotonic() - started), 1.0)
+                self._wait_for_changes(run=run, timeout=left, waiter=waiter)
         waiter.summary(records=records, shop_id=run.shop_id)
+        if run.changes:
+            self._changes_summary(run=run)
         if worker is not None:
             # Lanes under way finish their record; what is left stays pending for the next worker.
             worker.stop(timeout=settings.PUSH_LANE_BUDGET_SECONDS + 5)
+
+    def _wait_for_changes(self, *, run: ImportRun, timeout: float, waiter: PushWaiter) -> None:
+        """Wait until each change of the file is final (applied, or waiting for someone with its reason)."""
+        changes = changes_of_run(run_id=run.id)
+        total = changes.count()
+        if not unsettled(run_id=run.id):
+            return
+        if waiter.who_pushes() is None:
+            self.stdout.write(self.style.WARNING(waiter.nobody()))
+            return
+        bar = ProgressBar(total=total, label="change", stream=self.stdout)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = unsettled(run_id=run.id)
+            bar.update(total - left)
+            if not left:
+                break
+            if time.monotonic() > deadline:
+                bar.finish()
+                self.stdout.write(self.style.WARNING(
+                    f"Gave up waiting after {timeout:.0f} s ({left} changes not final yet). Nothing is lost: "
+                    f"they stay queued; `manage.py push_report {run.shop.domain} --json` shows where they are."
+                ))  # fmt: skip
+                return
+            time.sleep(0.5)
+        bar.finish()
+
+    def _changes_summary(self, *, run: ImportRun) -> None:
+        counts = dict(changes_of_run(run_id=run.id).values_list("state").annotate(n=Count("id")))
+        labels = OrderChange.State
+        self.stdout.write("changes: " + ", ".join(f"{labels(state).label.lower()} {n}"
+                                                  for state, n in sorted(counts.items())))  # fmt: skip
+        problems = (
+            changes_of_run(run_id=run.id)
+            .filter(state__in=[labels.NEEDS_ATTENTION, labels.CONFLICT])
+            .values_list("record__backerkit_order_id", "reason")[:20]
+        )
+        for order_id, reason in problems:
+            self.stdout.write(f"  {order_id}: {reason}")
 
     def _dry_run(self, *, shop: Shop, order_file, store_name: str) -> None:
         settings = mapping_settings(shop=shop, connection=BackerKitConnection(shop=shop, store_name=store_name))
@@ -104,3 +156,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {counts.get(outcome, 0)}")
         for reason, n in summary.reasons.most_common(20):
             self.stdout.write(f"  {n} x {reason}")
+        changes = preview_changes(shop=shop, entries=iter(open_order_file(self._path)), store_name=store_name)
+        if changes:
+            self.stdout.write(f"Changes to orders already pushed ({len(changes)}; nothing sent):")
+            for line in changes:
+                self.stdout.write(f"  {line.order_id} ({line.shopify_order_name}): {line.describe()}")

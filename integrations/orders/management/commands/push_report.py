@@ -32,13 +32,15 @@ class Command(BaseCommand):
                 self.stdout.write(line, ending="")
             return
         if not options["json"]:
-            self.stdout.write(f"{'BACKERKIT ORDER':<24} {'STATE':<16} {'SHOPIFY':<10} {'FINANCIAL':<16} REASON")
+            self.stdout.write(
+                f"{'BACKERKIT ORDER':<24} {'STATE':<16} {'SHOPIFY':<10} {'FINANCIAL':<16} {'SYNC':<20} REASON"
+            )
         for row in report_rows(shop_id=shop.id):
             if options["json"]:
                 self.stdout.write(json.dumps(row.__dict__))
             else:
-                reason = row.reason.replace("\n", " | ")
+                reason = (row.reason or row.sync_reason).replace("\n", " | ")
                 self.stdout.write(
                     f"{row.backerkit_order_id:<24} {row.state:<16} {row.shopify_order_name:<10} "
-                    f"{row.financial_status:<16} {reason}"
+                    f"{row.financial_status:<16} {row.sync_state:<20} {reason}"
                 )
