@@ -51,6 +51,8 @@ SHAPES: dict[str, TopicShape] = {
     ),
     "customers/redact": TopicShape("shop_domain", {"shop_domain": str, "customer": dict, "orders_to_redact": list}),
     "shop/redact": TopicShape("shop_domain", {"shop_domain": str}),
+    # Lower-case status and error_code, no download URL (docs/shopify-facts.md, "Bulk mutations").
+    "bulk_operations/finish": TopicShape(None, {"admin_graphql_api_id": str, "status": str, "type": str}),
 }
 
 
