@@ -27,7 +27,7 @@ from shopapp.pages.common import (
 )
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
-from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome
+from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome, road_label
 from shopapp.params import int_param
 
 STATE_FILTERS = [
@@ -107,6 +107,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
         "sent": summarize(record.sent_input, record.order_data, record.variant_prices),
         "items": [] if record.sent_input else backer_items(record.order_data, last_error=record.last_error),
         "steps": what_to_do(record.last_error) if record.state == "needs_attention" else [],
+        "road": road_label(record.road, record.bulk_operation.shopify_id if record.bulk_operation else ""),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

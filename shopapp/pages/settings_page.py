@@ -9,6 +9,7 @@ from integrations.orders.services.shop_settings import save_settings
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.pages.forms import SettingsForm
+from shopapp.pages.wording import PUSH_ROAD_HELP
 from shopapp.selectors import last_setting_change
 
 
@@ -29,6 +30,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "page_title": "Settings",
         "nav": "settings",
         "form": form,
+        "road_help": PUSH_ROAD_HELP,
         "transaction_data": shop.include_transaction_data,
         "last_change": last_setting_change(shop_id=shop.id, setting="include_transaction_data"),
         "notice": request.GET.get("notice", ""),

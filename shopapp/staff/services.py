@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.orders.models import PushRecord
-from integrations.orders.services import lifecycle
+from integrations.orders.services import bulk_road, lifecycle
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange, TransactionDataRequest
 
@@ -119,6 +119,12 @@ def retry_failed(*, shop_id: int, by_email: str) -> int:
     count = lifecycle.retry_records(shop_id=shop_id)
     logger.info("staff.bulk_retry", extra={"shop_id": shop_id, "records": count, "by": by_email})
     return count
+
+
+def bulk_road_on(*, shop_id: int, by_email: str) -> None:
+    """A rep lets a shop whose bulk road Shopify refused try it again."""
+    bulk_road.turn_on_again(shop_id=shop_id)
+    logger.info("staff.bulk_road_on", extra={"shop_id": shop_id, "by": by_email})
 
 
 def log_personal_data_access(*, staff_user: AbstractBaseUser, record: PushRecord, what: str) -> None:

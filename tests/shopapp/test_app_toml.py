@@ -17,7 +17,7 @@ def test_the_app_configuration_declares_scopes_auth_and_webhooks():
     assert webhooks["api_version"] == "2026-07"
     topics = {t for s in webhooks["subscriptions"] for t in s.get("topics", [])}
     compliance = {t for s in webhooks["subscriptions"] for t in s.get("compliance_topics", [])}
-    assert topics == {"app/uninstalled", "app/scopes_update"}
+    assert topics == {"app/uninstalled", "app/scopes_update", "bulk_operations/finish"}
     assert compliance == {"customers/data_request", "customers/redact", "shop/redact"}
     assert {s["uri"] for s in webhooks["subscriptions"]} == {"/webhooks"}
 
