@@ -193,14 +193,18 @@ def _close(operation: BulkOperation, *, stage: str, **fields) -> None:
 
 
 def _learn(operation: BulkOperation, node: dict) -> None:
-    """The shop's bulk figures from a COMPLETED operation (Shopify's own createdAt/completedAt)."""
-    created, completed = _when(node.get("createdAt")), _when(node.get("completedAt"))
-    if created is None or completed is None or operation.lines < 10:
+    """The shop's bulk figures from a COMPLETED operation. Shopify's createdAt/completedAt have one
+    second's resolution: a long operation is timed by them, a short one by our own clock (from the
+    run to the end seen; both include Shopify's start-up, seen when the status left CREATED)."""
+    if operation.lines < 10 or operation.run_sent_at is None:
         return
-    total = max((completed - created).total_seconds(), 0.001)
+    created, completed = _when(node.get("createdAt")), _when(node.get("completedAt"))
+    ours = max((timezone.now() - operation.run_sent_at).total_seconds(), 0.001)
+    theirs = (completed - created).total_seconds() if created and completed else 0.0
+    total = theirs if theirs >= 30 else ours
     seen = operation.running_seen_at
-    start = min(max(((seen - operation.run_sent_at).total_seconds() if seen and operation.run_sent_at else 0.0), 0.0),
-                total * 0.9)  # fmt: skip
+    start = (seen - operation.run_sent_at).total_seconds() if seen else 0.0
+    start = min(max(start, 0.0), total * 0.9)
     shop = Shop.objects.get(id=operation.shop_id)
     rate, start = measured(lines=operation.lines, running_seconds=total - start, start_seconds=start,
                            previous=(shop.bulk_lines_per_second, shop.bulk_start_seconds))  # fmt: skip
