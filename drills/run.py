@@ -22,15 +22,15 @@ from harness.served_process import ROOT
 LOGS = ROOT / "artifacts" / "drills"
 # The drills' names, known before Django is set up (the drills themselves need it): checked against them.
 NAMES = ("worker-kill", "redis-restart", "postgres-restart", "shopify-outage", "token-revoked", "legacy-cutover",
-         "double-import", "hostile-inputs", "frozen-shop", "backerkit-key-refused")  # fmt: skip
+         "double-import", "hostile-inputs", "frozen-shop", "backerkit-key-refused", "bulk-worker-kill")  # fmt: skip
 INTERRUPTED = "interrupted"
 
 
 def _all_drills():
-    from drills import backerkit_drills, crash_drills, input_drills, shop_hold_drills, shopify_drills
+    from drills import backerkit_drills, bulk_drills, crash_drills, input_drills, shop_hold_drills, shopify_drills
 
     drills = [*crash_drills.DRILLS, *shopify_drills.DRILLS, *input_drills.DRILLS, *shop_hold_drills.DRILLS,
-              *backerkit_drills.DRILLS]  # fmt: skip
+              *backerkit_drills.DRILLS, *bulk_drills.DRILLS]  # fmt: skip
     assert tuple(d.name for d in drills) == NAMES, "drills/run.py NAMES must list every drill, in order"
     return drills
 

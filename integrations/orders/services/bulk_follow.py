@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from integrations.orders.documents import BULK_OPERATION, RECENT_BULK_OPERATIONS
 from integrations.orders.models import BulkOperation, PushAttempt, PushRecord
 from integrations.orders.services import bulk_claims
-from integrations.orders.services.bulk_road import LEASE_SECONDS, turn_off
+from integrations.orders.services.bulk_road import lease_seconds, turn_off
 from integrations.orders.services.bulk_sizing import measured
 from integrations.orders.services.claims import OutcomeWriter
 from integrations.orders.services.push import PushContext, write_answer
@@ -61,7 +61,7 @@ def by_shopify_id(*, shop_domain: str, shopify_id: str) -> int | None:
 
 
 def follow(*, operation_id: int) -> str:
-    operation = bulk_claims.take_lease(operation_id=operation_id, seconds=LEASE_SECONDS)
+    operation = bulk_claims.take_lease(operation_id=operation_id, seconds=lease_seconds())
     if operation is None:
         return "another worker is on it"
     try:
@@ -110,7 +110,7 @@ def _find_lost_run(operation: BulkOperation, client) -> str:
         operation.stage, operation.shopify_id = Stage.RUNNING, node["id"]
         logger.info("bulk.found_lost_run", extra={"operation": operation.id, "shopify_id": node["id"]})
         return "found its run"
-    if timezone.now() - (operation.run_sent_at or operation.created_at) < timedelta(seconds=LEASE_SECONDS / 4):
+    if timezone.now() - (operation.run_sent_at or operation.created_at) < timedelta(seconds=lease_seconds() / 4):
         return "run answer lost: looking again soon"  # Shopify may list it a little later
     handed = bulk_claims.hand_to_lookup(
         operation=operation, outcome=Outcome.AMBIGUOUS,
@@ -175,7 +175,7 @@ def _write_results(operation: BulkOperation, client, url: str, written: dict) ->
             PushRecord.objects.filter(id__in=pushed_ids, state=State.PUSHED).update(road=PushRecord.Road.BULK)
         written["pushed"] += len(pushed_ids)
         written["attention"] += ctx.stats.pop("needs_attention", 0)
-        bulk_claims.renew_lease(operation=operation, seconds=LEASE_SECONDS)
+        bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
 
 
 def _batches(lines: Iterator[dict], size: int) -> Iterator[list[dict]]:

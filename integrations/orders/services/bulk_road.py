@@ -21,6 +21,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -55,8 +56,6 @@ logger = logging.getLogger(__name__)
 
 Stage = BulkOperation.Stage
 Outcome = PushAttempt.Outcome
-# A worker preparing or following an operation holds it this long (then another may take it over).
-LEASE_SECONDS = 120.0
 # At most this many of our bulk operations per shop at once (Shopify allows 5 from 2026-01; one
 # sized to finish with the calls is the plan, a second may start while the first is read).
 OPERATIONS_PER_SHOP = 2
@@ -70,6 +69,12 @@ class StartReport:
     operation_id: int | None = None
     lines: int = 0
     stopped: str = ""
+
+
+def lease_seconds() -> float:
+    """How long a worker preparing or following an operation holds it (then another may take it
+    over): the lanes' claim lease, as long as a silent worker is trusted anywhere in the push."""
+    return float(settings.PUSH_CLAIM_LEASE_SECONDS)
 
 
 def active_operations(*, shop_id: int):
@@ -128,7 +133,7 @@ def start_chunk(*, shop_id: int) -> StartReport:
     if size <= 0:
         return StartReport(stopped="the calls are enough")
     operation = BulkOperation.objects.create(shop=shop, lease_until=timezone.now())
-    bulk_claims.renew_lease(operation=operation, seconds=LEASE_SECONDS)
+    bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
     records = bulk_claims.claim_chunk(operation=operation, limit=size)
     if not records:
         bulk_claims.hand_back_unsent(operation=operation, problem="nothing left to claim")
@@ -184,7 +189,7 @@ def _prepare_and_run(*, shop: Shop, operation: BulkOperation, records: list[Push
     target = _staged_target(client=client, bucket=bucket, shop=shop, size=len(data))
     upload_jsonl(target=target, data=data, shop=shop.domain)
     BulkOperation.objects.filter(id=operation.id).update(stage=Stage.UPLOADED)
-    bulk_claims.renew_lease(operation=operation, seconds=LEASE_SECONDS)
+    bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
     return _run(shop=shop, operation=operation, client=client, path=staged_path(target))
 
 
