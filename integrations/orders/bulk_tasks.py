@@ -16,6 +16,9 @@ from integrations.orders.task_policy import RETRY_TRANSIENT
 
 logger = logging.getLogger(__name__)
 
+# The longest a worker watches a shop's first (measuring, small) operation; the tick takes over after.
+MEASURING_WATCH_SECONDS = 120.0
+
 
 @shared_task(name="orders.bulk_tick", ignore_result=True, **RETRY_TRANSIENT)
 def bulk_tick() -> None:
@@ -32,12 +35,20 @@ def bulk_start(shop_id: int) -> None:
         logger.info("bulk.start", extra={"shop_id": shop_id, "lines": report.lines, "stopped": report.stopped})
     if report.stopped and report.operation_id:
         start_lanes(shop_id=shop_id)  # its records went back to the queue
+    if report.measuring:
+        # The first operation of a shop times its runner: seen closely, then the next chunk is sized.
+        bulk_follow.watch(operation_id=report.operation_id, timeout=MEASURING_WATCH_SECONDS)
+        _after_end(operation_id=report.operation_id)
 
 
 @shared_task(name="orders.bulk_follow", ignore_result=True, **RETRY_TRANSIENT)
 def bulk_follow_operation(operation_id: int) -> None:
     result = bulk_follow.follow(operation_id=operation_id)
     if result.startswith(("completed", "failed", "canceled", "expired", "handed back", "run not found")):
-        shop_id = bulk_road.shop_of(operation_id=operation_id)
-        start_lanes(shop_id=shop_id)  # the records it handed back are the lanes' (lookup first)
-        bulk_start.delay(shop_id)
+        _after_end(operation_id=operation_id)
+
+
+def _after_end(*, operation_id: int) -> None:
+    shop_id = bulk_road.shop_of(operation_id=operation_id)
+    start_lanes(shop_id=shop_id)  # the records it handed back are the lanes' (lookup first)
+    bulk_start.delay(shop_id)

@@ -69,6 +69,7 @@ class StartReport:
     operation_id: int | None = None
     lines: int = 0
     stopped: str = ""
+    measuring: bool = False  # the shop's first operation: watch it closely, it times the runner
 
 
 def lease_seconds() -> float:
@@ -237,7 +238,7 @@ def _run(*, shop: Shop, operation: BulkOperation, client, path: str) -> StartRep
     )
     logger.info("bulk.started", extra={"shop_id": shop.id, "operation": operation.id, "lines": operation.lines,
                                        "shopify_id": node["id"]})  # fmt: skip
-    return StartReport(operation.id, operation.lines)
+    return StartReport(operation.id, operation.lines, measuring=shop.bulk_lines_per_second is None)
 
 
 def _run_refused(*, shop: Shop, operation: BulkOperation, errors: list[dict]) -> StartReport:
