@@ -125,6 +125,8 @@ def start_chunk(*, shop_id: int) -> StartReport:
     shop = Shop.objects.get(id=shop_id)
     if not road_open(shop):
         return StartReport(stopped="road closed")
+    if shop.bulk_lines_per_second is None and active_operations(shop_id=shop_id).exists():
+        return StartReport(stopped="one being prepared")  # the first operation measures: one at a time
     if active_operations(shop_id=shop_id).count() >= OPERATIONS_PER_SHOP:
         return StartReport(stopped="enough operations")
     if active_operations(shop_id=shop_id).filter(stage__in=[Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT]).exists():
