@@ -103,7 +103,7 @@ def one_run(*, n: int, rate: float, args, catalog, campaign) -> dict:
     ).start()  # fmt: skip
     procs = [sim]
     try:
-        sim.wait_http(f"{sim_url}/_simulator/state.json")
+        sim.wait_http(f"{sim_url}/_simulator/state.json", timeout=180)
         control = SimulatorControl(sim_url, timeout=600)
         control.create_shop(SHOP, plan=PLAN, currency="USD")
         control.seed_products(SHOP, catalog)
