@@ -23,13 +23,14 @@ LOGS = ROOT / "artifacts" / "drills"
 # The drills' names, known before Django is set up (the drills themselves need it): checked against them.
 NAMES = ("worker-kill", "redis-restart", "postgres-restart", "shopify-outage", "token-revoked", "legacy-cutover",
          "double-import", "hostile-inputs", "frozen-shop", "backerkit-key-refused", "backerkit-down-shipping",
-         "webhooks-lost", "changes-during-faults")  # fmt: skip
+         "webhooks-lost", "changes-during-faults", "bulk-worker-kill")  # fmt: skip
 INTERRUPTED = "interrupted"
 
 
 def _all_drills():
     from drills import (
         backerkit_drills,
+        bulk_drills,
         change_drills,
         crash_drills,
         input_drills,
@@ -39,7 +40,8 @@ def _all_drills():
     )
 
     drills = [*crash_drills.DRILLS, *shopify_drills.DRILLS, *input_drills.DRILLS, *shop_hold_drills.DRILLS,
-              *backerkit_drills.DRILLS, *shipping_drills.DRILLS, *change_drills.DRILLS]  # fmt: skip
+              *backerkit_drills.DRILLS, *shipping_drills.DRILLS, *change_drills.DRILLS,
+              *bulk_drills.DRILLS]  # fmt: skip
     assert tuple(d.name for d in drills) == NAMES, "drills/run.py NAMES must list every drill, in order"
     return drills
 

@@ -76,6 +76,16 @@ class SimulatorControl:
     def set_bucket(self, domain: str, currently_available: float) -> dict[str, Any]:
         return self._post(f"/_simulator/shops/{domain}/bucket", {"currently_available": currently_available})
 
+    def bulk(self, domain: str, **settings: Any) -> dict[str, Any]:
+        """The bulk runner (lines_per_second, start_delay_seconds, window) and its faults
+        (fail_after_lines, cancel_after_lines, lose_finish_webhooks, results_5xx, refuse_with +
+        refuse_times, access_denied_times, line_error_for); with no argument: what it holds."""
+        if not settings:
+            response = self.http.get(f"/_simulator/shops/{domain}/bulk")
+            response.raise_for_status()
+            return response.json()
+        return self._post(f"/_simulator/shops/{domain}/bulk", settings)
+
     def trigger_webhook(self, domain: str, topic: str, *, deliver: bool = True, **extra: Any) -> dict[str, Any]:
         return self._post(f"/_simulator/shops/{domain}/webhooks", {"topic": topic, "deliver": deliver, **extra})
 

@@ -346,6 +346,9 @@ PUSH_CRASH_BACKOFF_SECONDS = env.float("PUSH_CRASH_BACKOFF_SECONDS", default=10.
 PUSH_HOLD_CHECK_SECONDS = env.float("PUSH_HOLD_CHECK_SECONDS", default=180.0)
 # How often the sweeper looks for work that lost its message (seconds).
 PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=30.0)
+# The bulk road (integrations/orders/services/bulk_road.py): how often active bulk operations are
+# polled (the finish webhook is not guaranteed) and shops offered a chunk (seconds).
+BULK_TICK_SECONDS = env.float("BULK_TICK_SECONDS", default=5.0)
 # How often BackerKit connections are pulled for locked orders (seconds).
 BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", default=300)
 
@@ -378,6 +381,7 @@ CELERY_BEAT_SCHEDULE.update(
         # Waves: scheduled releases on their ship date, and releases left unfinished (a worker lost).
         "waves-tick": {"task": "orders.waves_tick", "schedule": PUSH_SWEEP_INTERVAL_SECONDS},
         "push-held-shops": {"task": "orders.check_held_shops", "schedule": PUSH_HOLD_CHECK_SECONDS},
+        "bulk-road": {"task": "orders.bulk_tick", "schedule": BULK_TICK_SECONDS},
         "backerkit-pull": {"task": "orders.pull_all_connections", "schedule": float(BACKERKIT_PULL_INTERVAL_SECONDS)},
         "purge-personal-data": {"task": "orders.purge_personal_data", "schedule": 3600.0},
         "expire-data-request-exports": {"task": "shopapp.expire_data_request_exports", "schedule": 3600.0},

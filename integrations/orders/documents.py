@@ -60,8 +60,50 @@ query FulfilmentsUpdatedSince($first: Int!, $after: String, $query: String!) {
 }
 """
 
+# The bulk road (services/bulk_*.py; docs/shopify-facts.md, "Bulk mutations"): a staged upload for
+# the JSONL of ORDER_CREATE's variables, the run (ORDER_CREATE itself is the bulk mutation), and the
+# operation's status by id or, after an answer lost, the shop's newest operations.
+STAGED_UPLOADS_CREATE = """
+mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url resourceUrl parameters { name value } }
+    userErrors { field message }
+  }
+}
+"""
+
+BULK_OPERATION_RUN_MUTATION = """
+mutation BulkOperationRunMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
+  bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath,
+                           clientIdentifier: $clientIdentifier) {
+    bulkOperation { id status createdAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+BULK_OPERATION_FIELDS = "id status errorCode createdAt completedAt objectCount url partialDataUrl"
+
+BULK_OPERATION = f"""
+query BulkOperation($id: ID!) {{
+  bulkOperation(id: $id) {{ {BULK_OPERATION_FIELDS} }}
+}}
+"""
+
+RECENT_BULK_OPERATIONS = f"""
+query RecentBulkOperations($first: Int!) {{
+  bulkOperations(first: $first, query: "operation_type:mutation") {{
+    nodes {{ {BULK_OPERATION_FIELDS} }}
+  }}
+}}
+"""
+
 ALL_DOCUMENTS = {
     "FULFILMENTS_UPDATED_SINCE": FULFILMENTS_UPDATED_SINCE,
+    "STAGED_UPLOADS_CREATE": STAGED_UPLOADS_CREATE,
+    "BULK_OPERATION_RUN_MUTATION": BULK_OPERATION_RUN_MUTATION,
+    "BULK_OPERATION": BULK_OPERATION,
+    "RECENT_BULK_OPERATIONS": RECENT_BULK_OPERATIONS,
     "ORDER_CREATE": ORDER_CREATE,
     "VARIANTS_BY_SKU": VARIANTS_BY_SKU,
     "ORDER_BY_SOURCE_IDENTIFIER": ORDER_BY_SOURCE_IDENTIFIER,

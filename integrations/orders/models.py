@@ -69,6 +69,10 @@ class PushRecord(models.Model):
 
     FINAL_STATES = (State.PUSHED, State.NEEDS_ATTENTION, State.FAILED)
 
+    class Road(models.TextChoices):
+        CALLS = "", "One call per order"
+        BULK = "bulk", "Bulk operation"
+
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="push_records")
     connection = models.ForeignKey(BackerKitConnection, on_delete=models.CASCADE, related_name="push_records")
     backerkit_order_id = models.CharField(max_length=255)
@@ -116,6 +120,14 @@ class PushRecord(models.Model):
         null=True, blank=True, help_text="Set before each orderCreate is sent; cleared when its outcome is known."
     )
 
+    # The bulk road (services/bulk_road.py): the bulk operation the record was claimed for (kept
+    # afterwards, for the order detail), its line in the operation's file, and which road pushed it.
+    bulk_operation = models.ForeignKey(
+        "BulkOperation", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    bulk_line = models.PositiveIntegerField(null=True, blank=True)
+    road = models.CharField(max_length=8, choices=Road.choices, blank=True, default="")
+
     shopify_order_id = models.CharField(max_length=255, blank=True)
     shopify_order_name = models.CharField(max_length=64, blank=True)
     financial_status = models.CharField(max_length=32, blank=True, db_index=True)
@@ -140,6 +152,7 @@ class PushRecord(models.Model):
             models.Index(fields=["shop", "pushed_at"], name="push_shop_pushed_at_idx"),
             # A fulfilment webhook finds its order (or learns cheaply it is not one of ours).
             models.Index(fields=["shop", "shopify_order_id"], name="push_shop_shopify_order_idx"),
+            models.Index(fields=["bulk_operation", "bulk_line"], name="push_bulk_line_idx"),
         ]
         ordering = ["id"]
 
@@ -441,6 +454,56 @@ class ChangeSettings(models.Model):
     auto_money = models.BooleanField(default=False)
     auto_cancel = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class BulkOperation(models.Model):
+    """One chunk of a shop's queue sent through Shopify's bulk import (services/bulk_road.py).
+
+    Stages, in order: CLAIMED (records stamped with it, nothing sent), UPLOADED (the JSONL file is
+    on Shopify's storage), RUN_SENT (``bulkOperationRunMutation`` sent: from here its records may
+    be in Shopify), RUNNING (Shopify's id known), then RESOLVED (every record written from the
+    results or handed back to the lookup) or ABANDONED (never ran: records handed back untouched).
+    """
+
+    class Stage(models.TextChoices):
+        CLAIMED = "claimed", "Records claimed"
+        UPLOADED = "uploaded", "File uploaded"
+        RUN_SENT = "run_sent", "Run requested"
+        RUNNING = "running", "Running in Shopify"
+        RESOLVED = "resolved", "Results written"
+        ABANDONED = "abandoned", "Not run"
+
+    ACTIVE_STAGES = (Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT, Stage.RUNNING)
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="bulk_operations")
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.CLAIMED)
+    shopify_id = models.CharField(max_length=255, blank=True, db_index=True)
+    shopify_status = models.CharField(max_length=16, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    lines = models.PositiveIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(default=0, help_text="Shopify's objectCount, last seen.")
+    pushed = models.PositiveIntegerField(default=0)
+    attention = models.PositiveIntegerField(default=0)
+    handed_back = models.PositiveIntegerField(default=0, help_text="Records resolved by lookup instead.")
+    problem = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A worker is on it until then.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    run_sent_at = models.DateTimeField(null=True, blank=True)
+    running_seen_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "stage"], name="bulk_op_shop_stage_idx")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"bulk {self.id} {self.stage} {self.shopify_id}"
+
+    @property
+    def claim_token(self) -> str:
+        """The claim token of its records: no lane holds one of these (lanes use hex tokens)."""
+        return f"bulk:{self.id}"
 
 
 from integrations.orders.wave_models import Wave, WaveMember, WaveRelease, WaveSettings  # noqa: E402, F401

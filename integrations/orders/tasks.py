@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from integrations.orders.bulk_tasks import bulk_follow_operation, bulk_start, bulk_tick  # noqa: F401 - registered
 from integrations.orders.change_lane_tasks import change_lane  # noqa: F401 - registered with the other tasks
 from integrations.orders.lane_tasks import push_lane  # noqa: F401 - registered with the other tasks
 from integrations.orders.pull_tasks import pull_connection

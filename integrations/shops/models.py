@@ -24,6 +24,11 @@ class Shop(models.Model):
         MIGRATION_REFUSED = "migration_refused", "Shopify refused to replace the non-expiring token"
         SCOPES_REDUCED = "scopes_reduced", "The app's access was reduced"
 
+    class PushRoad(models.TextChoices):
+        AUTO = "auto", "Automatic (bulk operations join in for large pushes)"
+        CALLS = "calls", "One call per order only"
+        BULK = "bulk", "Bulk operations preferred"
+
     # One definition with the mapping's (integrations/shops/choices.py).
     TaxMode = TaxMode
     InventoryBehaviour = InventoryBehaviour
@@ -81,6 +86,17 @@ class Shop(models.Model):
     # Lane crashes in a row (errors about the shop, not one order), and when lanes may try again.
     push_crashes = models.PositiveIntegerField(default=0)
     push_backoff_until = models.DateTimeField(null=True, blank=True)
+
+    # Which roads push the shop's orders (integrations/orders/services/bulk_road.py): auto (bulk joins
+    # the calls above a few hundred pending orders), calls only, or bulk preferred. A refusal of the
+    # bulk road by Shopify is remembered (the shop pushes by calls alone; the staff console shows it).
+    # "calls" until the bulk road meets its targets (issue #16, README "Bulk road"): a merchant or rep opts in.
+    push_road = models.CharField(max_length=8, choices=PushRoad.choices, default=PushRoad.CALLS)
+    bulk_refused_reason = models.TextField(blank=True)
+    bulk_refused_at = models.DateTimeField(null=True, blank=True)
+    # Measured on the shop's finished bulk operations (None until the first one finished).
+    bulk_lines_per_second = models.FloatField(null=True, blank=True)
+    bulk_start_seconds = models.FloatField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

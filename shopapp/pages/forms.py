@@ -3,7 +3,7 @@
 from django import forms
 
 from integrations.shops.models import Shop
-from shopapp.pages.wording import INVENTORY_LABELS, TAX_MODE_LABELS, accepted
+from shopapp.pages.wording import INVENTORY_LABELS, PUSH_ROAD_LABELS, TAX_MODE_LABELS, accepted
 
 
 class InlineErrorsMixin:
@@ -58,6 +58,13 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
         label="Inventory",
         error_messages={"required": accepted(INVENTORY_LABELS), "invalid_choice": accepted(INVENTORY_LABELS)},
     )
+    push_road = forms.ChoiceField(
+        choices=list(PUSH_ROAD_LABELS.items()),
+        widget=forms.RadioSelect,
+        required=False,  # a form without it keeps the store's choice
+        label="How orders travel to Shopify",
+        error_messages={"invalid_choice": accepted(PUSH_ROAD_LABELS)},
+    )
     send_receipt = forms.BooleanField(required=False, label="Email an order confirmation to the backer")
     send_fulfillment_receipt = forms.BooleanField(required=False, label="Email a shipping confirmation to the backer")
     # After the push: which changes from BackerKit are applied without asking first.
@@ -76,10 +83,14 @@ class SettingsForm(InlineErrorsMixin, forms.Form):
             "inventory_behaviour": shop.inventory_behaviour,
             "send_receipt": shop.send_receipt,
             "send_fulfillment_receipt": shop.send_fulfillment_receipt,
+            "push_road": shop.push_road,
         }
         if change_settings is not None:
             initial.update({name: getattr(change_settings, name) for name in cls.CHANGE_FIELDS})
         return cls(data=data, initial=initial)
+
+    def clean_push_road(self) -> str:
+        return self.cleaned_data.get("push_road") or self.initial.get("push_road") or Shop.PushRoad.CALLS
 
 
 class RetryForm(forms.Form):

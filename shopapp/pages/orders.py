@@ -32,7 +32,7 @@ from shopapp.pages.common import (
 from shopapp.pages.forms import RetryForm
 from shopapp.pages.sent_input import summarize
 from shopapp.pages.shipments import SHIPMENT_FILTERS, shown
-from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome
+from shopapp.pages.wording import FINANCIAL_LABELS, PUSH_REFUSALS, RETRY_REFUSALS, eta_text, retry_outcome, road_label
 from shopapp.params import int_param
 
 STATE_FILTERS = [
@@ -129,6 +129,7 @@ def order(request: HttpRequest, record_id: int) -> HttpResponse:
             else {"entry": entry}
             for entry in history(record=record)
         ],  # fmt: skip
+        "road": road_label(record.road, record.bulk_operation.shopify_id if record.bulk_operation else ""),
         "health": shop_health(request.shop),
         "notice": request.GET.get("notice", ""),
         "error": request.GET.get("error", ""),

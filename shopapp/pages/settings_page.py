@@ -12,6 +12,7 @@ from integrations.orders.services.shop_settings import save_settings
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.pages.forms import SettingsForm
+from shopapp.pages.wording import PUSH_ROAD_HELP
 from shopapp.selectors import last_setting_change
 
 
@@ -36,6 +37,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "page_title": "Settings",
         "nav": "settings",
         "form": form,
+        "road_help": PUSH_ROAD_HELP,
         "transaction_data": shop.include_transaction_data,
         "last_change": last_setting_change(shop_id=shop.id, setting="include_transaction_data"),
         "push_held": push_orders_held(shop_id=shop.id),

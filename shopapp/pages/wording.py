@@ -22,6 +22,26 @@ INVENTORY_LABELS = {
     "DECREMENT_OBEYING_POLICY": "Decrease inventory, following each product's policy",
 }
 TAX_MODE_LABELS = {"one_line_item": "All taxes as one line item", "tax_lines": "Shopify tax lines"}
+# How orders travel to Shopify (integrations/orders/services/bulk_road.py).
+PUSH_ROAD_LABELS = {
+    "auto": "Automatic: large pushes also use Shopify bulk operations",
+    "calls": "One request per order only",
+    "bulk": "Prefer Shopify bulk operations",
+}
+PUSH_ROAD_HELP = {
+    "auto": "Above a few hundred waiting orders, part of them goes through Shopify's bulk import, "
+    "beside the one-by-one requests: both finish together, sooner than either alone.",
+    "calls": "Every order is its own request, paced by Shopify's rate limit.",
+    "bulk": "As much as possible goes through Shopify's bulk import; the one-by-one requests still run beside it.",
+}
+
+
+def road_label(road: str, bulk_id: str = "") -> str:
+    """Which road pushed an order, for its detail page."""
+    if road == "bulk":
+        number = bulk_id.rsplit("/", 1)[-1] if bulk_id else ""
+        return f"Shopify bulk operation {number}".strip()
+    return "One request to Shopify"
 
 
 def inventory_label(code: str) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.orders.models import PushRecord, ShipmentEvent
-from integrations.orders.services import lifecycle, shipments
+from integrations.orders.services import bulk_road, lifecycle, shipments
 from integrations.shops.models import Shop
 from shopapp.models import SettingChange, TransactionDataRequest
 
@@ -130,6 +130,12 @@ def resend_shipment(*, shop_id: int, event_id: int, by_email: str) -> ShipmentEv
         raise LookupError(event_id) from None
     logger.info("staff.resend_shipment", extra={"shop_id": shop_id, "event_id": event_id, "by": by_email})
     return event
+
+
+def bulk_road_on(*, shop_id: int, by_email: str) -> None:
+    """A rep lets a shop whose bulk road Shopify refused try it again."""
+    bulk_road.turn_on_again(shop_id=shop_id)
+    logger.info("staff.bulk_road_on", extra={"shop_id": shop_id, "by": by_email})
 
 
 def log_personal_data_access(*, staff_user: AbstractBaseUser, record: PushRecord, what: str) -> None:

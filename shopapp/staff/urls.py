@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/stores/<int:shop_id>/", views.store, name="store"),
     path("staff/stores/<int:shop_id>/transaction-data", views.set_transaction_data, name="transaction_data"),
     path("staff/stores/<int:shop_id>/pause", views.set_paused, name="pause"),
+    path("staff/stores/<int:shop_id>/bulk-road", views.bulk_road_on, name="bulk_road"),
     path("staff/stores/<int:shop_id>/retry", views.retry_failed, name="retry"),
     path("staff/stores/<int:shop_id>/orders/<int:record_id>/", views.order, name="order"),
     path("staff/stores/<int:shop_id>/shipments/<int:event_id>/resend", views.resend_shipment, name="resend_shipment"),

@@ -160,6 +160,16 @@ def set_paused(request: HttpRequest, shop_id: int) -> HttpResponse:
 
 @staff_only
 @require_POST
+def bulk_road_on(request: HttpRequest, shop_id: int) -> HttpResponse:
+    """After Shopify refused the bulk road (reason shown above): a rep lets the shop try it again."""
+    shop = _store(shop_id)
+    services.bulk_road_on(shop_id=shop.id, by_email=_email(request))
+    messages.success(request, f"Bulk operations will be tried again for {shop.domain}.")
+    return redirect("staff:store", shop_id=shop.id)
+
+
+@staff_only
+@require_POST
 def retry_failed(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = _store(shop_id)
     count = services.retry_failed(shop_id=shop.id, by_email=_email(request))

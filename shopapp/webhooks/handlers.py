@@ -9,8 +9,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.orders.bulk_tasks import bulk_follow_operation
 from integrations.orders.fulfilments import UnreadableFulfilment, cancellation_from_webhook, from_webhook
 from integrations.orders.models import ShipmentEvent
+from integrations.orders.services.bulk_follow import by_shopify_id
 from integrations.orders.services.shipments import record_cancellation, record_fulfilment
 from integrations.shops.models import Shop
 from integrations.shops.tokens.connection import disconnect_shop, mark_connected, mark_uninstalled
@@ -73,7 +75,18 @@ def shop_redact(delivery: WebhookDelivery) -> str:
     return privacy.redact_shop(shop_domain=delivery.shop_domain, keep_delivery_id=delivery.id)
 
 
+def bulk_operations_finish(delivery: WebhookDelivery) -> str:
+    """One of our bulk operations ended: follow it now (the tick would poll it soon anyway)."""
+    payload = delivery.payload or {}
+    operation_id = by_shopify_id(shop_domain=delivery.shop_domain, shopify_id=str(payload["admin_graphql_api_id"]))
+    if operation_id is None:
+        return "not one of our bulk operations"
+    transaction.on_commit(lambda: bulk_follow_operation.delay(operation_id))
+    return f"following bulk operation {operation_id} ({payload.get('status')})"
+
+
 HANDLERS: dict[str, Callable[[WebhookDelivery], str]] = {
+    "bulk_operations/finish": bulk_operations_finish,
     "app/uninstalled": app_uninstalled,
     "app/scopes_update": app_scopes_update,
     "customers/data_request": customers_data_request,

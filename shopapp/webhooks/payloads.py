@@ -63,6 +63,8 @@ SHAPES: dict[str, TopicShape] = {
     "orders/cancelled": TopicShape(
         None, {"id": int, "cancelled_at": str}, distinguishing=False, allowed=frozenset({"customer"})
     ),
+    # Lower-case status and error_code, no download URL (docs/shopify-facts.md, "Bulk mutations").
+    "bulk_operations/finish": TopicShape(None, {"admin_graphql_api_id": str, "status": str, "type": str}),
 }
 
 

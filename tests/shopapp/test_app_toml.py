@@ -23,6 +23,7 @@ def test_the_app_configuration_declares_scopes_auth_and_webhooks():
         "fulfillments/create",
         "fulfillments/update",
         "orders/cancelled",
+        "bulk_operations/finish",
     }
     assert compliance == {"customers/data_request", "customers/redact", "shop/redact"}
     assert {s["uri"] for s in webhooks["subscriptions"]} == {"/webhooks"}

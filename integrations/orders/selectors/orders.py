@@ -121,7 +121,7 @@ def order_detail(*, shop_id: int, record_id: int) -> PushRecord | None:
     """One record of this shop with its connection and every attempt (None: not this shop's)."""
     return (
         PushRecord.objects.filter(shop_id=shop_id, id=record_id)
-        .select_related("connection", "shop")
+        .select_related("connection", "shop", "bulk_operation")
         .prefetch_related("push_attempts")
         .first()
     )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.models import BulkOperation, PushAttempt, PushRecord
 from integrations.orders.selectors import state_counts
 from integrations.orders.services.push import DEFAULT_ORDER_CREATE_COST
 from integrations.shopify.rate_limit import CostBucket
@@ -91,6 +91,13 @@ def _recently_active(*, shop_id: int, since: datetime) -> bool:
 
 
 def _bucket_limit(shop_id: int) -> float:
-    """Orders a second the shop's Shopify bucket allows (its restore rate over orderCreate's cost)."""
-    domain = Shop.objects.filter(id=shop_id).values_list("domain", flat=True).first() or ""
-    return CostBucket(domain).restore_rate() / DEFAULT_ORDER_CREATE_COST
+    """Orders a second the shop's Shopify bucket allows (its restore rate over orderCreate's cost),
+    plus, while one of its bulk operations runs, the bulk road's measured rate (both roads push
+    from one queue: one bar, one time left)."""
+    domain, bulk_rate = Shop.objects.filter(id=shop_id).values_list("domain", "bulk_lines_per_second").first() or (
+        "",
+        None,
+    )
+    calls = CostBucket(domain).restore_rate() / DEFAULT_ORDER_CREATE_COST
+    running = BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES).exists()
+    return calls + (bulk_rate or 0.0) if running else calls

@@ -190,6 +190,10 @@ def recover_abandoned(*, lease_seconds: int) -> int:
     """Records whose lane died (worker killed, machine lost) go back to pending. Their
     ``last_sent_at`` stays: the next lane looks the order up in Shopify before any resend."""
     cutoff = timezone.now() - timedelta(seconds=lease_seconds)
-    return PushRecord.objects.filter(state=State.PUSHING, claimed_at__lt=cutoff).update(
-        state=State.PENDING, claim_token=""
+    # A bulk operation's claims (``bulk:<id>``) last as long as it runs: the bulk follower takes
+    # them back itself (services/bulk_follow.py).
+    return (
+        PushRecord.objects.filter(state=State.PUSHING, claimed_at__lt=cutoff)
+        .exclude(claim_token__startswith="bulk:")  # noqa: S106 - a prefix, not a secret
+        .update(state=State.PENDING, claim_token="")
     )

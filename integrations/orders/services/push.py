@@ -348,3 +348,17 @@ def _look_up(*, record: PushRecord, ctx: PushContext, outcome: OutcomeWriter) ->
 def _user_error_text(error: dict) -> str:
     path = ".".join(str(p) for p in (error.get("field") or []))
     return f"{error.get('message')} ({path})" if path else str(error.get("message"))
+
+
+# --- for the bulk road (services/bulk_road.py, bulk_follow.py): the same mapping and the same
+# reading of an orderCreate answer as a lane's send.
+
+
+def sent_fields(mapped: MappedOrder, variants: dict[str, Variant]) -> dict:
+    """What a send records besides its variables (the money it expects, the variant prices)."""
+    return {**_expected_money(mapped), "variant_prices": _variant_prices(mapped, variants)}
+
+
+def write_answer(*, record: PushRecord, payload: dict, ctx: PushContext, outcome: OutcomeWriter) -> Result:
+    """An ``orderCreate`` payload written to its record exactly as a lane writes it."""
+    return _created_or_refused(record=record, payload=payload, ctx=ctx, outcome=outcome)

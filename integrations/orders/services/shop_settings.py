@@ -9,7 +9,14 @@ from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
-MERCHANT_SETTINGS = ("auto_push", "tax_mode", "inventory_behaviour", "send_receipt", "send_fulfillment_receipt")
+MERCHANT_SETTINGS = (
+    "auto_push",
+    "tax_mode",
+    "inventory_behaviour",
+    "send_receipt",
+    "send_fulfillment_receipt",
+    "push_road",
+)
 
 
 def save_settings(*, shop_id: int, values: dict) -> list[str]:

@@ -12,7 +12,6 @@ https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
 import logging
 import math
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 import graphql
@@ -21,9 +20,10 @@ from integrations.shopify.schema import admin_schema
 from integrations.shopify.simulator import credentials, faults, order_webhooks
 from integrations.shopify.simulator.context import ExecutionContext
 from integrations.shopify.simulator.cost import MAX_QUERY_COST, query_cost
+from integrations.shopify.simulator.dict_fields import field_resolver
 from integrations.shopify.simulator.documents import format_error, parse_and_validate
 from integrations.shopify.simulator.models import Shop
-from integrations.shopify.simulator.resolvers import MUTATION_ROOT, QUERY_ROOT, REQUIRED_SCOPE
+from integrations.shopify.simulator.resolvers import MUTATION_ROOT, QUERY_ROOT, RATE_LIMIT_FREE, REQUIRED_SCOPE
 from integrations.shopify.simulator.state import SimulatorState
 from integrations.shopify.simulator.versions import serve_version
 from integrations.shopify.simulator.wire import Request, Response
@@ -32,18 +32,6 @@ logger = logging.getLogger(__name__)
 
 RATE_LIMITS_DOC = "https://shopify.dev/api/usage/rate-limits"
 _INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
-
-
-def field_resolver(source: Any, info: graphql.GraphQLResolveInfo, **args: Any) -> Any:
-    """Dict-backed fields; a field our dicts do not carry is refused rather than silently null."""
-    if isinstance(source, Mapping):
-        if info.field_name not in source:
-            raise graphql.GraphQLError(
-                f"not simulated: {info.parent_type.name}.{info.field_name}", extensions={"code": "NOT_SIMULATED"}
-            )
-        value = source[info.field_name]
-        return value(info, **args) if callable(value) else value
-    return graphql.default_field_resolver(source, info, **args)
 
 
 def _cost_extension(requested: int, actual: int | None, status: Any) -> dict[str, Any]:
@@ -127,7 +115,9 @@ def _execute(
         ]
         return Response.json({"errors": errors, **_cost_extension(0, 0, status)}, 200, headers), ctx
 
-    requested = query_cost(schema, parsed.document, operation, variables)
+    # bulkOperationRunMutation is not subject to the cost-based rate limit (bulk import guide).
+    free = bool(fields) and all(name in RATE_LIMIT_FREE for name in fields)
+    requested = 0 if free else query_cost(schema, parsed.document, operation, variables)
     if requested > MAX_QUERY_COST:
         error = {
             "message": f"Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).",

@@ -8,7 +8,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from integrations.shopify.simulator import credentials, faults, fulfillment_control, merchant_edits, webhooks
+from integrations.shopify.simulator import (
+    bulk_control,
+    credentials,
+    faults,
+    fulfillment_control,
+    merchant_edits,
+    webhooks,
+)
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.id_tokens import mint_id_token
 from integrations.shopify.simulator.latency import Latency
@@ -160,6 +167,12 @@ def redeliver(state: SimulatorState, request: Request, params: dict, body: dict)
     return Response.json(webhooks.redeliver(state, params["webhook_id"], deliver=body.get("deliver", True)), 201)
 
 
+def bulk(state: SimulatorState, request: Request, params: dict, body: dict) -> Response:
+    if request.method == "GET":
+        return Response.json(bulk_control.describe(state, params["shop"]))
+    return Response.json(bulk_control.configure(state, params["shop"], body))
+
+
 def shop_orders(state: SimulatorState, request: Request, params: dict, body: dict) -> Response:
     shop = state.require_shop(params["shop"])
     with state.lock:
@@ -214,6 +227,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/faults$"), set_faults),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/availability$"), set_availability),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/bucket$"), set_bucket),
+    ("GET", re.compile(rf"^/_simulator/shops/{_SHOP}/bulk$"), bulk),
+    ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/bulk$"), bulk),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/id_token$"), id_token),
     ("POST", re.compile(rf"^/_simulator/shops/{_SHOP}/webhooks$"), trigger_webhook),
     ("POST", re.compile(r"^/_simulator/webhooks/(?P<webhook_id>[0-9a-f-]+)/redeliver$"), redeliver),

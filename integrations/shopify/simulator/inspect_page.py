@@ -7,7 +7,7 @@ same actions as the control API in fulfillment_control.py, webhooks included), t
 
 import html
 
-from integrations.shopify.simulator import fulfillment_control
+from integrations.shopify.simulator import bulk_control, fulfillment_control
 from integrations.shopify.simulator.snapshot import snapshot
 from integrations.shopify.simulator.state import SimulatorState
 from integrations.shopify.simulator.wire import Request, Response
@@ -74,6 +74,26 @@ def render(state: SimulatorState, base_url: str) -> str:
         + "</tr>"
         for o in reversed(data["orders"][-200:])
     )
+    with state.lock:
+        operations = [bulk_control.operation_json(op) for op in state.bulk.operations.values()]
+    bulk = "".join(
+        "<tr>"
+        + "".join(
+            _cell(v)
+            for v in (
+                op["id"],
+                op["status"],
+                op["error_code"] or "",
+                op["lines"],
+                op["done"],
+                op["results"],
+                op["created_at"],
+                op["completed_at"] or "",
+            )
+        )  # fmt: skip
+        + "</tr>"
+        for op in reversed(operations[-50:])
+    )
     counters = ", ".join(f"{k}: {v}" for k, v in sorted(data["counters"].items())) or "none yet"
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Shopify simulator</title>
 <style>{_STYLE}</style></head><body>
@@ -84,6 +104,8 @@ def render(state: SimulatorState, base_url: str) -> str:
 <p>Counters: {html.escape(counters)}</p>
 <h2>Shops</h2><table><tr><th>Domain</th><th>Plan</th><th>Currency</th><th>Installed</th><th>Scopes</th>
 <th>Variants</th><th>Orders</th><th></th></tr>{shops}</table>
+<h2>Bulk operations (latest 50)</h2><table><tr><th>Id</th><th>Status</th><th>Error</th><th>Lines</th>
+<th>Executed</th><th>Results</th><th>Created</th><th>Completed</th></tr>{bulk}</table>
 <h2>Orders (latest 200)</h2><table><tr><th>Shop</th><th>Name</th><th>Created</th><th>Source id</th><th>Total</th>
 <th>Financial status</th><th>Tags</th><th>Transactions</th><th>Attributes</th><th>Updated</th><th>State</th>
 <th>Outstanding</th><th>Fulfilment</th><th>Fulfilment orders</th><th>Fulfilments</th><th>Warehouse / merchant</th></tr>

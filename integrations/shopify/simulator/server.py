@@ -18,7 +18,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from integrations.shopify.app_toml import declared_webhook_topics
 from integrations.shopify.schema import admin_schema
-from integrations.shopify.simulator import admin_frame, admin_graphql, control, inspect_page, oauth
+from integrations.shopify.simulator import (
+    admin_frame,
+    admin_graphql,
+    bulk_runner,
+    bulk_uploads,
+    control,
+    inspect_page,
+    oauth,
+)
 from integrations.shopify.simulator.catalog import load_catalog
 from integrations.shopify.simulator.latency import Latency
 from integrations.shopify.simulator.state import AppConfig, SimulatorState
@@ -35,6 +43,11 @@ def route(state: SimulatorState, request: Request, base_url: str) -> Response:
         return inspect_page.act(state, request)
     if path.startswith("/_simulator/"):
         return control.dispatch(state, request)
+    if path.startswith(bulk_uploads.UPLOAD_PATH) and request.method == "POST":
+        return bulk_uploads.receive_upload(state, path.removeprefix(bulk_uploads.UPLOAD_PATH), request)
+    if path.startswith(bulk_runner.RESULTS_PATH) and request.method == "GET":
+        domain, _, name = path.removeprefix(bulk_runner.RESULTS_PATH).partition("/")
+        return bulk_runner.serve_results(state, domain, name)
     parts = path.strip("/").split("/")
     if len(parts) < 3 or parts[1] != "admin":
         return Response.json({"errors": "Not Found"}, status=404)
@@ -133,6 +146,7 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         self.state = state
         host, port = self.server_address[:2]
         self.base_url = f"http://{host}:{port}"
+        state.base_url = self.base_url
 
 
 @dataclass

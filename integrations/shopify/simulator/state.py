@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.shopify.simulator.bucket import LeakyBucket
+from integrations.shopify.simulator.bulk_models import BulkRegistry
 from integrations.shopify.simulator.latency import Latency
 from integrations.shopify.simulator.models import (
     AccessToken,
@@ -98,6 +99,7 @@ class SimulatorState:
         self.config = config
         self.lock = threading.RLock()
         self._ids = itertools.count(1001)
+        self.base_url = ""  # where the server listens (set by the server): upload targets, results files
         self.in_latency = 0  # requests sleeping their simulated latency right now (not reset: in flight)
         self.reset()
 
@@ -112,6 +114,7 @@ class SimulatorState:
             self.deliveries: list[dict[str, Any]] = []
             self.counters: Counter[str] = Counter()
             self.cost_spent: float = 0.0
+            self.bulk = BulkRegistry()  # staged uploads and bulk operations (bulk_*.py)
 
     def next_id(self) -> int:
         with self.lock:

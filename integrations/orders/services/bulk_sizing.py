@@ -1,0 +1,60 @@
+"""How much of a shop's queue the bulk road takes: pure arithmetic, measured figures in.
+
+The calls road pushes at the bucket's pace (restore rate / orderCreate's cost, orders a second).
+The bulk road, once Shopify starts an operation (``start_seconds`` after the run), executes
+``lines_per_second``. Both roads take from one queue; a chunk is sized so that both finish
+together: with P orders left, calls at C/s and bulk at B/s after a start of S seconds,
+    T = (P + B*S) / (C + B)   and the chunk is   B * (T - S)
+(none when T <= S: the calls finish first). A shop's first chunk is small: it measures B and S.
+Shopify publishes no figure for B (docs/shopify-facts.md, "Bulk mutations").
+"""
+
+from dataclasses import dataclass
+
+# "auto": the bulk road joins in above this many claimable pending orders.
+AUTO_THRESHOLD = 300
+# The first chunk of a shop (nothing measured yet): enough lines to time, few enough to be quick.
+FIRST_CHUNK = 50
+# Below this the bulk road is not worth its control calls and its start-up.
+MIN_CHUNK = 50
+# A file holds at most 100 MB; our orders take 1.5-3 KB a line: 20k lines stay far below it.
+MAX_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Rates:
+    calls_per_second: float  # what the bucket lets the calls road push
+    bulk_lines_per_second: float | None  # measured on the shop's finished operations
+    bulk_start_seconds: float | None
+
+
+def chunk_size(*, pending: int, rates: Rates, road: str) -> int:
+    """Lines for the next bulk operation of a shop with ``pending`` claimable orders (0: none)."""
+    if road == "calls" or pending <= 0:
+        return 0
+    if road == "auto" and pending < AUTO_THRESHOLD:
+        return 0
+    if rates.bulk_lines_per_second is None:
+        return min(FIRST_CHUNK, pending)
+    if road == "bulk":
+        return min(pending, MAX_CHUNK)
+    b, s, c = rates.bulk_lines_per_second, rates.bulk_start_seconds or 0.0, max(rates.calls_per_second, 0.0)
+    if b <= 0:
+        return 0
+    together = (pending + b * s) / (c + b)
+    size = int(b * (together - s))
+    if size < MIN_CHUNK:
+        return 0
+    return min(size, pending, MAX_CHUNK)
+
+
+def measured(*, lines: int, running_seconds: float, start_seconds: float,
+             previous: tuple[float | None, float | None]) -> tuple[float, float]:  # fmt: skip
+    """The shop's bulk figures after an operation of ``lines`` finished: lines a second while it
+    ran and Shopify's start-up, each averaged with what was known (half weight to the past)."""
+    rate = lines / max(running_seconds, 0.001)
+    old_rate, old_start = previous
+    if old_rate is not None:
+        rate = (rate + old_rate) / 2
+    start = start_seconds if old_start is None else (start_seconds + old_start) / 2
+    return rate, start

@@ -1,0 +1,41 @@
+"""How much of the queue the bulk road takes: measured figures in, a chunk out (pure)."""
+
+from integrations.orders.services.bulk_sizing import (
+    AUTO_THRESHOLD,
+    FIRST_CHUNK,
+    MAX_CHUNK,
+    Rates,
+    chunk_size,
+    measured,
+)
+
+STANDARD = 10.0  # orders a second by calls on a Standard store
+
+
+def test_nothing_for_calls_only_or_a_small_auto_push_and_a_small_first_chunk():
+    unknown = Rates(STANDARD, None, None)
+    assert chunk_size(pending=10_000, rates=unknown, road="calls") == 0
+    assert chunk_size(pending=AUTO_THRESHOLD - 1, rates=unknown, road="auto") == 0
+    assert chunk_size(pending=10_000, rates=unknown, road="auto") == FIRST_CHUNK
+
+
+def test_a_chunk_is_sized_so_that_both_roads_finish_together():
+    rates = Rates(STANDARD, 50.0, 2.0)
+    pending = 10_000
+
+    chunk = chunk_size(pending=pending, rates=rates, road="auto")
+
+    calls_time = (pending - chunk) / STANDARD
+    bulk_time = 2.0 + chunk / 50.0
+    assert abs(calls_time - bulk_time) < 1.0
+    assert chunk_size(pending=pending, rates=rates, road="bulk") == pending
+    assert chunk_size(pending=10**6, rates=rates, road="bulk") == MAX_CHUNK
+
+
+def test_no_chunk_when_the_calls_finish_before_bulk_would_start():
+    assert chunk_size(pending=400, rates=Rates(STANDARD, 50.0, 60.0), road="auto") == 0
+
+
+def test_figures_are_averaged_with_what_was_known():
+    assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(None, None)) == (50.0, 1.0)
+    assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(30.0, 3.0)) == (40.0, 2.0)
