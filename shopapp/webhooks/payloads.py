@@ -64,7 +64,11 @@ SHAPES: dict[str, TopicShape] = {
         None, {"id": int, "cancelled_at": str}, distinguishing=False, allowed=frozenset({"customer"})
     ),
     # Lower-case status and error_code, no download URL (docs/shopify-facts.md, "Bulk mutations").
-    "bulk_operations/finish": TopicShape(None, {"admin_graphql_api_id": str, "status": str, "type": str}),
+    # Bound to its shop by the operation, looked up in the header's shop only (handlers.py); its keys
+    # are a fulfilment's too, so they tell no topic apart.
+    "bulk_operations/finish": TopicShape(
+        None, {"admin_graphql_api_id": str, "status": str, "type": str}, distinguishing=False
+    ),
 }
 
 

@@ -18,7 +18,17 @@ State = PushRecord.State
 # Few lanes holding small batches: a lane claims its batch before it waits in the bucket, so 32 lanes
 # of 25 would hold a whole small test campaign and leave the bulk road nothing to take.
 FEW_LANES = {"PUSH_LANES_PER_SHOP": "2", "PUSH_BATCH_SIZE": "5"}
-CHANGING = {"id", "gid", "name", "shop", "created_at", "customer", "requested_by"}  # the shop's, the time's
+CHANGING = {
+    "id",
+    "gid",
+    "name",
+    "shop",
+    "created_at",
+    "updated_at",
+    "customer",
+    "requested_by",
+    "events",
+}  # the shop's, the time's
 
 
 def _catalog() -> list[dict]:
@@ -35,6 +45,11 @@ def shopify_orders(shopify_sim, shop) -> dict[str, dict]:
         kept["line_items"] = [{k: v for k, v in line.items() if k != "variant_id"} for line in order["line_items"]]
         kept["transactions"] = [
             {k: v for k, v in t.items() if k not in ("id", "processed_at")} for t in order["transactions"]
+        ]
+        # Fulfilment orders by what they hold (their ids differ between shops).
+        kept["fulfillment_orders"] = [
+            (fo["status"], fo["request_status"], [(x["sku"], x["total_quantity"]) for x in fo["line_items"]])
+            for fo in order["fulfillment_orders"]
         ]
         orders[order["source_identifier"]] = kept
     return orders
