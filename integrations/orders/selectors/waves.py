@@ -13,6 +13,8 @@ from integrations.orders.models import PushRecord, Wave, WaveMember, WaveRelease
 Hold = WaveMember.Hold
 # Without read_all_orders Shopify shows apps only the last 60 days of orders (docs/shopify-facts.md).
 VISIBLE_DAYS = 60
+# Optional scope (shopify.app.toml optional_scopes), asked for only when a wave is that far out.
+ALL_ORDERS_SCOPE = "read_all_orders"
 
 
 @dataclass(frozen=True)
