@@ -2,13 +2,16 @@
 Validated against the schema in tests/integrations/orders/test_wave_documents.py.
 Facts: docs/shopify-facts.md, "Fulfilment orders and holds"."""
 
-# Variables: id (Order gid). About 15 points.
+# Variables: id (Order gid). About 15 points. Line items: an order split by wave holds lines by SKU.
 ORDER_HOLDS = """
 query OrderHolds($id: ID!) {
   order(id: $id) {
     id
     fulfillmentOrders(first: 5) {
-      nodes { id status requestStatus fulfillmentHolds { id handle } }
+      nodes {
+        id status requestStatus fulfillmentHolds { id handle }
+        lineItems(first: 50) { nodes { id remainingQuantity sku } }
+      }
     }
   }
 }

@@ -72,9 +72,12 @@ class WaveMember(models.Model):
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="members")
-    record = models.OneToOneField("orders.PushRecord", on_delete=models.CASCADE, related_name="wave_member")
+    # An order whose items are in several SKU waves has one member per wave: each earlier wave holds
+    # its lines (``skus``, split off with a partial hold), the latest holds the rest (``skus`` empty).
+    record = models.ForeignKey("orders.PushRecord", on_delete=models.CASCADE, related_name="wave_members")
+    skus = models.JSONField(default=list, blank=True)
     country = models.CharField(max_length=2, blank=True)
-    # Other waves some of its items belong to: it follows the latest as one piece (never split).
+    # Earlier waves whose lines follow this one whole: Shopify refused to hold part of the order.
     also_in = models.JSONField(default=list, blank=True)
     hold_state = models.CharField(max_length=16, choices=Hold.choices, default=Hold.NOT_HELD)
     fulfillment_order_ids = models.JSONField(default=list, blank=True)
@@ -93,6 +96,7 @@ class WaveMember(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["wave", "hold_state"], name="wave_member_state_idx")]
+        constraints = [models.UniqueConstraint(fields=["record", "wave"], name="unique_wave_member_per_record")]
 
 
 class WaveRelease(models.Model):

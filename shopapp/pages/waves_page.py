@@ -8,10 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.orders.models import BackerKitConnection, Wave
-from integrations.orders.selectors.waves import VISIBLE_DAYS, push_orders_held, wave_rows
+from integrations.orders.selectors.waves import ALL_ORDERS_SCOPE, VISIBLE_DAYS, push_orders_held, wave_rows
 from integrations.orders.services import wave_release, waves
 from integrations.orders.services.waves import WaveError
 from integrations.orders.wave_tasks import start_release
+from integrations.shops.tokens.scopes import missing_scopes
 from shopapp.embedded import embedded_view
 from shopapp.pages.common import redirect_to, token_authenticated_form
 from shopapp.pages.forms import WaveForm
@@ -48,6 +49,8 @@ def _render(request: HttpRequest, *, form: WaveForm | None = None, preview=None,
         "form": form or WaveForm(connections=_connections(request)),
         "push_held": push_orders_held(shop_id=shop.id),
         "far_out": [row for row in rows if row.beyond_visible_days],
+        "all_orders_scope": ALL_ORDERS_SCOPE,
+        "all_orders_granted": not missing_scopes(shop.scopes, needed=(ALL_ORDERS_SCOPE,)),
         "visible_days": VISIBLE_DAYS,
         "fulfilment": fulfilment_context(request, partially_paid=sum(r.partially_paid for r in rows), back="waves"),
         "notice": request.GET.get("notice", ""),

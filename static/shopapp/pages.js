@@ -171,6 +171,30 @@
     });
   }
 
+  // --- Optional scopes: App Bridge's Scopes API opens Shopify's grant modal; the page reloads to
+  // show the answer (app/scopes_update tells the server). Without App Bridge: say how instead.
+  function setUpScopeRequest(button) {
+    const status = button.parentElement.querySelector("[data-request-scopes-status]");
+    const say = (text) => { if (status) { status.textContent = text; status.hidden = false; } };
+    button.addEventListener("click", async () => {
+      const bridge = appBridge();
+      if (!bridge || !bridge.scopes || !bridge.scopes.request) {
+        say("Open the app in Shopify admin to grant this access.");
+        return;
+      }
+      button.disabled = true;
+      try {
+        const answer = await bridge.scopes.request(button.dataset.requestScopes.split(","));
+        if (answer && answer.result === "granted-all") window.location.reload();
+        else say("Not granted. You can ask again at any time.");
+      } catch (error) {
+        say("Shopify could not ask for this access now. Try again in a moment.");
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
   function ready() {
     const box = document.getElementById("toast");
     if (box && box.dataset.notice) toast(box.dataset.notice);
@@ -178,6 +202,7 @@
     document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
     document.querySelectorAll("form[data-busy]").forEach(setUpBusy);
     document.querySelectorAll("[data-pull-url]").forEach(setUpPullProgress);
+    document.querySelectorAll("[data-request-scopes]").forEach(setUpScopeRequest);
     document.querySelectorAll("[data-confirm]").forEach((form) =>
       form.addEventListener("submit", (event) => {
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();

@@ -4,6 +4,7 @@ import tomllib
 
 from django.conf import settings
 
+from integrations.orders.selectors.waves import ALL_ORDERS_SCOPE
 from tests.support.processes import ROOT
 
 
@@ -12,6 +13,9 @@ def test_the_app_configuration_declares_scopes_auth_and_webhooks():
 
     assert config["embedded"] is True
     assert config["access_scopes"]["scopes"].split(",") == settings.SHOPIFY_SCOPES
+    # Asked for at runtime only by a store with a wave far out (the Waves page, App Bridge Scopes API).
+    assert config["access_scopes"]["optional_scopes"] == [ALL_ORDERS_SCOPE]
+    assert ALL_ORDERS_SCOPE not in settings.SHOPIFY_SCOPES
     assert all(url.endswith("/auth/callback") for url in config["auth"]["redirect_urls"])
     webhooks = config["webhooks"]
     assert webhooks["api_version"] == "2026-07"

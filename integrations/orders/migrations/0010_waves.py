@@ -101,10 +101,11 @@ class Migration(migrations.Migration):
                 ("last_error", models.TextField(blank=True)),
                 (
                     "record",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="wave_member", to="orders.pushrecord"
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="wave_members", to="orders.pushrecord"
                     ),
                 ),
+                ("skus", models.JSONField(blank=True, default=list)),
                 (
                     "wave",
                     models.ForeignKey(
@@ -152,6 +153,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="wave",
             constraint=models.UniqueConstraint(fields=("shop", "name"), name="unique_wave_name_per_shop"),
+        ),
+        migrations.AddConstraint(
+            model_name="wavemember",
+            constraint=models.UniqueConstraint(fields=("record", "wave"), name="unique_wave_member_per_record"),
         ),
         migrations.AddIndex(
             model_name="wavemember",

@@ -86,7 +86,7 @@ def _filtered(*, shop_id: int, filters: OrderFilters):
     if filters.financial_status:
         records = records.filter(financial_status=filters.financial_status)
     if filters.wave:
-        records = records.filter(wave_member__wave_id=filters.wave)
+        records = records.filter(wave_members__wave_id=filters.wave)
     if filters.query:
         q = filters.query
         name = q if q.startswith("#") else f"#{q}"

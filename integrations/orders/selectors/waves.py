@@ -13,6 +13,8 @@ from integrations.orders.models import PushRecord, Wave, WaveMember, WaveRelease
 Hold = WaveMember.Hold
 # Without read_all_orders Shopify shows apps only the last 60 days of orders (docs/shopify-facts.md).
 VISIBLE_DAYS = 60
+# Optional scope (shopify.app.toml optional_scopes), asked for only when a wave is that far out.
+ALL_ORDERS_SCOPE = "read_all_orders"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class WaveRow:
     last_release: WaveRelease | None
     beyond_visible_days: bool  # planned more than 60 days after its first order was pushed
     rules_text: str
-    spanning: int = 0  # orders with items of other waves too: they ship with this one, whole
+    spanning: int = 0  # orders with items of earlier waves Shopify refused to hold apart: whole with this one
 
 
 def rules_text(wave: Wave) -> str:
@@ -85,8 +87,8 @@ def push_orders_held(*, shop_id: int) -> bool:
 
 
 def member_of(*, record_id: int) -> WaveMember | None:
-    """The order detail's wave, hold and release."""
-    return WaveMember.objects.filter(record_id=record_id).select_related("wave").first()
+    """The order detail's wave, hold and release (of an order split by wave: the latest, its rest)."""
+    return WaveMember.objects.filter(record_id=record_id, skus=[]).select_related("wave").first()
 
 
 def releases_of(*, shop_id: int, limit: int = 20) -> list[WaveRelease]:

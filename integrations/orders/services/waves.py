@@ -2,8 +2,10 @@
 
 Rules (all that are given must match; an empty rule matches anything): the shipping country, a SKU
 present, the BackerKit connection, the backer id; ``rest`` takes every order no earlier wave took.
-Waves are tried in ``position`` order, the first match wins, so an order is never in two waves.
-Membership is kept per push record (``WaveMember``), assigned when a wave is created and for every
+Waves are tried in ``position`` order, the first match wins. An order whose items are in several SKU
+waves belongs to the latest of them (by ship date) and also to each earlier one for its lines: one
+``WaveMember`` per (record, wave), the earlier ones with the SKUs they hold (``skus``), split off in
+Shopify with a partial hold (services/wave_holds.py). Assigned when a wave is created and for every
 record that arrives later (a late pledge follows its wave: held if the wave is not released).
 The pages, the ``waves`` command and the staff console call these functions, audited alike.
 """
@@ -144,15 +146,32 @@ def _candidates(shop: Shop, extra: tuple[str, Rules] | None = None) -> list[_Can
 def wave_of(
     order: BackerKitOrder, record: PushRecord, candidates: list[_Candidate]
 ) -> tuple[_Candidate | None, list[str]]:
-    """The order's wave, and the other waves some of its items belong to. An order whose items are
-    in several SKU waves follows the latest of them (by ship date) as one piece: it is never split
-    line by line (see README, Waves)."""
+    """The order's wave (of an order whose items are in several SKU waves: the latest, by ship date,
+    which holds the rest of it), and the earlier SKU waves some of its items belong to."""
     matching = [c for c in candidates if c.rules.matches(order=order, record=record)]
     by_sku = [c for c in matching if c.rules.skus]
     if len(by_sku) > 1:
         latest = max(by_sku, key=lambda c: (c.ship_date or date.max, c.position))
         return latest, [c.name for c in by_sku if c is not latest]
     return (matching[0] if matching else None), []
+
+
+def placement(
+    order: BackerKitOrder, record: PushRecord, candidates: list[_Candidate]
+) -> list[tuple[_Candidate, list[str]]]:
+    """Each wave the order is held by, with the SKUs of its lines it holds; the order's wave last,
+    with ``[]`` (the rest of the order). Earlier SKU waves hold their lines with a partial hold."""
+    chosen, others = wave_of(order, record, candidates)
+    if chosen is None:
+        return []
+    skus_in_order = {item.sku for item in order.items}
+    earlier = []
+    for candidate in candidates:
+        if candidate.name in others:
+            lines = sorted((skus_in_order & set(candidate.rules.skus)) - set(chosen.rules.skus))
+            if lines:
+                earlier.append((candidate, lines))
+    return [*earlier, (chosen, [])]
 
 
 def preview_counts(*, shop: Shop, extra: tuple[str, Rules] | None = None) -> Counts:
@@ -202,22 +221,25 @@ def assign_members(*, shop: Shop, record_ids: Iterable[int] | None = None) -> in
     scope = WaveMember.objects.filter(wave__shop=shop)
     if record_ids is not None:
         scope = scope.filter(record_id__in=record_ids)
-    members = {m.record_id: m for m in scope}
+    members: dict[int, list[WaveMember]] = {}
+    for member in scope:
+        members.setdefault(member.record_id, []).append(member)
     assigned = 0
     records = _validated(shop) if record_ids is None else _validated_ids(shop, record_ids)
     for record, order in records:
-        chosen, others = wave_of(order, record, candidates)
-        wave = chosen.key if chosen else None
-        current = members.get(record.id)
+        wanted = {c.key.id: skus for c, skus in placement(order, record, candidates)}
+        current = members.get(record.id, [])
         country = order.shipping_address.country_code.upper()
-        if current is None and wave is not None:
-            defaults = {"wave": wave, "country": country, "also_in": others}
-            WaveMember.objects.get_or_create(record=record, defaults=defaults)
-            assigned += 1
-        elif current is not None and wave is not None and current.wave_id != wave.id and record.state in _UNPUSHED:
-            WaveMember.objects.filter(id=current.id, hold_state=Hold.NOT_HELD).update(
-                wave=wave, country=country, also_in=others
-            )
+        if {m.wave_id: m.skus for m in current} == wanted:
+            continue
+        if current and not (record.state in _UNPUSHED and all(m.hold_state == Hold.NOT_HELD for m in current)):
+            continue  # pushed (or held): it keeps its waves
+        with transaction.atomic():
+            WaveMember.objects.filter(id__in=[m.id for m in current], hold_state=Hold.NOT_HELD).delete()
+            for wave_id, skus in wanted.items():
+                WaveMember.objects.get_or_create(record=record, wave_id=wave_id,
+                                                 defaults={"country": country, "skus": skus})  # fmt: skip
+        assigned += 0 if current else 1
     return assigned
 
 
