@@ -59,15 +59,16 @@ def backerkit_key_refused_mid_pull(stack: Stack) -> Tally:
     wait_settled(stack, shop, records=len(orders), timeout=150)
 
     with httpx.Client(base_url=stack.backerkit_url, timeout=60) as backerkit:
-        requests = backerkit.get("/_simulator/state.json").json()["api_requests"]
+        # The locked listing's requests: the change feed a pull reads after it is not a page pulled again.
+        requests = backerkit.get("/_simulator/state.json").json()["listing_requests"]
     tally = count_pushed(stack, shop, orders, notes)
     records = PushRecord.objects.filter(shop=shop).count()
-    tally.notes.append(f"{records} records for {len(orders)} orders; {requests} BackerKit API requests "
+    tally.notes.append(f"{records} records for {len(orders)} orders; {requests} BackerKit listing requests "
                        f"({CAMPAIGN // PAGE_SIZE} pages, one refused: no page pulled twice)")  # fmt: skip
     if records != len(orders):
         raise DrillError(f"{records} push records for {len(orders)} orders")
     if requests != CAMPAIGN // PAGE_SIZE + 1:
-        raise DrillError(f"{requests} BackerKit requests for {CAMPAIGN // PAGE_SIZE} pages: the pull restarted")
+        raise DrillError(f"{requests} BackerKit listing requests for {CAMPAIGN // PAGE_SIZE} pages: the pull restarted")
     return tally
 
 

@@ -62,7 +62,7 @@ def worker_killed_during_bulk(stack: Stack) -> Tally:
 
 DRILLS = (
     Drill(
-        11,
+        14,
         "bulk-worker-kill",
         "workers SIGKILLed while a bulk operation runs, restarted",
         worker_killed_during_bulk,

@@ -134,7 +134,7 @@ def count_changes(stack: Stack, domain: str, orders: list[dict], newer: list[dic
 
 DRILLS = (
     Drill(
-        11,
+        13,
         "changes-during-faults",
         "1,000 changes, worker SIGKILLed and 5xx mid-way",
         changes_during_faults,

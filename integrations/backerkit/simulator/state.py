@@ -357,6 +357,14 @@ class SimulatorState:
                 "cancellations": len(self.shipments.cancellations),
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
+                # The locked listing's (not the change feed's, which a pull reads after it).
+                "listing_requests": sum(
+                    1
+                    for r in self.requests
+                    if r["path"].startswith("/v1/")
+                    and r["path"].endswith("/orders")
+                    and "updated_since=" not in (r["query"] or "")
+                ),
             }
 
 
