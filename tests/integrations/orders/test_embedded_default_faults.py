@@ -4,10 +4,11 @@ Celery worker, no beat, no Redis: the app's local worker does the work), on the 
 database, against the Shopify simulator. Each order ends in Shopify exactly once, and the command
 never waits on work that nothing will do."""
 
-from integrations.orders.models import PushRecord
+from integrations.orders.models import OrderChange, PushRecord
 from integrations.orders.services import lifecycle
 from integrations.shops.models import Shop
 from tests.support.campaign_files import write_jsonl
+from tests.support.change_shops import changes_shop, moved, order, sim_order
 from tests.support.embedded_default import assert_all_pushed_once, embedded_push_orders, seeded
 from tests.support.push_checks import campaign
 from tests.support.reconnect import reconnect
@@ -90,3 +91,24 @@ def test_a_revoked_token_pauses_the_embedded_push_which_resumes_after_reconnect(
     embedded_push_orders(sim_shop, path, shopify_simulator)
 
     assert_all_pushed_once(shopify_sim, sim_shop, orders)
+
+
+def test_address_changes_whose_answers_are_lost_apply_once_in_the_embedded_default(
+    transactional_db, shopify_sim, shopify_simulator, tmp_path
+):
+    shop = changes_shop(shopify_sim)
+    ids = [f"bk-emb-{n}" for n in range(12)]
+    embedded_push_orders(shop, write_jsonl(tmp_path / "first.jsonl", [order(i) for i in ids]), shopify_simulator)
+    shopify_sim.fault(shop.domain, drop_connection=4, drop_when="after")  # executed, answer lost
+
+    newer = [moved(i, updated_at="2026-12-01T10:00:00Z") for i in ids]
+    embedded_push_orders(shop, write_jsonl(tmp_path / "newer.jsonl", newer), shopify_simulator)
+
+    assert shopify_sim.state()["shops"][0]["faults"]["drop_connection"] == 0  # every lost answer happened
+    states = set(OrderChange.objects.filter(shop=shop).values_list("state", flat=True))
+    assert states == {OrderChange.State.APPLIED} and OrderChange.objects.filter(shop=shop).count() == len(ids)
+    for order_id in ids:
+        shopify_order = sim_order(shopify_sim, shop.domain, order_id)
+        assert shopify_order["shipping_address"]["city"] == "Shelbyville"
+        updates = [e for e in shopify_order["events"] if e["actor"] == "app" and e["kind"] == "update"]
+        assert len(updates) == 1, (order_id, updates)
