@@ -46,30 +46,30 @@ def touch(order: Order, *fulfillment_orders: FulfillmentOrder) -> str:
     return stamp
 
 
-def open_for_new_order(state: SimulatorState, order: Order) -> None:
-    """The fulfilment order Shopify creates with the order (every line item, the shop's location)."""
-    stamp = order.created_at
+def open_fulfillment_order(
+    state: SimulatorState, order: Order, items: list[tuple[int, int]], stamp: str
+) -> FulfillmentOrder:
+    """A new OPEN, unsubmitted fulfilment order of ``order`` at the shop's location, holding
+    ``items`` ((line item id, units), ...): with a new order, or for units an edit added."""
     lines = [
         FulfillmentOrderLine(
-            id=state.next_id(),
-            line_item_id=item["id"],
-            total_quantity=item["quantity"],
-            remaining_quantity=item["quantity"],
+            id=state.next_id(), line_item_id=line_item_id, total_quantity=units, remaining_quantity=units
         )  # fmt: skip
-        for item in order.line_items
+        for line_item_id, units in items
     ]
-    order.fulfillment_orders.append(
-        FulfillmentOrder(
-            id=state.next_id(),
-            order_id=order.id,
-            status="OPEN",
-            request_status="UNSUBMITTED",
-            lines=lines,
-            created_at=stamp,
-            updated_at=stamp,
-        )  # fmt: skip
-    )
-    order.updated_at = stamp
+    fulfillment_order = FulfillmentOrder(
+        id=state.next_id(), order_id=order.id, status="OPEN", request_status="UNSUBMITTED", lines=lines,
+        created_at=stamp, updated_at=stamp,
+    )  # fmt: skip
+    order.fulfillment_orders.append(fulfillment_order)
+    return fulfillment_order
+
+
+def open_for_new_order(state: SimulatorState, order: Order) -> None:
+    """The fulfilment order Shopify creates with the order (every line item, the shop's location)."""
+    open_fulfillment_order(state, order, [(item["id"], item["quantity"]) for item in order.line_items],
+                           order.created_at)  # fmt: skip
+    order.updated_at = order.created_at
 
 
 def find(shop: Shop, fulfillment_order_id: int | None) -> tuple[Order, FulfillmentOrder] | None:

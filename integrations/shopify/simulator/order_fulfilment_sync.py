@@ -7,7 +7,7 @@ Shopify documents the outcome (fulfilment orders hold what remains to fulfil), n
 docs/shopify-facts.md, "After the push". Callers hold the state lock.
 """
 
-from integrations.shopify.simulator.fulfillment_models import FulfillmentOrder, FulfillmentOrderLine
+from integrations.shopify.simulator.fulfillment_orders import open_fulfillment_order
 from integrations.shopify.simulator.models import Order
 from integrations.shopify.simulator.state import SimulatorState
 
@@ -34,7 +34,7 @@ def remove_units(order: Order, line_item_id: int, units: int, stamp: str) -> Non
 
 def add_units(state: SimulatorState, order: Order, items: list[tuple[int, int]], stamp: str) -> None:
     """``items``: (line item id, units) to fulfil on top of what the order had."""
-    new_lines = []
+    new_items: list[tuple[int, int]] = []  # not in an open fulfilment order: a new one holds them
     for line_item_id, units in items:
         existing = next(
             (
@@ -50,20 +50,6 @@ def add_units(state: SimulatorState, order: Order, items: list[tuple[int, int]],
             existing.total_quantity += units
             existing.remaining_quantity += units
             continue
-        new_lines.append(
-            FulfillmentOrderLine(
-                id=state.next_id(), line_item_id=line_item_id, total_quantity=units, remaining_quantity=units
-            )
-        )
-    if new_lines:
-        order.fulfillment_orders.append(
-            FulfillmentOrder(
-                id=state.next_id(),
-                order_id=order.id,
-                status="OPEN",
-                request_status="UNSUBMITTED",
-                lines=new_lines,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
+        new_items.append((line_item_id, units))
+    if new_items:
+        open_fulfillment_order(state, order, new_items, stamp)
