@@ -163,11 +163,18 @@ class BackerKitClient(ShipmentWrites):
         return BackerKitError(f"BackerKit {what}: answer outside the contract ({detail})", project=self.project_id)
 
     def _get(self, path: str, *, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        url = self.api_url + path
+        return self._interpret(self._request("GET", path, params=params))
+
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """One authorized request to the API; a timeout or an unreachable BackerKit is transient."""
         try:
-            response = self._http.get(
-                url,
+            return self._http.request(
+                method,
+                self.api_url + path,
                 params=params,
+                json=json,
                 headers={"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"},
             )
         except httpx.TimeoutException as exc:
@@ -176,7 +183,6 @@ class BackerKitClient(ShipmentWrites):
             raise BackerKitTransient(
                 f"BackerKit cannot be reached ({type(exc).__name__})", project=self.project_id
             ) from exc
-        return self._interpret(response)
 
     def _interpret(self, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code

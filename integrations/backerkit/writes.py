@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from integrations.backerkit.errors import BackerKitTransient, BackerKitUnknownOrder
+from integrations.backerkit.errors import BackerKitUnknownOrder
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +47,7 @@ class ShipmentWrites:
         return f"{self._project_path()}/orders/{quote(order_id, safe='')}"
 
     def _write(self, method: str, path: str, *, body: dict[str, Any], order_id: str) -> WriteResult:
-        try:
-            response = self._http.request(
-                method,
-                self.api_url + path,
-                json=body,
-                headers={"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"},
-            )
-        except httpx.TimeoutException as exc:
-            raise BackerKitTransient(f"BackerKit timed out ({type(exc).__name__})", project=self.project_id) from exc
-        except httpx.TransportError as exc:
-            raise BackerKitTransient(
-                f"BackerKit cannot be reached ({type(exc).__name__})", project=self.project_id
-            ) from exc
+        response = self._request(method, path, json=body)
         if response.status_code == 404 and _code(response) == "unknown_order":
             raise BackerKitUnknownOrder(
                 f"BackerKit has no order {order_id!r} in project {self.project_id!r} (404)",
