@@ -71,6 +71,8 @@ def test_the_scheduled_pull_takes_in_and_pushes_the_due_connections_orders_only(
         timeout=60,
         what="the due connection's order to be pulled and pushed",
     )
+    # The push starts with the first page; the change feed is read after it, maybe later.
+    wait_for(lambda: len(backerkit_sim.state.requests) >= 2, timeout=60, what="the change feed to be read")
     assert [o["source_identifier"] for o in shopify_sim.orders(sim_shop.domain)] == ["bk-paid"]
     assert not PushRecord.objects.filter(shop=manual).exists()  # not due: not pulled
     # The due project only: its locked orders, then its change feed.
