@@ -70,8 +70,8 @@ def take_in(
     found = classify_incoming(record=record, order=order, stored=stored, store_name=connection.store_name)
     if found is None:
         return None
-    result, incoming, changes = found
-    base = synced_version(record).fingerprint
+    result, incoming, changes, current = found
+    base = current.fingerprint
     latest = next((c for c in changes if c.state not in (ChangeState.SUPERSEDED, ChangeState.DISMISSED)), None)
     if result.verdict == "same" and latest is None:
         return None
@@ -88,7 +88,7 @@ def take_in(
 
 def classify_incoming(
     *, record: PushRecord, order: BackerKitOrder, stored: dict, store_name: str
-) -> tuple[Classification, Version, list[OrderChange]] | None:
+) -> tuple[Classification, Version, list[OrderChange], Version] | None:
     """How a version relates to what Shopify has and to the changes already known (None: nothing to
     do, it is the same as or older than one already known). Reads only: the dry run asks it too."""
     if not record.order_data:
@@ -108,7 +108,7 @@ def classify_incoming(
     result = classify(current=current, incoming=incoming, seen=seen - {current.fingerprint})
     if result.verdict == "older":
         return None
-    return result, incoming, changes
+    return result, incoming, changes, current
 
 
 def _older(incoming: Version, known: Version, seen: set[str]) -> bool:

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 State = PushRecord.State
 CHUNK = 500
+# The first chunk is small: the lanes start once it commits, so a large file's first orders (or
+# changes) are on their way to Shopify within a fraction of a second instead of after 500 rows.
+FIRST_CHUNK = 25
 
 
 def storable(raw: dict) -> dict:
@@ -51,8 +54,10 @@ def currency_problem(*, shop: Shop, currency: str) -> str:
 
 def _chunks(entries: Iterable[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:
     iterator = iter(entries)
-    while chunk := list(islice(iterator, CHUNK)):
+    size = FIRST_CHUNK
+    while chunk := list(islice(iterator, size)):
         yield chunk
+        size = CHUNK
 
 
 def import_orders(
