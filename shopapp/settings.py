@@ -354,9 +354,10 @@ BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", def
 
 # --- Shipments back to BackerKit (the outbox, the reconciliation) --------------------------------
 # BackerKit not answering a write pauses the connection's outbox (services/shipment_pause.py): one
-# probe after this, doubling after each failed probe, capped, jittered; no event spends a try.
+# probe after this, doubling after each failed probe, capped (BackerKit back: its shipments leave
+# within the cap), jittered; no event spends a try.
 SHIPMENT_BACKOFF_SECONDS = env.float("SHIPMENT_BACKOFF_SECONDS", default=5.0)
-SHIPMENT_BACKOFF_MAX_SECONDS = env.float("SHIPMENT_BACKOFF_MAX_SECONDS", default=300.0)
+SHIPMENT_BACKOFF_MAX_SECONDS = env.float("SHIPMENT_BACKOFF_MAX_SECONDS", default=60.0)
 # Once it answers again, the waiting events are sent this many at a time, the next batch when
 # fewer than this many of the last are still unsent, checked this often (seconds).
 SHIPMENT_RESUME_BATCH = env.int("SHIPMENT_RESUME_BATCH", default=25)
