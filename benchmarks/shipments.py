@@ -1,7 +1,8 @@
 """Benchmark: from a fulfilment in Shopify to BackerKit's acknowledgement, and what the reconciliation
 costs in Shopify points per order.
 
-    .venv/bin/python benchmarks/shipments.py [--orders 1000] [--period 120] [--workers 2] [--json]
+    .venv/bin/python benchmarks/shipments.py [--orders 1000] [--period 120] [--workers 2]
+        [--down-seconds S] [--json]
 
 The issue's figure is 5,000 orders fulfilled over 10 minutes; on a 2-core machine shared with other
 work the default is scaled down to 1,000 over 2 minutes (the same rate, 8.3 fulfilments a second);
@@ -16,6 +17,12 @@ simulator's acknowledgement time minus the moment the fulfilment was asked for (
 clock). Baseline, in the same run: the same shipment bodies PUT straight to the BackerKit simulator
 from this process (what the transport alone costs, with no webhook, outbox or task).
 
+``--down-seconds S``: BackerKit is down (every API request 503) for S seconds in the middle of the
+period while the warehouse keeps shipping; the outbox pauses and probes. Printed: the requests that
+reached BackerKit while it was down (all, and the shipment writes), the time from "up" to the last
+acknowledgement of a shipment made while it was down (and of any shipment), and the duplicates
+(a fulfilment created twice at BackerKit: must be 0).
+
 Then one reconciliation run reads the period again (everything already recorded: the cheap scan
 alone), and one more after every webhook of a further N/10 fulfilments was dropped (the scan plus
 the details of what was missed): Shopify points spent per order read, as the simulator charged them.
@@ -27,6 +34,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +63,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--period", type=float, default=120.0, help="seconds over which the orders are fulfilled")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--down-seconds", type=float, default=0.0,
+                        help="BackerKit down for this long in the middle of the period")  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -116,7 +126,9 @@ def run(postgres, redis_server, args):
     asked: dict[str, float] = {}  # fulfilment id -> wall time the fulfilment was asked for
     interval = args.period / max(len(timed), 1)
     start = time.monotonic()
+    outage = Outage(bk, start=start + max(args.period - args.down_seconds, 0) / 2, seconds=args.down_seconds)
     for n, (_order_id, gid) in enumerate(timed):
+        outage.tick()
         due = start + n * interval
         pause = due - time.monotonic()
         if pause > 0:
@@ -125,6 +137,9 @@ def run(postgres, redis_server, args):
         answer = stack.sim.fulfil(SHOP, gid.rsplit("/", 1)[1], tracking=[{"number": f"1ZB{n:06d}", "company": "UPS",
                                   "url": f"https://ups.example/1ZB{n:06d}"}])  # fmt: skip
         asked[answer["fulfillment"]["admin_graphql_api_id"]] = at
+        if outage.down:
+            outage.asked.append(answer["fulfillment"]["admin_graphql_api_id"])
+    outage.end()
     fulfil_seconds = time.monotonic() - start
 
     def acknowledged() -> dict[str, float]:
@@ -134,6 +149,9 @@ def run(postgres, redis_server, args):
     wait_for(lambda: len(acknowledged()) >= len(asked), timeout=900, what="every shipment at BackerKit", interval=1)
     acks = acknowledged()
     latencies = [acks[fid] - at for fid, at in asked.items() if fid in acks]
+    created = Counter(a["fulfillment_id"] for a in bk.get("/_simulator/shipments.json").json()["acknowledgements"]
+                      if a["result"] == "created")  # fmt: skip
+    outage_figures = outage.figures(acks=acks) if args.down_seconds else None
 
     # Baseline: the same bodies, PUT straight to BackerKit (a fresh project, the orders copied).
     bodies = {e.fulfillment_id: (e.record.backerkit_order_id, e.body) for e in
@@ -173,11 +191,58 @@ def run(postgres, redis_server, args):
         "latency_seconds": {k: round(v, 3) for k, v in percentiles(latencies).items()},
         "baseline_direct_put_seconds": {k: round(v, 4) for k, v in percentiles(direct).items()},
         "baseline_mean": round(statistics.mean(direct), 4) if direct else 0,
+        "duplicates": sum(n - 1 for n in created.values() if n > 1),
+        "outage": outage_figures,
         "reconcile_scan": scan,
         "reconcile_after_lost_webhooks": {**found, "missed_fulfilments": len(missed)},
     }
     bk.close()
     return figures, stack
+
+
+class Outage:
+    """BackerKit down (the simulator's switch) from ``start`` (monotonic) for ``seconds``, switched
+    by the fulfilment loop as it goes."""
+
+    def __init__(self, bk, *, start: float, seconds: float):
+        self.bk, self.start, self.seconds = bk, start, seconds
+        self.down, self.over = False, seconds <= 0
+        self.asked: list[str] = []  # fulfilments made while it was down
+        self.down_at = self.up_at = 0.0  # wall times
+        self.requests_before = self.writes_before = 0
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if self.over or now < self.start:
+            return
+        if not self.down:
+            self._switch(True)
+        elif now >= self.start + self.seconds:
+            self._switch(False)
+
+    def end(self) -> None:
+        if self.down:
+            self._switch(False)
+
+    def _switch(self, down: bool) -> None:
+        self.bk.post("/_simulator/down", json={"down": down}).raise_for_status()
+        self.down = down
+        if down:
+            self.down_at = time.time()
+        else:
+            self.up_at, self.over = time.time(), True
+
+    def figures(self, *, acks: dict[str, float]) -> dict:
+        state = self.bk.get("/_simulator/state.json").json()
+        backlog = [acks[fid] for fid in self.asked if fid in acks]
+        return {
+            "down_seconds": round(self.up_at - self.down_at, 1),
+            "shipped_while_down": len(self.asked),
+            "requests_while_down": state["api_requests_while_down"],
+            "writes_while_down": state["writes_while_down"],
+            "up_to_last_backlog_ack_seconds": round(max(backlog) - self.up_at, 2) if backlog else None,
+            "up_to_last_ack_seconds": round(max(acks.values()) - self.up_at, 2) if acks else None,
+        }
 
 
 def _aware(epoch: float):
@@ -207,6 +272,13 @@ def print_figures(f: dict) -> None:
           f"p95 {lat['p95']} s, p99 {lat['p99']} s, max {lat['max']} s")  # fmt: skip
     print(f"baseline, the same bodies PUT straight to BackerKit: p50 {base['p50'] * 1000:.1f} ms, "
           f"p95 {base['p95'] * 1000:.1f} ms, p99 {base['p99'] * 1000:.1f} ms")  # fmt: skip
+    print(f"duplicates (a fulfilment created twice at BackerKit): {f['duplicates']}")
+    if f["outage"]:
+        o = f["outage"]
+        print(f"BackerKit down {o['down_seconds']} s while {o['shipped_while_down']} fulfilments were made: "
+              f"{o['requests_while_down']} requests reached it ({o['writes_while_down']} shipment writes); "
+              f"from up to the last of those acknowledged {o['up_to_last_backlog_ack_seconds']} s "
+              f"(to the last of all {o['up_to_last_ack_seconds']} s)")  # fmt: skip
     scan, found = f["reconcile_scan"], f["reconcile_after_lost_webhooks"]
     print(f"reconciliation, everything delivered: {scan['orders_read']} orders read for {scan['points']} points "
           f"({scan['points_per_order']} per order), {scan['found']} found")  # fmt: skip

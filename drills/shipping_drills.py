@@ -1,8 +1,10 @@
 """Drills 11 and 12: shipments flowing back to BackerKit when something fails on the way.
 
 11 backerkit-down-shipping: the warehouse ships every order (a fifth of them in two waves) while
-   BackerKit is down; every send fails and backs off; BackerKit comes back: every shipment arrives
-   exactly once (created once at BackerKit, in its latest version), none left waiting.
+   BackerKit is down; the connection's outbox pauses: the sends in flight fail, then only one probe
+   at a time reaches BackerKit (not one request per shipment, no attempt spent by the others);
+   BackerKit comes back: every shipment arrives exactly once (created once at BackerKit, in its
+   latest version), none left waiting.
 12 webhooks-lost: Shopify never delivers a fulfilment webhook (dropped); the scheduled
    reconciliation finds every fulfilment and each reaches BackerKit exactly once.
 
@@ -28,7 +30,7 @@ CAMPAIGN = 60
 OPEN = (ShipmentEvent.State.WAITING, ShipmentEvent.State.SENDING)
 OUTBOX_ENV = (
     ("SHIPMENT_BACKOFF_SECONDS", "1"),
-    ("SHIPMENT_BACKOFF_MAX_SECONDS", "4"),
+    ("SHIPMENT_BACKOFF_MAX_SECONDS", "2"),
     ("SHIPMENT_SWEEP_INTERVAL_SECONDS", "2"),
     ("SHIPMENT_SWEEP_AFTER_SECONDS", "3"),
 )
@@ -97,23 +99,49 @@ def _check_each_once(stack: Stack, shipped: dict[str, tuple[str, str]], tally: T
                          f"({list(twice.items())[:3]}), {len(wrong)} wrong, {len(unexpected)} unexpected")  # fmt: skip
 
 
+def _state(stack: Stack) -> dict:
+    with httpx.Client(base_url=stack.backerkit_url, timeout=60) as backerkit:
+        return backerkit.get("/_simulator/state.json").json()
+
+
 def backerkit_down_during_a_shipping_day(stack: Stack) -> Tally:
     shop, orders = _pushed_campaign(stack, "drill-ship-bkdown.myshopify.com", seed=21)
     with httpx.Client(base_url=stack.backerkit_url, timeout=60) as backerkit:
         backerkit.post("/_simulator/down", json={"down": True}).raise_for_status()
     shipped = _ship_everything(stack, shop)
     events = ShipmentEvent.objects.filter(shop=shop)
-    wait_for(lambda: events.count() == len(shipped) and not events.filter(attempts=0).exists(), timeout=60,
-             what="every shipment to be recorded and tried while BackerKit is down", interval=0.5)  # fmt: skip
-    tried = sum(events.values_list("attempts", flat=True))
+    connection = BackerKitConnection.objects.filter(shop=shop)
+
+    def probes() -> int:
+        return connection.get().shipments_failures
+
+    wait_for(lambda: events.count() == len(shipped) and probes() >= 2, timeout=60, interval=0.5,
+             what="every shipment to be recorded and the paused outbox to probe BackerKit")  # fmt: skip
+    # The pause holds: from here on, a request reaches BackerKit only as the connection's probe.
+    wait_for(lambda: not events.filter(state=ShipmentEvent.State.SENDING).exists(), timeout=30,
+             what="the sends in flight when the pause began to end", interval=0.2)  # fmt: skip
+    probes_before, writes_before = probes(), _state(stack)["writes_while_down"]
+    wait_for(lambda: probes() >= probes_before + 2, timeout=30, what="two more probes while down", interval=0.5)
+    wait_for(lambda: not events.filter(state=ShipmentEvent.State.SENDING).exists(), timeout=30,
+             what="the probe under way to end", interval=0.2)  # fmt: skip
+    down_writes, probes_down = _state(stack)["writes_while_down"], probes()
+    tried, tried_by = sum(events.values_list("attempts", flat=True)), events.exclude(attempts=0).count()
     if _received(stack)["shipments"]:
         raise DrillError("BackerKit received shipments while it was down")
+    if down_writes - writes_before > probes_down - probes_before + 1:
+        raise DrillError(f"paused, yet {down_writes - writes_before} writes reached BackerKit for "
+                         f"{probes_down - probes_before} probes")  # fmt: skip
+    in_flight = stack.options.workers * stack.options.concurrency
+    if down_writes > in_flight + probes_down + 1 or tried != down_writes:
+        raise DrillError(f"{down_writes} writes reached BackerKit while it was down ({tried} attempts) for "
+                         f"{len(shipped)} shipments: the outbox did not pause")  # fmt: skip
     with httpx.Client(base_url=stack.backerkit_url, timeout=60) as backerkit:
         backerkit.post("/_simulator/down", json={"down": False}).raise_for_status()
     wait_for(lambda: not events.filter(state__in=OPEN).exists(), timeout=90,
              what="the outbox to drain once BackerKit is back", interval=0.5)  # fmt: skip
-    notes = [f"BackerKit down while {len(shipped)} fulfilments of {len(orders)} orders shipped: {tried} sends "
-             "failed and backed off; then BackerKit came back"]  # fmt: skip
+    notes = [f"BackerKit down while {len(shipped)} fulfilments of {len(orders)} orders shipped: {down_writes} "
+             f"writes reached it (the sends under way when it paused, then one probe at a time), {tried} attempts "
+             f"spent by {tried_by} shipments; then BackerKit came back"]  # fmt: skip
     tally = count_pushed(stack, shop, orders, notes)
     _check_each_once(stack, shipped, tally)
     states = Counter(events.values_list("state", flat=True))

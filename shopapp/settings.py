@@ -353,11 +353,15 @@ BULK_TICK_SECONDS = env.float("BULK_TICK_SECONDS", default=5.0)
 BACKERKIT_PULL_INTERVAL_SECONDS = env.int("BACKERKIT_PULL_INTERVAL_SECONDS", default=300)
 
 # --- Shipments back to BackerKit (the outbox, the reconciliation) --------------------------------
-# Transient BackerKit errors: backoff doubling from this, capped, jittered; needs attention after
-# this many tries (with the cap, hours of BackerKit being down are waited out).
+# BackerKit not answering a write pauses the connection's outbox (services/shipment_pause.py): one
+# probe after this, doubling after each failed probe, capped (BackerKit back: its shipments leave
+# within the cap), jittered; no event spends a try.
 SHIPMENT_BACKOFF_SECONDS = env.float("SHIPMENT_BACKOFF_SECONDS", default=5.0)
-SHIPMENT_BACKOFF_MAX_SECONDS = env.float("SHIPMENT_BACKOFF_MAX_SECONDS", default=300.0)
-SHIPMENT_MAX_ATTEMPTS = env.int("SHIPMENT_MAX_ATTEMPTS", default=60)
+SHIPMENT_BACKOFF_MAX_SECONDS = env.float("SHIPMENT_BACKOFF_MAX_SECONDS", default=60.0)
+# Once it answers again, the waiting events are sent this many at a time, the next batch when
+# fewer than this many of the last are still unsent, checked this often (seconds).
+SHIPMENT_RESUME_BATCH = env.int("SHIPMENT_RESUME_BATCH", default=25)
+SHIPMENT_RESUME_PAUSE_SECONDS = env.float("SHIPMENT_RESUME_PAUSE_SECONDS", default=0.25)
 # The sweep sends waiting events whose message was lost, once they waited this long untouched.
 SHIPMENT_SWEEP_INTERVAL_SECONDS = env.float("SHIPMENT_SWEEP_INTERVAL_SECONDS", default=30.0)
 SHIPMENT_SWEEP_AFTER_SECONDS = env.float("SHIPMENT_SWEEP_AFTER_SECONDS", default=20.0)

@@ -10,6 +10,14 @@ from integrations.shops.fields import EncryptedJSONField, EncryptedTextField
 from integrations.shops.models import Shop
 
 
+class ShipmentPause(models.TextChoices):
+    """Why a connection's shipments wait (BackerKitConnection.shipments_pause_reason)."""
+
+    NONE = "", "Not paused"
+    DOWN = "down", "BackerKit is not answering"
+    THROTTLED = "throttled", "BackerKit asked us to slow down"
+
+
 class BackerKitConnection(models.Model):
     class Kind(models.TextChoices):
         API = "api", "BackerKit API"
@@ -41,6 +49,18 @@ class BackerKitConnection(models.Model):
     pull_not_before = models.DateTimeField(null=True, blank=True)
     pull_failures = models.PositiveIntegerField(default=0)
     last_pull_error = models.TextField(blank=True)
+    # The shipments outbox's pause (services/shipment_pause.py): BackerKit did not answer a write
+    # (5xx, timeout, down) or throttled it (429). While paused no event of the connection is sent
+    # and none spends an attempt; one probe (the oldest waiting event) is tried at
+    # ``shipments_paused_until``, and when it goes through every waiting event is sent, paced.
+    shipments_paused_until = models.DateTimeField(null=True, blank=True)
+    shipments_paused_since = models.DateTimeField(null=True, blank=True)
+    shipments_pause_reason = models.CharField(max_length=16, choices=ShipmentPause.choices, blank=True, default="")
+    shipments_failures = models.PositiveIntegerField(default=0, help_text="Failed probes in a row (the backoff).")
+    # The paced send after a pause (or of events whose message was lost): only the drain holding
+    # this token goes on; ``shipments_drained_at`` is its last step (the sweep knows it is alive).
+    shipments_drain_token = models.CharField(max_length=32, blank=True, default="")
+    shipments_drained_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,7 @@ hands codes and times: integrations/orders/selectors/shipments.py; the words are
 from dataclasses import dataclass
 
 from integrations.orders.models import ShipmentEvent
-from integrations.orders.selectors.shipments import FulfilmentLine
+from integrations.orders.selectors.shipments import FulfilmentLine, OutboxPause
 
 EventState = ShipmentEvent.State
 
@@ -53,6 +53,22 @@ def _web_link(url: str | None) -> str:
     return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else ""
 
 
+def pause_words(pause: OutboxPause) -> str:
+    """Why a connection's shipments wait, in the merchant's terms (the order page, the console)."""
+    n = pause.waiting
+    waiting = f"{n} shipment waits and is" if n == 1 else f"{n} shipments wait and are"
+    if pause.reason == "refused":
+        return (
+            f"BackerKit refused the API key of {pause.store_name}; {waiting} sent once a valid key is entered "
+            "(Settings, BackerKit connections)."
+        )
+    since = f"{pause.since:%H:%M} UTC" if pause.since else "a moment ago"
+    if pause.reason == "throttled":
+        until = f"{pause.until:%H:%M:%S} UTC" if pause.until else "shortly"
+        return f"BackerKit asked us to slow down at {since}; {waiting} sent from {until}."
+    return f"BackerKit is not answering since {since}; {waiting} sent when it answers."
+
+
 def backerkit_status(line: FulfilmentLine) -> str:
     if line.state == EventState.SENT and line.sent_at:
         return f"Sent to BackerKit at {line.sent_at:%b %-d, %H:%M:%S} UTC"
@@ -62,6 +78,8 @@ def backerkit_status(line: FulfilmentLine) -> str:
         return f"Not sent to BackerKit: {line.last_error or 'it needs attention'} Our support team can resend it."
     if line.state == EventState.SUPERSEDED:
         return "Replaced by a newer version before it was sent."
+    if line.pause is not None:
+        return f"Not sent yet: {pause_words(line.pause)}"
     if line.last_error:
         return f"Not sent yet: {line.last_error}"
     return "Being sent to BackerKit (within a minute)."

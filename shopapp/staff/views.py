@@ -18,6 +18,7 @@ from integrations.orders.selectors.orders import order_detail
 from integrations.orders.selectors.shipments import outbox_of
 from integrations.orders.selectors.waves import releases_of, wave_rows
 from integrations.shops.models import Shop
+from shopapp.pages.shipments import pause_words
 from shopapp.params import int_param
 from shopapp.selectors import open_transaction_data_requests
 from shopapp.staff import selectors, services
@@ -99,7 +100,8 @@ def _store_context(shop: Shop, **forms) -> dict:
         "financial": financial_status_counts(shop_id=shop.id),
         "connections": connections_of(shop_id=shop.id),
         "problems": selectors.recent_problems(shop_id=shop.id),
-        "outbox": outbox_of(shop_id=shop.id),
+        "outbox": (outbox := outbox_of(shop_id=shop.id)),
+        "outbox_pauses": [pause_words(pause) for pause in outbox.pauses],
         "audit": selectors.audit_log(shop_id=shop.id),
         "transaction_requests": open_transaction_data_requests(shop_id=shop.id),
         "waves": wave_rows(shop_id=shop.id),

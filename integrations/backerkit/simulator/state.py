@@ -320,8 +320,9 @@ class SimulatorState:
             if generation is not None and generation != self.generation:
                 return  # held across a reset: it belongs to a state that is gone
             self.requests.append(
-                {"method": method, "path": path, "query": query, "status": status, "at": time.monotonic()}
-            )
+                {"method": method, "path": path, "query": query, "status": status, "at": time.monotonic(),
+                 "while_down": self.down}
+            )  # fmt: skip
 
     def api_requests(self) -> list[dict[str, Any]]:
         """The requests made to the BackerKit API (not the control API), oldest first."""
@@ -357,6 +358,15 @@ class SimulatorState:
                 "cancellations": len(self.shipments.cancellations),
                 "requests": len(self.requests),
                 "api_requests": sum(1 for r in self.requests if r["path"].startswith("/v1/")),
+                # Answered 503 because BackerKit was down (POST /_simulator/down): all, and the writes.
+                "api_requests_while_down": sum(
+                    1 for r in self.requests if r["path"].startswith("/v1/") and r.get("while_down")
+                ),
+                "writes_while_down": sum(
+                    1
+                    for r in self.requests
+                    if r.get("while_down") and ("/shipments/" in r["path"] or r["path"].endswith("/cancellation"))
+                ),
                 # The locked listing's (not the change feed's, which a pull reads after it).
                 "listing_requests": sum(
                     1

@@ -9,14 +9,53 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from integrations.orders.models import BackerKitConnection, PushRecord, ShipmentEvent
+from integrations.orders.models import BackerKitConnection, PushRecord, ShipmentEvent, ShipmentPause
 
 Kind, EventState = ShipmentEvent.Kind, ShipmentEvent.State
 SHIPMENT_FILTERS = ("shipped", "not_shipped", "not_sent")
 NOT_SENT_STATES = (EventState.WAITING, EventState.SENDING, EventState.NEEDS_ATTENTION)
 CSV_HEADER = ("backerkit_order_id", "backer_id", "tracking_number", "tracking_company", "tracking_url", "shipped_at")
+
+
+@dataclass(frozen=True)
+class OutboxPause:
+    """A connection whose shipments wait for BackerKit (services/shipment_pause.py): ``reason`` is
+    ``down``, ``throttled`` or ``refused`` (its key); ``waiting``: how many wait now."""
+
+    connection_id: int
+    store_name: str
+    reason: str
+    since: datetime | None
+    until: datetime | None
+    waiting: int
+
+
+def pause_of(connection: BackerKitConnection) -> OutboxPause | None:
+    if connection.status == BackerKitConnection.Status.REFUSED:
+        reason = "refused"
+    elif connection.shipments_paused_until is not None:
+        reason = connection.shipments_pause_reason or ShipmentPause.DOWN
+    else:
+        return None
+    waiting = ShipmentEvent.objects.filter(
+        shop_id=connection.shop_id, record__connection_id=connection.id, state__in=(EventState.WAITING,
+                                                                                    EventState.SENDING)
+    ).count()  # fmt: skip
+    if not waiting:
+        return None
+    return OutboxPause(connection_id=connection.id, store_name=connection.store_name, reason=reason,
+                       since=connection.shipments_paused_since, until=connection.shipments_paused_until,
+                       waiting=waiting)  # fmt: skip
+
+
+def pauses_of(*, shop_id: int) -> list[OutboxPause]:
+    """The store's connections whose shipments wait for BackerKit, with how many wait."""
+    connections = BackerKitConnection.objects.filter(shop_id=shop_id, kind=BackerKitConnection.Kind.API).filter(
+        Q(status=BackerKitConnection.Status.REFUSED) | Q(shipments_paused_until__isnull=False)
+    )
+    return [pause for pause in map(pause_of, connections) if pause is not None]
 
 
 @dataclass(frozen=True)
@@ -35,13 +74,19 @@ class FulfilmentLine:
     last_error: str
     not_before: datetime | None
     versions: int
+    pause: OutboxPause | None = None  # not sent yet because its connection waits for BackerKit
 
 
 def fulfilments_of(*, shop_id: int, record_id: int) -> list[FulfilmentLine]:
     events = ShipmentEvent.objects.filter(shop_id=shop_id, record_id=record_id)
     versions = dict(events.values_list("fulfillment_id").annotate(n=Count("id")))
     lines = []
-    for event in events.filter(is_latest=True).order_by("id"):
+    pause: OutboxPause | None = None
+    latest = list(events.filter(is_latest=True).order_by("id"))
+    if any(event.state in (EventState.WAITING, EventState.SENDING) for event in latest):
+        record = PushRecord.objects.select_related("connection").only("connection").get(id=record_id)
+        pause = pause_of(record.connection)
+    for event in latest:
         body = event.body or {}
         lines.append(
             FulfilmentLine(
@@ -57,6 +102,7 @@ def fulfilments_of(*, shop_id: int, record_id: int) -> list[FulfilmentLine]:
                 last_error=event.last_error,
                 not_before=event.not_before,
                 versions=versions.get(event.fulfillment_id, 1),
+                pause=pause if event.state in (EventState.WAITING, EventState.SENDING) else None,
             )  # fmt: skip
         )
     return lines
@@ -94,6 +140,7 @@ class Outbox:
     counts: dict[str, int]
     problems: list[ShipmentEvent]  # needing attention, or waiting after a failed try: with the reason
     waiting: int
+    pauses: list[OutboxPause]  # connections whose shipments wait for BackerKit
 
 
 def outbox_of(*, shop_id: int, limit: int = 50) -> Outbox:
@@ -107,7 +154,8 @@ def outbox_of(*, shop_id: int, limit: int = 50) -> Outbox:
         .select_related("record")
         .order_by("-updated_at")[:limit]
     )
-    return Outbox(counts=counts, problems=problems, waiting=counts[EventState.WAITING] + counts[EventState.SENDING])
+    return Outbox(counts=counts, problems=problems, waiting=counts[EventState.WAITING] + counts[EventState.SENDING],
+                  pauses=pauses_of(shop_id=shop_id))  # fmt: skip
 
 
 def has_file_shipments(*, shop_id: int) -> bool:

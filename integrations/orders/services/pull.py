@@ -36,7 +36,10 @@ from integrations.backerkit.errors import (
     BackerKitUnauthorized,
 )
 from integrations.orders.models import BackerKitConnection, ImportRun
+from integrations.orders.services.backerkit_api import client_for
 from integrations.orders.services.imports import import_orders
+from integrations.orders.services.refusals import refusal_reason, refuse
+from integrations.orders.shipment_tasks import resume_shipments
 from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -54,15 +57,6 @@ class PullResult:
     retry_in: float | None = None
     error: str = ""
     exception: BackerKitError | None = None  # what ended the pull, if BackerKit did
-
-
-def client_for(connection: BackerKitConnection) -> BackerKitClient:
-    return BackerKitClient(
-        api_url=connection.api_url or settings.BACKERKIT_API_URL,
-        api_key=connection.api_key,
-        project=connection.project,
-        timeout=settings.BACKERKIT_TIMEOUT,
-    )
 
 
 def connections_due() -> list[int]:
@@ -194,19 +188,8 @@ def _backoff(failures: int) -> float:
 
 
 def _refused(*, connection: BackerKitConnection, exc: BackerKitError, result: PullResult) -> None:
-    if isinstance(exc, BackerKitUnauthorized):
-        reason = (
-            f"BackerKit refused the API key ({exc.status}). Orders of this project are not fetched until "
-            "you enter a valid key (or test the connection once the key works again)."
-        )
-    else:
-        reason = (
-            f"BackerKit has no project {connection.project!r} (404). Check the project ID and the key: "
-            "orders of this project are not fetched meanwhile."
-        )
-    connection.status, connection.stopped_reason = Status.REFUSED, reason
-    connection.last_pull_error, connection.pull_not_before = reason, None
-    connection.save(update_fields=["status", "stopped_reason", "last_pull_error", "pull_not_before"])
+    reason = refusal_reason(connection=connection, exc=exc)
+    refuse(connection=connection, reason=reason)
     result.error, result.exception = reason, exc
     logger.warning(
         "backerkit.pull_stopped",
@@ -263,6 +246,7 @@ def key_works_again(*, connection: BackerKitConnection) -> bool:
     connection.pull_not_before, connection.pull_failures, connection.last_pull_error = None, 0, ""
     connection.save(update_fields=["status", "stopped_reason", *_ERROR_FIELDS])
     logger.info("backerkit.pull_resumed", extra={"connection_id": connection.id, "shop_id": connection.shop_id})
+    resume_shipments(connection_id=connection.id)  # its shipments waited for the key: sent now, paced
     return True
 
 

@@ -109,6 +109,21 @@ def test_writes_fail_by_type_when_backerkit_refuses_throttles_times_out_or_is_do
     assert put(simulator, shipment()).result == "created"
 
 
+def test_the_simulator_counts_the_requests_it_answered_while_down(simulator):
+    put(simulator, shipment())
+    simulator.state.down = True
+    for _ in range(2):
+        with pytest.raises(BackerKitTransient):
+            put(simulator, shipment())
+    with pytest.raises(BackerKitTransient):
+        client(simulator).project()
+    simulator.state.down = False
+    put(simulator, shipment())
+
+    state = httpx.get(f"{simulator.url}/_simulator/state.json").json()
+    assert (state["api_requests_while_down"], state["writes_while_down"], state["api_requests"]) == (3, 2, 5)
+
+
 def test_the_inspection_page_shows_what_was_received(simulator):
     put(simulator, shipment(number="TRACK-77"))
     page = httpx.get(f"{simulator.url}/_simulator/").text

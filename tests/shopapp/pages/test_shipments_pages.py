@@ -29,6 +29,30 @@ def test_an_orders_page_shows_each_fulfilment_its_tracking_links_and_when_backer
     assert page.count('data-testid="fulfilment"') == 3
 
 
+def test_a_shipment_waiting_for_backerkit_says_since_when_and_how_many_wait(admin, shop_row, conn):
+    since = timezone.now().replace(hour=14, minute=5)
+    BackerKitConnection.objects.filter(id=conn.id).update(
+        shipments_paused_until=timezone.now(), shipments_paused_since=since, shipments_pause_reason="down"
+    )
+    first = record(shop_row, conn, "bk-1", State.PUSHED, shopify_order_id="gid://shopify/Order/1")
+    ship(first, 1, "1ZA")
+    ship(record(shop_row, conn, "bk-2", State.PUSHED, shopify_order_id="gid://shopify/Order/2"), 2, "1ZB")
+
+    page = admin.get("pages:order", first.id).content.decode()
+
+    assert "BackerKit is not answering since 14:05 UTC; 2 shipments wait and are sent when it answers." in page
+
+
+def test_shipments_of_a_refused_key_say_they_wait_for_a_valid_key(admin, shop_row, conn):
+    BackerKitConnection.objects.filter(id=conn.id).update(status=BackerKitConnection.Status.REFUSED)
+    first = record(shop_row, conn, "bk-1", State.PUSHED, shopify_order_id="gid://shopify/Order/1")
+    ship(first, 1, "1ZA")
+
+    page = admin.get("pages:order", first.id).content.decode()
+
+    assert "BackerKit refused the API key of Skyforge Store; 1 shipment waits and is sent once a valid key" in page
+
+
 def test_the_orders_list_filters_shipped_not_shipped_and_not_sent(admin, shop_row, conn):
     shipped = record(shop_row, conn, "bk-shipped", State.PUSHED, shopify_order_id="gid://shopify/Order/1")
     ShipmentEvent.objects.filter(id=ship(shipped, 1, "T1").id).update(state=Event.SENT)
