@@ -24,6 +24,7 @@ from tests.support.browser_pages import (
     report_vitals,
     screenshot,
     small_tap_targets,
+    text_touching_the_edge,
     wait_until,
 )
 from tests.support.push_records import State, connection, record
@@ -101,6 +102,7 @@ def test_an_orders_page_shows_its_shipments_tracking_links_and_whether_backerkit
     if is_phone(device):
         fits_the_phone(frame)
         assert small_tap_targets(frame, '[data-testid="tracking"] a') == []
+        assert text_touching_the_edge(frame) == []
     no_control_covered(frame)
     report_vitals(f"{device}-order-shipments", frame)
     screenshot(page, f"{device}-order-shipments")
@@ -153,6 +155,7 @@ def test_the_orders_list_filters_by_shipment_and_paging_keeps_the_filter(
     expect(frame.get_by_test_id("shipment-filter")).to_have_value("shipped")
     if is_phone(device):
         fits_the_phone(frame)
+        assert text_touching_the_edge(frame) == []
     no_control_covered(frame)
     report_vitals(f"{device}-orders-shipped", frame)
     screenshot(page, f"{device}-orders-shipped")
@@ -185,6 +188,7 @@ def test_the_home_page_counts_shipped_orders_and_opens_them(device, request, adm
     if is_phone(device):
         fits_the_phone(frame)
         assert small_tap_targets(frame, '[data-testid="shipped-count"]') == []
+        assert text_touching_the_edge(frame) == []
     report_vitals(f"{device}-home-shipped", frame)
 
     navigate(frame, metric.tap if is_phone(device) else metric.click)
@@ -230,6 +234,7 @@ def test_the_staff_console_shows_the_outbox_and_resend_sends_a_refused_shipment_
     expect(problems.filter(has_text="bk-later")).to_contain_text("did not answer")
     if is_phone(device):
         fits_the_phone(page.main_frame)
+        assert text_touching_the_edge(page.main_frame) == []
         assert small_tap_targets(page.main_frame, '[data-testid="resend"]') == []
         # The badge and its tries stay together on the row's right, not spread across it.
         state = failing.locator('td[data-label="State"] > span')

@@ -217,3 +217,17 @@ def small_tap_targets(frame: Frame, selector: str, *, minimum: float = 44) -> li
           .filter((c) => c.width < minimum || c.height < minimum)""",
         [selector, minimum],
     )
+
+
+def text_touching_the_edge(frame: Frame, *, margin: float = 8) -> list[str]:
+    """Paragraphs whose text starts or ends within ``margin`` px of the window's sides (on a phone
+    the cards run edge to edge; their text, and the page's own, keeps a margin)."""
+    return frame.evaluate(
+        """(margin) => [...document.querySelectorAll("p")]
+          .filter((p) => p.getClientRects().length > 0 && p.textContent.trim())
+          .filter((p) => { const r = document.createRange(); r.selectNodeContents(p);
+                           const box = r.getBoundingClientRect();
+                           return box.left < margin || box.right > innerWidth - margin; })
+          .map((p) => p.textContent.trim().slice(0, 60))""",
+        margin,
+    )
