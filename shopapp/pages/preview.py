@@ -34,12 +34,14 @@ def preview(request: HttpRequest) -> HttpResponse:
     partially_paid = counts.get("PARTIALLY_PAID", 0) + counts.get("PENDING", 0)
     pulls = [line for line in pull_lines(shop.id, connections_of(shop_id=shop.id)).values() if line.active]
     pending = pending_changes(shop_id=shop.id)
+    changes_page = open_changes(shop_id=shop.id, page=int_param(request.GET.get("changes_page")), total=pending.total)
     changes = [
         {"change": c, "kinds": kinds_text(c.kinds), "diff": diff_rows(c), "conflict": conflict_rows(c)}
-        for c in open_changes(shop_id=shop.id)
+        for c in changes_page.rows
     ]
     context = {
         "pending_changes": pending,
+        "changes_page": changes_page,
         "pending_sentence": pending_sentence(pending),
         "changes": changes,
         "page_title": "Preview",

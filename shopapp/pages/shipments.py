@@ -2,6 +2,7 @@
 hands codes and times: integrations/orders/selectors/shipments.py; the words are here)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from integrations.orders.models import ShipmentEvent
 from integrations.orders.selectors.shipments import FulfilmentLine, OutboxPause
@@ -41,7 +42,7 @@ class ShownFulfilment:
     cancelled: bool
     tracking: list[ShownTracking]
     items: str
-    shipped_at: str | None
+    shipped_at: str  # "Shipped Dec 1, 2026 09:00 UTC", or ""
     delivery: str
     backerkit: str  # "Sent to BackerKit at ..." or why not yet
     sent: bool
@@ -67,6 +68,19 @@ def pause_words(pause: OutboxPause) -> str:
         until = f"{pause.until:%H:%M:%S} UTC" if pause.until else "shortly"
         return f"BackerKit asked us to slow down at {since}; {waiting} sent from {until}."
     return f"BackerKit is not answering since {since}; {waiting} sent when it answers."
+
+
+def shipped_on(value: str | None) -> str:
+    """Shopify's RFC 3339 time as the order page writes times ("Dec 1, 2026 09:00 UTC"); a value
+    that is not one is shown as it came rather than hidden."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return f"Shipped {when:%b} {when.day}, {when:%Y %H:%M} UTC"
 
 
 def backerkit_status(line: FulfilmentLine) -> str:
@@ -100,7 +114,7 @@ def shown(lines: list[FulfilmentLine]) -> list[ShownFulfilment]:
                     for t in line.tracking
                 ],
                 items=", ".join(f"{i.get('sku') or 'no SKU'} × {i.get('quantity')}" for i in line.line_items),
-                shipped_at=line.shipped_at,
+                shipped_at=shipped_on(line.shipped_at),
                 delivery=DELIVERY.get(line.delivery_status or "", (line.delivery_status or "").replace("_", " ")),
                 backerkit=backerkit_status(line),
                 sent=line.state == EventState.SENT,

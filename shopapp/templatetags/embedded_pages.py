@@ -48,7 +48,8 @@ def page_url(context, name: str, *args, **params) -> str:
     return app_url(context["request"], name, *args, **params)
 
 
-FILTERS = ("state", "financial_status", "q", "page", "shipment")
+# The query's filters and page numbers that a link to another page of the same list keeps.
+FILTERS = ("state", "financial_status", "q", "page", "shipment", "wave", "changes_page")
 
 
 @register.simple_tag(takes_context=True)

@@ -7,14 +7,17 @@ from playwright.sync_api import expect
 
 from integrations.orders.models import OrderChange
 from tests.support.browser_pages import (
+    fits_the_phone,
     navigate,
     no_control_covered,
     no_horizontal_scroll,
     open_in_admin,
     report_vitals,
     screenshot,
+    small_tap_targets,
+    text_touching_the_edge,
 )
-from tests.support.change_records import WAREHOUSE, change, changes_in_every_state
+from tests.support.change_records import WAREHOUSE, change, changes_in_every_state, many_pending_changes
 from tests.support.push_records import State, connection, record
 
 pytestmark = pytest.mark.browser
@@ -73,3 +76,46 @@ def test_an_orders_history_shows_the_push_and_each_change(device, request, admin
 
     navigate(frame, lambda: history.get_by_test_id("change-dismiss").click())  # "Keep Shopify's"
     expect(frame.get_by_test_id("history")).to_contain_text("Shopify's value kept by the merchant")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_merchant_pages_through_120_pending_changes(device, request, admin_app, sim_shop):
+    page = request.getfixturevalue(device)
+    many_pending_changes(sim_shop, connection(sim_shop), 120)
+    phone = device == "phone"
+
+    frame = open_in_admin(page, admin_app, sim_shop.domain, "preview/")
+
+    card = frame.get_by_test_id("pending-changes")
+    pager = card.get_by_test_id("changes-pages")
+    expect(frame.get_by_test_id("pending-sentence")).to_have_text("120 address changes.")
+    expect(card.get_by_test_id("change-line")).to_have_count(50)
+    expect(pager.get_by_test_id("changes-range")).to_have_text("Showing 1–50 of 120")
+    expect(card.get_by_test_id("change-line").first).to_contain_text("bk-0001")
+    if phone:
+        fits_the_phone(frame)
+        assert small_tap_targets(frame, '[data-testid="changes-pages"] .Button') == []
+        assert text_touching_the_edge(frame) == []
+        row = card.get_by_test_id("change-line").first
+        expect(row.locator('td[data-label="Actions"]')).to_be_hidden()  # a pending change asks nothing
+        order = row.locator('td[data-label="Order"] > span')  # the order and its Shopify name together
+        expect(order).to_have_text("bk-0001 #1001")
+        assert order.evaluate("(el) => el.getBoundingClientRect().height") < 40
+    report_vitals(f"{device}-preview-changes-paged", frame)
+
+    for shown, first in (("Showing 51–100 of 120", "bk-0051"), ("Showing 101–120 of 120", "bk-0101")):
+        link = pager.get_by_role("link", name="Next")
+        navigate(frame, link.tap if phone else link.click)
+        expect(pager.get_by_test_id("changes-range")).to_have_text(shown)
+        expect(card.get_by_test_id("change-line").first).to_contain_text(first)
+    assert "changes_page=3" in frame.url
+    expect(card.get_by_test_id("change-line")).to_have_count(20)
+    expect(pager.get_by_role("link", name="Next")).to_have_count(0)  # the last page: Next is off
+    if phone:
+        fits_the_phone(frame)
+    screenshot(page, f"{device}-preview-changes-last-page")
+
+    back = pager.get_by_role("link", name="Previous")
+    navigate(frame, back.tap if phone else back.click)
+    expect(pager.get_by_test_id("changes-range")).to_have_text("Showing 51–100 of 120")
+    expect(frame.get_by_test_id("pending-sentence")).to_have_text("120 address changes.")  # the whole, every page

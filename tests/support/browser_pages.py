@@ -180,3 +180,54 @@ def screenshot(page: Page, name: str, *, docs: bool = False) -> Path:
 
 def wait_until(condition, *, timeout: float = 30.0, what: str) -> None:
     wait_for(condition, timeout=timeout, what=what, interval=0.2)
+
+
+def fits_the_phone(frame: Frame) -> None:
+    """Nothing wider than the window (the page never scrolls sideways) and every table either
+    collapsed into rows or scrolling inside its own card: no table pokes out of its card."""
+    measured = frame.evaluate(
+        """() => {
+          const wide = [];
+          for (const table of document.querySelectorAll("table")) {
+            if (table.getClientRects().length === 0) continue;
+            const box = table.getBoundingClientRect();
+            let holder = table.parentElement;
+            while (holder && !holder.classList.contains("Card") && getComputedStyle(holder).overflowX === "visible")
+              holder = holder.parentElement;
+            const edge = holder ? holder.getBoundingClientRect().right : innerWidth;
+            const scrolls = holder && ["auto", "scroll"].includes(getComputedStyle(holder).overflowX);
+            if (box.right > Math.min(edge, innerWidth) + 0.5 && !scrolls)
+              wide.push({table: table.dataset.testid || table.className, right: box.right, edge});
+          }
+          return {scroll: document.scrollingElement.scrollWidth, inner: innerWidth, wide};
+        }"""
+    )
+    assert measured["scroll"] <= measured["inner"], f"the page scrolls sideways: {measured}"
+    assert measured["wide"] == [], f"tables wider than their card: {measured['wide']}"
+
+
+def small_tap_targets(frame: Frame, selector: str, *, minimum: float = 44) -> list[dict]:
+    """The visible controls matching ``selector`` smaller than ``minimum`` CSS pixels either way
+    (WCAG 2.5.5 and Apple's 44 pt; Android asks 48 dp)."""
+    return frame.evaluate(
+        """([selector, minimum]) => [...document.querySelectorAll(selector)]
+          .filter((el) => el.getClientRects().length > 0)
+          .map((el) => ({control: (el.textContent || el.name || "").trim().slice(0, 40),
+                         width: el.getBoundingClientRect().width, height: el.getBoundingClientRect().height}))
+          .filter((c) => c.width < minimum || c.height < minimum)""",
+        [selector, minimum],
+    )
+
+
+def text_touching_the_edge(frame: Frame, *, margin: float = 8) -> list[str]:
+    """Paragraphs whose text starts or ends within ``margin`` px of the window's sides (on a phone
+    the cards run edge to edge; their text, and the page's own, keeps a margin)."""
+    return frame.evaluate(
+        """(margin) => [...document.querySelectorAll("p")]
+          .filter((p) => p.getClientRects().length > 0 && p.textContent.trim())
+          .filter((p) => { const r = document.createRange(); r.selectNodeContents(p);
+                           const box = r.getBoundingClientRect();
+                           return box.left < margin || box.right > innerWidth - margin; })
+          .map((p) => p.textContent.trim().slice(0, 60))""",
+        margin,
+    )

@@ -45,3 +45,21 @@ def changes_in_every_state(shop, conn, record_factory) -> dict[str, OrderChange]
                              shopify_order_name=f"#{1000 + position}")  # fmt: skip
         made[name] = change(rec, **spec)
     return made
+
+
+def many_pending_changes(shop, conn, count: int) -> list[OrderChange]:
+    """``count`` pushed orders (bk-0001, bk-0002, ...) with one pending address change each, made in
+    two bulk inserts: the preview's paging needs more changes than a page holds."""
+    records = PushRecord.objects.bulk_create(
+        PushRecord(shop=shop, connection=conn, backerkit_order_id=f"bk-{n:04d}", backer_id=f"backer-{n:04d}",
+                   state=PushRecord.State.PUSHED, currency="USD", amount_paid="90.00",
+                   order_data={"id": f"bk-{n:04d}"}, shopify_order_id=f"gid://shopify/Order/{n}",
+                   shopify_order_name=f"#{1000 + n}")
+        for n in range(1, count + 1)
+    )  # fmt: skip
+    return OrderChange.objects.bulk_create(
+        OrderChange(shop_id=shop.id, record=rec, version=1, kinds=["address"], diff=ADDRESS_DIFF,
+                    fields=["address.city"], fingerprint=f"fp-{rec.id}-1", sent_by="File moved.jsonl",
+                    store_name=conn.store_name, order_data=rec.order_data, state=ChangeState.PENDING)
+        for rec in records
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from integrations.orders.models import OrderChange, PushRecord
+from integrations.orders.selectors.paging import PageWindow
 
 ChangeState = OrderChange.State
 
@@ -104,15 +105,38 @@ def _cause(reason: str) -> str:
 _ASKING = (ChangeState.AWAITING_APPROVAL, ChangeState.NEEDS_ATTENTION, ChangeState.CONFLICT)
 
 
-def open_changes(*, shop_id: int, limit: int = 50) -> list[OrderChange]:
-    """The open changes to review, those asking for the merchant first."""
-    return list(
-        OrderChange.objects.filter(shop_id=shop_id, state__in=OrderChange.OPEN_STATES)
-        .select_related("record")
+CHANGES_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    rows: list[OrderChange]
+    window: PageWindow
+
+    number = property(lambda self: self.window.number)
+    total = property(lambda self: self.window.total)
+    pages = property(lambda self: self.window.pages)
+    has_previous = property(lambda self: self.window.has_previous)
+    has_next = property(lambda self: self.window.has_next)
+    first_index = property(lambda self: self.window.first_index(len(self.rows)))
+    last_index = property(lambda self: self.window.last_index(len(self.rows)))
+
+
+def open_changes(
+    *, shop_id: int, page: int = 1, per_page: int = CHANGES_PAGE_SIZE, total: int | None = None
+) -> ChangesPage:
+    """One page of the open changes to review, those asking for the merchant first (then oldest
+    first, so a page's rows stay put while the merchant pages). ``total`` (``pending_changes``,
+    already on the page) spares the COUNT."""
+    changes = OrderChange.objects.filter(shop_id=shop_id, state__in=OrderChange.OPEN_STATES)
+    window = PageWindow.clamp(page=page, total=changes.count() if total is None else total, per_page=per_page)
+    rows = list(
+        changes.select_related("record")
         .defer("order_data", "record__order_data", "record__sent_input")
         .annotate(asks=Case(When(state__in=_ASKING, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("asks", "id")[:limit]
+        .order_by("asks", "id")[window.offset : window.offset + per_page]
     )
+    return ChangesPage(rows=rows, window=window)
 
 
 @dataclass(frozen=True)

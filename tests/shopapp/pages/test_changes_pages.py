@@ -3,7 +3,7 @@ order's history (pushed, each change old -> new, who sent it, conflicts and how 
 decisions (apply, apply anyway, keep a value, dismiss) and the setting of what applies by itself."""
 
 from integrations.orders.models import ChangeSettings, OrderChange
-from tests.support.change_records import WAREHOUSE, change, changes_in_every_state
+from tests.support.change_records import WAREHOUSE, change, changes_in_every_state, many_pending_changes
 from tests.support.push_records import State, record
 
 ChangeState = OrderChange.State
@@ -89,3 +89,28 @@ def test_the_setting_says_what_applies_by_itself_and_releases_what_waited(admin,
     made["items"].refresh_from_db()
     made["cancel"].refresh_from_db()
     assert made["items"].state == ChangeState.PENDING and made["cancel"].state == ChangeState.AWAITING_APPROVAL
+
+
+def test_the_preview_pages_its_pending_changes_fifty_at_a_time_keeping_the_orders_page(admin, shop_row, conn):
+    many_pending_changes(shop_row, conn, 120)
+
+    first = admin.get("pages:preview").content.decode()
+    second = admin.get("pages:preview", changes_page="2", page="3").content.decode()
+    last = admin.get("pages:preview", changes_page="9").content.decode()  # past the end: the last page
+
+    assert first.count('data-testid="change-line"') == 50 and "bk-0050" in first and "bk-0051" not in first
+    assert "Showing 1–50 of 120" in first and "120 address changes" in first
+    assert second.count('data-testid="change-line"') == 50 and "bk-0051" in second and "bk-0100" in second
+    assert "Showing 51–100 of 120" in second
+    assert "changes_page=1&amp;" not in second  # the query keeps both pages: the orders' page stays 3
+    assert "page=3&amp;changes_page=1" in second and "page=3&amp;changes_page=3" in second
+    assert last.count('data-testid="change-line"') == 20 and "Showing 101–120 of 120" in last
+    assert 'rel="next"' not in last.split('data-testid="changes-pages"')[1].split("</nav>")[0]
+
+
+def test_a_few_pending_changes_need_no_pages(admin, shop_row, conn):
+    many_pending_changes(shop_row, conn, 50)
+
+    page = admin.get("pages:preview").content.decode()
+
+    assert page.count('data-testid="change-line"') == 50 and 'data-testid="changes-pages"' not in page

@@ -1,11 +1,12 @@
 """Orders: counts, progress, the filterable paginated list, an order's detail, retry and push."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 
-from integrations.orders.models import PushAttempt, PushRecord
+from integrations.orders.models import PushAttempt, PushRecord, Wave, WaveMember
 from integrations.shops.models import Shop
 from tests.support.id_tokens import bearer
 from tests.support.push_records import attempt, connection, plain_shop, record
@@ -258,3 +259,18 @@ def test_embedded_pages_may_be_framed_by_the_shops_admin_only(admin, shop_row):
     assert (
         response["Content-Security-Policy"] == f"frame-ancestors https://{shop_row.domain} https://admin.shopify.com;"
     )
+
+
+def test_a_waves_orders_stay_the_waves_on_the_next_page_and_under_each_state_tab(admin, shop_row, conn):
+    wave = Wave.objects.create(shop=shop_row, name="Wave 1")
+    for n in range(55):
+        WaveMember.objects.create(record=record(shop_row, conn, f"bk-w{n}", State.PUSHED), wave=wave, country="US")
+    record(shop_row, conn, "bk-not-in-the-wave", State.PUSHED)
+
+    first = admin.get("pages:orders", wave=str(wave.id)).content.decode()
+    nxt = parse_qs(urlsplit(re.search(r'href="([^"]+)" rel="next"', first)[1].replace("&amp;", "&")).query)
+    second = admin.get("pages:orders", **{k: v[0] for k, v in nxt.items() if k != "shop"}).content.decode()
+
+    assert nxt["wave"] == [str(wave.id)] and nxt["page"] == ["2"]
+    assert "51–55 of 55" in second and "bk-not-in-the-wave" not in second
+    assert f"wave={wave.id}&amp;state=needs_attention" in first  # a state tab keeps the wave

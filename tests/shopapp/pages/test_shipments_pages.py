@@ -94,3 +94,12 @@ def test_a_file_fed_store_downloads_its_shipments_file_from_the_orders_page(admi
     assert 'data-testid="shipments-file"' in page
     body = b"".join(download.streaming_content).decode()
     assert download["Content-Type"].startswith("text/csv") and "bk-f,backer-bk-f,TF1,UPS" in body
+
+
+def test_an_orders_page_says_when_each_shipment_left_in_words_not_shopifys_timestamp(admin, shop_row, conn):
+    pushed = record(shop_row, conn, "bk-1", State.PUSHED)
+    ship(pushed, 1, "1ZT")  # shipped 2026-12-01T09:00:00Z
+
+    page = admin.get("pages:order", pushed.id).content.decode()
+
+    assert "Shipped Dec 1, 2026 09:00 UTC" in page and "2026-12-01T09:00" not in page
