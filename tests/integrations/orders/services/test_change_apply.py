@@ -338,3 +338,16 @@ def test_an_order_reopened_in_backerkit_after_its_cancellation_needs_attention(s
     change = apply(shop, order("bk-1", status="locked", updated_at="2026-12-02T00:00:00Z"))["bk-1"]
 
     assert change.state == ChangeState.NEEDS_ATTENTION and "cannot be reopened" in change.reason
+
+
+def test_a_revoked_token_pauses_the_changes_and_disconnects_the_shop_for_reconnect(shop, shopify_sim):
+    pushed(shop, order("bk-1"), order("bk-2"))
+    shopify_sim.revoke(shop.domain)
+
+    changes = apply(shop, moved("bk-1"), moved("bk-2"))
+
+    shop.refresh_from_db()
+    assert shop.status == shop.Status.DISCONNECTED and shop.disconnected_reason
+    assert {c.state for c in changes.values()} == {ChangeState.PENDING}  # paused: neither failed nor lost
+    assert shopify_sim.counters().get("order_update_calls", 0) == 0
+    assert apply(shop)["bk-1"].state == ChangeState.PENDING  # no lane runs for a disconnected shop
