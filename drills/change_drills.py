@@ -1,7 +1,9 @@
-"""Drill 11: 1,000 changes from BackerKit to orders already pushed, while a worker is SIGKILLed
-mid-change (and restarted) and Shopify answers a storm of 5xx. Every change must end applied once
-(Shopify holds it, and its order shows exactly one write of it by the app), or final with its
-reason; none lost, none applied twice."""
+"""Drill 13: 1,000 changes from BackerKit to orders already pushed, while a worker is SIGKILLed
+mid-change (and restarted), Shopify answers a storm of 5xx, then the shop's token is revoked
+mid-batch (the changes pause, neither failed nor lost, the shop shows Reconnect; the merchant
+reconnects through the web and they resume). Every change must end applied once (Shopify holds it,
+and its order shows exactly one write of it by the app), or final with its reason; none lost, none
+applied twice."""
 
 import copy
 import time
@@ -10,17 +12,20 @@ from django.db.models import Count
 
 from drills.drill import Drill
 from drills.pushing import finish_import, push_campaign, start_import, wait_settled, write_campaign
+from drills.shopify_drills import reconnect
 from drills.shops import open_shop
 from drills.stack import DrillError, Stack, StackOptions
 from drills.tally import Tally
 from harness.waiting import wait_for
 from integrations.backerkit.simulator.campaign import generate_campaign
 from integrations.orders.models import ChangeSettings, OrderChange
+from integrations.shops.models import Shop
 
 ChangeState = OrderChange.State
 CHANGES = 1000
 ITEMS_EVERY = 10  # one change in ten is an items change (an order edit), the rest address changes
 STORM = 40  # 5xx answers
+REVOKE_AT = CHANGES // 2  # the token is revoked once this many changes are applied
 SETTLE_SECONDS = 240.0
 FINAL = (ChangeState.APPLIED, ChangeState.NEEDS_ATTENTION, ChangeState.CONFLICT, ChangeState.DISMISSED,
          ChangeState.SUPERSEDED)  # fmt: skip
@@ -77,6 +82,8 @@ def changes_during_faults(stack: Stack) -> Tally:
         f"{victim} running {lanes} change lanes with {applied_at_kill} applied; then {STORM} answers 5xx"
     ]
 
+    notes.append(revoke_then_reconnect(stack, shop, changes))
+
     wait_for(lambda: not changes.exclude(state__in=FINAL).exists(), timeout=SETTLE_SECONDS,
              what="every change to be final")  # fmt: skip
     stack.stop_pushing()
@@ -85,6 +92,46 @@ def changes_during_faults(stack: Stack) -> Tally:
     outcomes = dict(changes.values_list("change_attempts__outcome").annotate(n=Count("id")))
     tally.notes = [*notes, f"5xx answered: {counters.get('fault_http_5xx', 0)}; change attempts by outcome: {outcomes}"]
     return tally
+
+
+def revoke_then_reconnect(stack: Stack, shop, changes) -> str:
+    """Partway through, every token of the shop is revoked: the changes must pause (none applying,
+    none failed for it, the shop disconnected with its reason: Reconnect), then resume once the
+    merchant reconnects through the web."""
+    wait_for(lambda: changes.filter(state=ChangeState.APPLIED).count() >= REVOKE_AT, timeout=120,
+             what=f"{REVOKE_AT} changes to be applied before the revoke")  # fmt: skip
+    settled_before = changes.exclude(state__in=(ChangeState.PENDING, ChangeState.APPLYING)).count()
+    stopped_before = changes.exclude(state__in=(ChangeState.PENDING, ChangeState.APPLYING, ChangeState.APPLIED)).count()
+    if settled_before >= CHANGES:
+        raise DrillError("every change was final before the token could be revoked")
+    revoked = stack.sim.revoke(shop.domain)
+    revoked_at = time.monotonic()
+
+    def paused() -> bool:
+        current = Shop.objects.get(id=shop.id)
+        return current.status == Shop.Status.DISCONNECTED and not changes.filter(state=ChangeState.APPLYING).exists()
+
+    wait_for(paused, timeout=60, what="the shop to be disconnected and its changes paused", interval=0.2)
+    shop.refresh_from_db()
+    reason = shop.disconnected_reason
+    if not reason:
+        raise DrillError("the shop was disconnected without a reason for the merchant")
+    waiting = changes.filter(state=ChangeState.PENDING).count()
+    applied = changes.filter(state=ChangeState.APPLIED).count()
+    stopped = changes.exclude(state__in=(ChangeState.PENDING, ChangeState.APPLIED)).count() - stopped_before
+    if waiting == 0:
+        raise DrillError("no change was left to pause: the revoke came too late")
+    if stopped:
+        raise DrillError(f"{stopped} changes ended other than applied while the token was revoked")
+    time.sleep(2)  # paused for good: nothing is applied without a token
+    if changes.filter(state=ChangeState.APPLIED).count() != applied:
+        raise DrillError("changes were applied while the shop was disconnected")
+    reconnect(stack, shop.domain)
+    shop.refresh_from_db()
+    if shop.status != Shop.Status.CONNECTED:
+        raise DrillError(f"the shop is {shop.status} after Reconnect")
+    return (f"{revoked} tokens revoked with {applied} applied: disconnected ({reason!r}), {waiting} changes paused "
+            f"(0 failed) for {time.monotonic() - revoked_at:.0f}s; the merchant reconnected")  # fmt: skip
 
 
 def count_pushed_quietly(stack: Stack, shop, orders: list[dict]) -> int:
@@ -136,7 +183,7 @@ DRILLS = (
     Drill(
         13,
         "changes-during-faults",
-        "1,000 changes, worker SIGKILLed and 5xx mid-way",
+        "1,000 changes, worker SIGKILLed, 5xx, token revoked mid-way",
         changes_during_faults,
         options=StackOptions(env=(("CHANGE_LANES_PER_SHOP", "8"),)),
     ),  # fmt: skip

@@ -24,8 +24,12 @@ query OrderState($id: ID!) {
     totalOutstandingSet { shopMoney { amount currencyCode } }
     netPaymentSet { shopMoney { amount currencyCode } }
     lineItems(first: 50) {
-      nodes { id sku quantity currentQuantity unfulfilledQuantity variant { id } }
+      nodes {
+        id sku title quantity currentQuantity unfulfilledQuantity variant { id }
+        originalUnitPriceSet { shopMoney { amount } }
+      }
     }
+    shippingLines(first: 5) { nodes { title originalPriceSet { shopMoney { amount } } } }
     transactions(first: 10) { id kind status gateway }
     fulfillmentOrders(first: 5) {
       nodes { status requestStatus lineItems(first: 10) { nodes { totalQuantity remainingQuantity sku } } }
@@ -69,7 +73,10 @@ mutation OrderEditBegin($id: ID!) {
   orderEditBegin(id: $id) {
     calculatedOrder {
       id
-      lineItems(first: 50) { nodes { id sku quantity variant { id } } }
+      lineItems(first: 50) {
+        nodes { id sku title quantity variant { id } originalUnitPriceSet { shopMoney { amount } } }
+      }
+      shippingLines { id title stagedStatus price { shopMoney { amount } } }
     }
     userErrors { field message }
   }
@@ -86,10 +93,41 @@ mutation OrderEditAddVariant($id: ID!, $variantId: ID!, $quantity: Int!) {
 """
 
 ORDER_EDIT_SET_QUANTITY = """
-mutation OrderEditSetQuantity($id: ID!, $lineItemId: ID!, $quantity: Int!) {
-  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity, restock: true) {
+mutation OrderEditSetQuantity($id: ID!, $lineItemId: ID!, $quantity: Int!, $restock: Boolean = true) {
+  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity, restock: $restock) {
     calculatedLineItem { id }
     userErrors { field message }
+  }
+}
+"""
+
+# The one "Taxes" line item of the one-line tax mode, as the push created it (mapping.py): a custom
+# item, not taxable, not shipped. A changed amount replaces it (the old one set to quantity 0).
+ORDER_EDIT_ADD_CUSTOM_ITEM = """
+mutation OrderEditAddCustomItem($id: ID!, $title: String!, $price: MoneyInput!) {
+  orderEditAddCustomItem(id: $id, title: $title, price: $price, quantity: 1, taxable: false, requiresShipping: false) {
+    calculatedLineItem { id }
+    userErrors { field message }
+  }
+}
+"""
+
+# The shipping line the push created (a custom one, "Shipping"): an edit removes it and adds the
+# new amount ("to edit a shipping fee ... remove the shipping fee and add a new shipping fee").
+ORDER_EDIT_REMOVE_SHIPPING_LINE = """
+mutation OrderEditRemoveShippingLine($id: ID!, $shippingLineId: ID!) {
+  orderEditRemoveShippingLine(id: $id, shippingLineId: $shippingLineId) {
+    calculatedOrder { id }
+    userErrors { field message code }
+  }
+}
+"""
+
+ORDER_EDIT_ADD_SHIPPING_LINE = """
+mutation OrderEditAddShippingLine($id: ID!, $shippingLine: OrderEditAddShippingLineInput!) {
+  orderEditAddShippingLine(id: $id, shippingLine: $shippingLine) {
+    calculatedShippingLine { id }
+    userErrors { field message code }
   }
 }
 """
@@ -153,6 +191,9 @@ ALL_CHANGE_DOCUMENTS = {
     "ORDER_EDIT_BEGIN": ORDER_EDIT_BEGIN,
     "ORDER_EDIT_ADD_VARIANT": ORDER_EDIT_ADD_VARIANT,
     "ORDER_EDIT_SET_QUANTITY": ORDER_EDIT_SET_QUANTITY,
+    "ORDER_EDIT_ADD_CUSTOM_ITEM": ORDER_EDIT_ADD_CUSTOM_ITEM,
+    "ORDER_EDIT_REMOVE_SHIPPING_LINE": ORDER_EDIT_REMOVE_SHIPPING_LINE,
+    "ORDER_EDIT_ADD_SHIPPING_LINE": ORDER_EDIT_ADD_SHIPPING_LINE,
     "ORDER_EDIT_COMMIT": ORDER_EDIT_COMMIT,
     "ORDER_CANCEL": ORDER_CANCEL,
     "ORDER_CREATE_MANUAL_PAYMENT": ORDER_CREATE_MANUAL_PAYMENT,

@@ -10,7 +10,8 @@ write whose answer never came (a step Shopify already has is not sent again). Th
    write (a conflict, both values kept, unless the merchant chose ours);
 2. the steps the change needs, each through the shop's cost bucket, each recorded once done:
    ``update`` (orderUpdate: address, contact, tags, attributes), ``items`` (orderEditBegin, AddVariant
-   / SetQuantity, Commit, in this one claim; an abandoned edit session is harmless), ``money``
+   / SetQuantity, the shipping line removed and added again, the one "Taxes" custom item replaced,
+   Commit, in this one claim; an abandoned edit session is harmless), ``money``
    (orderCreateManualPayment or refundCreate; nothing with transaction data off), ``cancel``
    (orderCancel: restock, no notification, no money moved).
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 from integrations.backerkit.orders import rebuild_validated_order
 from integrations.orders import change_documents as docs
 from integrations.orders.changes import ADDRESS, CANCEL, ITEMS, MONEY, TAGS, Version, classify, sku_changes
-from integrations.orders.mapping import ShopSettings, paid_attribute, payment_summary
+from integrations.orders.mapping import TAXES_TITLE, ShopSettings, paid_attribute, payment_summary
 from integrations.orders.models import ChangeAttempt, OrderChange
 from integrations.orders.services import change_claims, change_steps
 from integrations.orders.services.change_intake import synced_version, version_of_stored
@@ -40,6 +41,7 @@ from integrations.orders.services.variants import resolve_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import ShopifyInvalid, ShopifyThrottled, ShopifyTransient
 from integrations.shopify.rate_limit import CostBucket
+from integrations.shops.choices import TaxMode
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ FULFILMENT = "fulfilment"
 EDIT_SCOPE = "write_order_edits"  # Shopify's order editing needs it (docs/shopify-facts.md)
 CONFLICT = "conflict"
 CHARGES = "charges"
-CHARGES_WORDS = "this app does not change them"  # in the reason of the charges guard
+CHARGES_WORDS = "an order edit cannot change them"  # in the reason of the charges guard
 WAREHOUSE_WORDS = "contact the warehouse"  # in the reason of the fulfilment guard
 
 
@@ -152,14 +154,16 @@ class _Apply:
                        "Items changed in BackerKit, but this app may not edit orders in your store yet: "
                        "approve its new permission (Reconnect the store), then apply the change.")  # fmt: skip
         self._guard_fulfilment(order, kinds, result)
+        self._guard_charges(order, result)
         self._guard_conflicts(order, kinds, result)
-        self._guard_charges(result)
         if {ADDRESS, TAGS} & set(kinds) or (MONEY in kinds and self.settings.include_transaction_data):
             self._step("update", order, done=change_steps.has_update(order, self.target.view)
                        and MONEY not in kinds, send=lambda: self._update(order, kinds=set(kinds)))  # fmt: skip
         if ITEMS in kinds:
-            self._step("items", order, done=change_steps.has_items(order, self.target.view),
-                       send=lambda: self._edit_items(order, result))  # fmt: skip
+            done = change_steps.has_items(order, self.target.view) and change_steps.has_charges(
+                order, self._charges(result)
+            )
+            self._step("items", order, done=done, send=lambda: self._edit_items(order, result))
         if MONEY in kinds or CANCEL in kinds:
             self._step("money", order, done=False, send=lambda: self._money(order))
         if CANCEL in kinds:
@@ -174,7 +178,8 @@ class _Apply:
         what the warehouse acts on is guarded (address, items, cancellation); tags and payments are not."""
         if FULFILMENT in self.change.overrides or not ({ADDRESS, ITEMS, CANCEL} & set(kinds)):
             return
-        status = self._warehouse_status(order, touched=set(sku_changes(result)) if kinds == [ITEMS] else None)
+        items_only = kinds == [ITEMS] and not change_steps.charge_changes(result.changes)
+        status = self._warehouse_status(order, touched=set(sku_changes(result)) if items_only else None)
         if status:
             when = self.change.source_updated_at or self.change.created_at
             guarded = [kind for kind in kinds if kind in (ADDRESS, ITEMS, CANCEL)]
@@ -206,16 +211,35 @@ class _Apply:
             return "fulfilled"  # fulfilment orders not visible (scope not granted): Shopify's own summary
         return ""
 
-    def _guard_charges(self, result) -> None:
-        """Shipping and tax amounts are not edited in Shopify by this app (order editing would need
-        custom items and shipping lines): such a change is never applied silently in part."""
-        charges = [c for c in result.changes if c.field in ("items.shipping_amount", "items.total_tax")]
-        if not charges or CHARGES in self.change.overrides:
+    def _charges(self, result) -> dict[str, tuple[str, str]]:
+        """The shipping and tax amounts this change sets in the order edit (none once the merchant
+        chose to apply the rest past the charges guard)."""
+        if CHARGES in self.change.overrides:
+            return {}
+        return change_steps.charge_changes(result.changes)
+
+    def _guard_charges(self, order: dict, result) -> None:
+        """Shipping is the push's shipping line and taxes its one "Taxes" custom item (mapping.py):
+        both are replaced in the order edit. What an order edit cannot change (taxes sent as Shopify
+        tax lines, a "Taxes" item no longer there or already fulfilled) needs attention, so a change
+        is never applied silently in part."""
+        taxes = self._charges(result).get(change_steps.TAXES)
+        if taxes is None:
             return
-        what = " and ".join("shipping" if c.field.endswith("shipping_amount") else "taxes" for c in charges)
-        raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
-                   f"The {what} changed in BackerKit: {CHARGES_WORDS} in a Shopify order. Change "
-                   "them in Shopify, then apply the rest of this change anyway, or dismiss it.")  # fmt: skip
+        old, new = (Decimal(value) for value in taxes)
+        lines = change_steps.taxes_lines((order.get("lineItems") or {}).get("nodes") or [])
+        why = ""
+        if old > 0 and not lines:
+            why = ("this store's taxes were sent as Shopify tax lines" if self.settings.tax_mode == TaxMode.TAX_LINES
+                   else 'the order\'s "Taxes" item is no longer on it in Shopify')  # fmt: skip
+        elif old == 0 and new > 0 and self.settings.tax_mode == TaxMode.TAX_LINES:
+            why = "this store sends taxes as Shopify tax lines"
+        elif any(int(line.get("unfulfilledQuantity") or 0) < int(line.get("currentQuantity") or 0) for line in lines):
+            why = 'the order\'s "Taxes" item is marked fulfilled in Shopify'
+        if why:
+            raise Stop(ChangeState.NEEDS_ATTENTION, Outcome.NEEDS_ATTENTION,
+                       f"The taxes changed in BackerKit ({old} to {new}), but {why}, and {CHARGES_WORDS}. "
+                       "Change them in Shopify, then apply the rest of this change anyway, or dismiss it.")  # fmt: skip
 
     def _guard_conflicts(self, order: dict, kinds: list[str], result) -> None:
         if CONFLICT in self.change.overrides:
@@ -228,6 +252,7 @@ class _Apply:
             for sku, (old, new) in sku_changes(result).items():
                 if have.get(sku, 0) not in (old, new):
                     conflicts.append({"field": f"items.{sku}", "ours": new, "shopify": have.get(sku, 0)})
+            conflicts += change_steps.charge_conflicts(order, self._charges(result))
         if conflicts:
             names = ", ".join(c["field"] for c in conflicts)
             raise Stop(ChangeState.CONFLICT, Outcome.CONFLICT,
@@ -277,6 +302,7 @@ class _Apply:
             elif new > 0:
                 self._mutate(docs.ORDER_EDIT_ADD_VARIANT, {"id": calculated["id"], "variantId": variants[sku].id,
                              "quantity": new}, "orderEditAddVariant")  # fmt: skip
+        self._stage_charges(calculated, self._charges(result))
         committed = self._mutate(docs.ORDER_EDIT_COMMIT, {"id": calculated["id"],
                                  "staffNote": "Items changed in BackerKit"}, "orderEditCommit")  # fmt: skip
         edited = committed.get("order") or {}
@@ -287,6 +313,32 @@ class _Apply:
         status, _, explanation = payment_summary(target_order, settings=self.settings, shopify_total=total)
         self.record_fields.update(shopify_total=total, expected_financial_status=status, explanation=explanation,
                                   financial_status=edited.get("displayFinancialStatus") or "")  # fmt: skip
+
+    def _stage_charges(self, calculated: dict, wanted: dict[str, tuple[str, str]]) -> None:
+        """Shipping: the order's shipping lines removed, the new amount added as the push's "Shipping"
+        line (Shopify edits a shipping fee by removing it and adding a new one). Taxes: the "Taxes"
+        custom item set to 0 and a new one added with the new amount, as the push created it."""
+        currency = rebuild_validated_order(self.change.order_data).currency
+        edit = calculated["id"]
+        if change_steps.SHIPPING in wanted:
+            for line in calculated.get("shippingLines") or []:
+                if line.get("stagedStatus") != "REMOVED":
+                    self._mutate(docs.ORDER_EDIT_REMOVE_SHIPPING_LINE, {"id": edit, "shippingLineId": line["id"]},
+                                 "orderEditRemoveShippingLine")  # fmt: skip
+            amount = Decimal(wanted[change_steps.SHIPPING][1])
+            if amount > 0:
+                line_input = change_steps.shipping_line_input(amount, currency)
+                self._mutate(docs.ORDER_EDIT_ADD_SHIPPING_LINE, {"id": edit, "shippingLine": line_input},
+                             "orderEditAddShippingLine")  # fmt: skip
+        if change_steps.TAXES in wanted:
+            for line in change_steps.taxes_lines(calculated["lineItems"]["nodes"]):
+                self._mutate(docs.ORDER_EDIT_SET_QUANTITY, {"id": edit, "lineItemId": line["id"], "quantity": 0,
+                             "restock": False}, "orderEditSetQuantity")  # fmt: skip
+            amount = Decimal(wanted[change_steps.TAXES][1])
+            if amount > 0:
+                price = change_steps.money_amount(amount, currency)
+                self._mutate(docs.ORDER_EDIT_ADD_CUSTOM_ITEM, {"id": edit, "title": TAXES_TITLE, "price": price},
+                             "orderEditAddCustomItem")  # fmt: skip
 
     def _money(self, order: dict) -> None:
         """Make what Shopify records as paid match BackerKit: a manual payment for what the backer

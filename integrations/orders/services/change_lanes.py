@@ -99,8 +99,10 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> ChangeLan
                 continue
             break
         ids = [change.id for change in batch]
+        client = None
         try:
-            ctx = ChangeContext(shop_id=shop_id, client=admin_client_for(shop_id=shop_id), bucket=bucket, token=token,
+            client = admin_client_for(shop_id=shop_id)
+            ctx = ChangeContext(shop_id=shop_id, client=client, bucket=bucket, token=token,
                                 settings_for=_settings_by_connection(shop), deadline=deadline, stats=report.stats,
                                 scopes=frozenset(s.strip() for s in shop.scopes.split(",")))  # fmt: skip
             for position, change in enumerate(batch):
@@ -114,7 +116,11 @@ def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> ChangeLan
             return report
         except ShopifyUnauthorized as exc:
             change_claims.release(change_ids=ids, token=token)
-            if not refreshed and recover_from_unauthorized(shop_id=shop_id, failed_token=""):
+            # The token refused, as the push lane passes it: an empty one would always look "already
+            # replaced by another worker", so a revoked shop would never be disconnected and its
+            # changes retried forever instead of pausing for Reconnect.
+            failed_token = getattr(client, "_access_token", "")
+            if not refreshed and recover_from_unauthorized(shop_id=shop_id, failed_token=failed_token):
                 refreshed = True
                 continue
             report.stopped = exc.message

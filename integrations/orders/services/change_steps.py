@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from integrations.orders.mapping import TOTAL_PAID_ATTRIBUTE
+from integrations.orders.mapping import SHIPPING_TITLE, TAXES_TITLE, TOTAL_PAID_ATTRIBUTE
 
 GATEWAY = "BackerKit"
 # The fields of Shopify's MailingAddress, by the MailingAddressInput key the push sends.
@@ -111,6 +111,71 @@ def has_items(order: dict[str, Any], new: dict[str, Any]) -> bool:
     return all(have.get(sku, 0) == qty for sku, qty in new["items"]["skus"].items()) and all(
         qty == 0 for sku, qty in have.items() if sku not in new["items"]["skus"]
     )
+
+
+# --- shipping and taxes: the "Shipping" shipping line and the one "Taxes" custom item of the push ---
+
+SHIPPING, TAXES = "items.shipping_amount", "items.total_tax"
+CHARGE_FIELDS = (SHIPPING, TAXES)
+
+
+def _price(node: dict[str, Any], name: str) -> Decimal:
+    return Decimal(str(((node.get(name) or {}).get("shopMoney") or {}).get("amount") or "0"))
+
+
+def charge_changes(changes) -> dict[str, tuple[str, str]]:
+    """field -> (old, new) of the shipping and tax amounts a classification changes."""
+    return {c.field: (c.old, c.new) for c in changes if c.field in CHARGE_FIELDS}
+
+
+def shopify_shipping(order: dict[str, Any]) -> Decimal:
+    """The order's shipping as Shopify holds it: its shipping lines not removed by an edit."""
+    lines = (order.get("shippingLines") or {}).get("nodes") or []
+    return sum((_price(line, "originalPriceSet") for line in lines), Decimal(0))
+
+
+def taxes_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The "Taxes" custom items among an order's (or a calculated order's) line items, still on it."""
+    return [
+        line
+        for line in lines
+        if not line.get("sku") and not line.get("variant") and line.get("title") == TAXES_TITLE
+        and int(line.get("currentQuantity", line.get("quantity")) or 0) > 0
+    ]  # fmt: skip
+
+
+def shopify_taxes(order: dict[str, Any]) -> Decimal:
+    """The one-line tax mode's taxes as Shopify holds them: the "Taxes" item's price times its quantity."""
+    lines = taxes_lines((order.get("lineItems") or {}).get("nodes") or [])
+    return sum(
+        (_price(line, "originalUnitPriceSet") * int(line.get("currentQuantity", line.get("quantity")) or 0)
+         for line in lines),
+        Decimal(0),
+    )  # fmt: skip
+
+
+def shopify_charges(order: dict[str, Any]) -> dict[str, Decimal]:
+    return {SHIPPING: shopify_shipping(order), TAXES: shopify_taxes(order)}
+
+
+def has_charges(order: dict[str, Any], wanted: dict[str, tuple[str, str]]) -> bool:
+    """Whether Shopify already holds the new shipping and tax amounts (an earlier edit reached it)."""
+    have = shopify_charges(order)
+    return all(have[field] == Decimal(new) for field, (_, new) in wanted.items())
+
+
+def charge_conflicts(order: dict[str, Any], wanted: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
+    """Shipping or taxes the merchant changed in Shopify (neither what this app sent nor the new value)."""
+    have = shopify_charges(order)
+    return [
+        {"field": field, "ours": new, "shopify": str(have[field])}
+        for field, (old, new) in wanted.items()
+        if have[field] not in (Decimal(old), Decimal(new))
+    ]
+
+
+def shipping_line_input(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"title": SHIPPING_TITLE, "price": money_amount(amount, currency)}
 
 
 def recorded(paid: Decimal, total: Decimal) -> Decimal:

@@ -159,7 +159,9 @@ def _shipping_line_node(line: dict[str, Any], currency: str) -> dict[str, Any]:
         "code": line.get("code"),
         "source": line.get("source"),
         "custom": True,
+        "isRemoved": bool(line.get("removed")),
         "originalPriceSet": money_bag(line["price"], currency),
+        "currentDiscountedPriceSet": money_bag(Decimal(0) if line.get("removed") else line["price"], currency),
         "discountedPriceSet": money_bag(line["price"], currency),
         "taxLines": [_tax_line(t, currency) for t in line["tax_lines"]],
     }
@@ -251,8 +253,12 @@ def order_node(order: Order, shop: Shop) -> dict[str, Any]:
         "lineItems": lambda _info, **args: paginate(
             line_items, kind="LineItem", id_of=lambda n: int(n["id"].rsplit("/", 1)[1]), node_of=dict, **args
         ),
-        "shippingLines": lambda _info, **args: paginate(
-            shipping_lines, kind="ShippingLine", id_of=lambda n: int(n["id"].rsplit("/", 1)[1]), node_of=dict, **args
+        "shippingLines": lambda _info, includeRemovals=False, **args: paginate(
+            [n for n in shipping_lines if includeRemovals or not n["isRemoved"]],
+            kind="ShippingLine",
+            id_of=lambda n: int(n["id"].rsplit("/", 1)[1]),
+            node_of=dict,
+            **args,
         ),
         **order_fields(order, shop, line_nodes),
     } | lifecycle_fields(order, currency)

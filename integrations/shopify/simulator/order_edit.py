@@ -12,6 +12,16 @@
   fulfilled ("You can only edit unfulfilled line items"); ``restock`` returns removed units to stock.
 - The order's fulfilment orders follow (order_fulfilment_sync.py): removed units leave them, added
   items get a new fulfilment order.
+- Shipping lines (help.shopify.com/en/manual/fulfillment/managing-orders/editing-orders/shipping-fees:
+  "If you want to edit a shipping fee, then you need to remove the shipping fee and add a new
+  shipping fee"; "After you add a shipping fee, you can edit or delete the fee before updating the
+  order"): ``orderEditAddShippingLine(id, shippingLine {title, price})`` stages a custom line (ADDED),
+  ``orderEditRemoveShippingLine(id, shippingLineId)`` stages an existing one's removal (REMOVED; an
+  added one simply leaves the session), ``orderEditUpdateShippingLine(id, shippingLine, shippingLineId)``
+  changes one added in this session (an existing one: userError INVALID, simulator's choice after the
+  help page). A removed line stays on the order with ``isRemoved`` (``Order.shippingLines`` lists it
+  only with ``includeRemovals: true``).
+- ``orderEditAddCustomItem``: ``taxable`` defaults to true, ``requiresShipping`` to false (schema).
 - ``orderEditCommit(id, notifyCustomer, staffNote)`` applies everything at once, moves ``updatedAt``,
   marks the order ``edited`` and recomputes its current total, outstanding amount and financial
   status. A session commits once; committing it again is a userError and changes nothing.
@@ -127,7 +137,8 @@ def _session_lines(session: dict[str, Any]) -> list[dict[str, Any]]:
 def _calculated_total(order: Order, session: dict[str, Any]) -> tuple[Decimal, Decimal, int]:
     """(subtotal, total, quantity) of the order as it would be once the session commits."""
     subtotal = sum((line["unit_price"] * line["quantity"] for line in _session_lines(session)), Decimal(0))
-    delta = subtotal - order_lifecycle.current_subtotal(order)
+    shipping = sum((s["price"] for s in session.get("shipping", []) if s["status"] != "REMOVED"), Decimal(0))
+    delta = subtotal - order_lifecycle.current_subtotal(order) + shipping - order_lifecycle.current_shipping(order)
     total = order_lifecycle.current_total(order) + delta
     return subtotal, total, sum(line["quantity"] for line in _session_lines(session))
 
@@ -165,18 +176,19 @@ def calculated_order_node(order: Order, session: dict[str, Any], shop: Shop) -> 
         "totalOutstandingSet": money_bag(total - order_lifecycle.net_payment(order), currency),
         "cartDiscountAmountSet": money_bag(Decimal(0), currency),
         "taxLines": [],
-        "shippingLines": [
-            {
-                "__typename": "CalculatedShippingLine",
-                "id": f"gid://shopify/CalculatedShippingLine/{s['id']}",
-                "title": s["title"],
-                "price": money_bag(s["price"], currency),
-                "stagedStatus": "NONE",
-            }
-            for s in order.shipping_lines
-        ],
+        "shippingLines": [_calculated_shipping_node(s, currency) for s in session.get("shipping", [])],
         "notificationPreviewTitle": f"Order {order.name} was updated",
         "notificationPreviewHtml": None,
+    }
+
+
+def _calculated_shipping_node(line: dict[str, Any], currency: str) -> dict[str, Any]:
+    return {
+        "__typename": "CalculatedShippingLine",
+        "id": f"gid://shopify/CalculatedShippingLine/{line['id']}",
+        "title": line["title"],
+        "price": money_bag(line["price"], currency),
+        "stagedStatus": line["status"],
     }
 
 
@@ -229,6 +241,11 @@ def order_edit_begin(ctx: ExecutionContext, id: str) -> dict[str, Any]:  # noqa:
                 for line in order.line_items
             ],
             "added": [],
+            "shipping": [
+                {"id": line["id"], "title": line["title"], "price": line["price"], "status": "NONE"}
+                for line in order.shipping_lines
+                if not line.get("removed")
+            ],
         }
         order.edit_sessions[session["id"]] = session
         return _edit_payload("OrderEditBeginPayload", order, session, shop)
@@ -290,7 +307,7 @@ def order_edit_add_custom_item(
     price: dict,
     quantity: int,
     taxable: bool = True,  # noqa: A002
-    requiresShipping: bool = True,
+    requiresShipping: bool = False,
     **_: Any,  # noqa: N803
 ) -> dict[str, Any]:
     typename = "OrderEditAddCustomItemPayload"
@@ -311,7 +328,7 @@ def order_edit_add_custom_item(
         if not title.strip():
             return _failed(typename, [_error(["title"], "Title can't be blank")])
         line = _new_line(ctx, variant_id=None, title=title, sku=None, quantity=quantity, price=amount)
-        line["taxable"], line["requires_shipping"] = taxable is not False, requiresShipping is not False
+        line["taxable"], line["requires_shipping"] = taxable is not False, requiresShipping is True
         session["added"].append(line)
         return _edit_payload(typename, order, session, ctx.shop, line)
 
@@ -427,7 +444,152 @@ def commit_session(state, shop: Shop, order: Order, session: dict[str, Any]) -> 
         if variant is not None:
             variant.inventory_quantity -= line["quantity"]
         changes.append({"sku": line.get("sku"), "title": line["title"], "from": 0, "to": line["quantity"]})
+    changes += _commit_shipping(state, order, session)
     session["committed"] = True
     order.edited = True
     order_lifecycle.recompute_financial_status(order)
+    return changes
+
+
+# --- shipping lines ------------------------------------------------------------------------------
+
+
+def _shipping_failed(typename: str, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    payload = {"__typename": typename, "calculatedOrder": None, "orderEditSession": None, "userErrors": errors}
+    if typename == "OrderEditAddShippingLinePayload":
+        payload["calculatedShippingLine"] = None
+    return payload
+
+
+def _shipping_error(typename: str, field: list[str], message: str) -> dict[str, Any]:
+    error_type = typename.removesuffix("Payload") + "UserError"
+    return {"__typename": error_type, "field": field, "message": message, "code": "INVALID"}
+
+
+def _shipping_session(ctx: ExecutionContext, id: str, typename: str):  # noqa: A002
+    order, session, failed = _open_session(ctx, id, typename)
+    if failed:
+        message = failed["userErrors"][0]["message"]
+        return None, None, _shipping_failed(typename, [_shipping_error(typename, ["id"], message)])
+    return order, session, None
+
+
+def _shipping_price(order: Order, price: Any) -> Decimal | str:
+    """The price of a shipping line input, or the userError's message."""
+    try:
+        amount = Decimal(str(price["amount"]))
+    except (InvalidOperation, KeyError, TypeError):
+        return "Price is invalid"
+    if amount < 0:
+        return "Price must be greater than or equal to 0"
+    if price.get("currencyCode") != order.currency:
+        return "Price currency must match the order's currency"
+    return amount
+
+
+def _staged_shipping(session: dict[str, Any], gid: str) -> dict[str, Any] | None:
+    number = gid_number(gid or "", "CalculatedShippingLine")
+    return next((s for s in session["shipping"] if s["id"] == number), None)
+
+
+def _shipping_payload(typename: str, order: Order, session: dict[str, Any], shop: Shop, line=None) -> dict[str, Any]:
+    payload = {
+        "__typename": typename,
+        "calculatedOrder": calculated_order_node(order, session, shop),
+        "orderEditSession": {"__typename": "OrderEditSession", "id": f"gid://shopify/OrderEditSession/{session['id']}"},
+        "userErrors": [],
+    }
+    if typename == "OrderEditAddShippingLinePayload":
+        payload["calculatedShippingLine"] = _calculated_shipping_node(line, order.currency)
+    return payload
+
+
+def order_edit_add_shipping_line(ctx: ExecutionContext, id: str, shippingLine: dict, **_: Any) -> dict[str, Any]:  # noqa: A002, N803
+    typename = "OrderEditAddShippingLinePayload"
+    with ctx.state.lock:
+        order, session, failed = _shipping_session(ctx, id, typename)
+        if failed:
+            return failed
+        price = _shipping_price(order, shippingLine.get("price"))
+        if isinstance(price, str):
+            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLine", "price"], price)])
+        title = (shippingLine.get("title") or "").strip()
+        if not title:
+            message = "Title can't be blank"
+            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLine", "title"], message)])
+        line = {"id": ctx.state.next_id(), "title": title, "price": price, "status": "ADDED"}
+        session["shipping"].append(line)
+        return _shipping_payload(typename, order, session, ctx.shop, line)
+
+
+def order_edit_remove_shipping_line(ctx: ExecutionContext, id: str, shippingLineId: str, **_: Any) -> dict[str, Any]:  # noqa: A002, N803
+    typename = "OrderEditRemoveShippingLinePayload"
+    with ctx.state.lock:
+        order, session, failed = _shipping_session(ctx, id, typename)
+        if failed:
+            return failed
+        line = _staged_shipping(session, shippingLineId)
+        if line is None or line["status"] == "REMOVED":
+            message = "The shipping line does not exist on the calculated order"
+            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+        if line["status"] == "ADDED":
+            session["shipping"].remove(line)
+        else:
+            line["status"] = "REMOVED"
+        return _shipping_payload(typename, order, session, ctx.shop)
+
+
+def order_edit_update_shipping_line(
+    ctx: ExecutionContext,
+    id: str,  # noqa: A002
+    shippingLine: dict,  # noqa: N803
+    shippingLineId: str,  # noqa: N803
+    **_: Any,
+) -> dict[str, Any]:
+    typename = "OrderEditUpdateShippingLinePayload"
+    with ctx.state.lock:
+        order, session, failed = _shipping_session(ctx, id, typename)
+        if failed:
+            return failed
+        line = _staged_shipping(session, shippingLineId)
+        if line is None or line["status"] == "REMOVED":
+            message = "The shipping line does not exist on the calculated order"
+            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+        if line["status"] != "ADDED":
+            message = "Only a shipping line added in this edit can be updated: remove it and add a new one"
+            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+        if shippingLine.get("price") is not None:
+            price = _shipping_price(order, shippingLine["price"])
+            if isinstance(price, str):
+                return _shipping_failed(typename, [_shipping_error(typename, ["shippingLine", "price"], price)])
+            line["price"] = price
+        if shippingLine.get("title") is not None:
+            if not shippingLine["title"].strip():
+                message = "Title can't be blank"
+                return _shipping_failed(typename, [_shipping_error(typename, ["shippingLine", "title"], message)])
+            line["title"] = shippingLine["title"].strip()
+        return _shipping_payload(typename, order, session, ctx.shop)
+
+
+def _commit_shipping(state, order: Order, session: dict[str, Any]) -> list[dict[str, Any]]:
+    """Apply a session's staged shipping lines: removed ones stay on the order, marked removed."""
+    changes = []
+    by_id = {line["id"]: line for line in order.shipping_lines}
+    for staged in session.get("shipping", []):
+        if staged["status"] == "REMOVED" and staged["id"] in by_id:
+            by_id[staged["id"]]["removed"] = True
+            changes.append({"shipping_line": staged["title"], "from": f"{staged['price']:.2f}", "to": None})
+        elif staged["status"] == "ADDED":
+            order.shipping_lines.append(
+                {
+                    "id": staged["id"],
+                    "title": staged["title"],
+                    "code": None,
+                    "source": None,
+                    "price": staged["price"],
+                    "tax_lines": [],
+                    "custom": True,
+                }  # fmt: skip
+            )
+            changes.append({"shipping_line": staged["title"], "from": None, "to": f"{staged['price']:.2f}"})
     return changes

@@ -102,16 +102,21 @@ def current_tax(order: Order) -> Decimal:
     """Order-level tax lines as created; a line item's own tax lines follow its current quantity."""
     line_tax = sum((_scaled(t["amount"], line) for line in order.line_items for t in line["tax_lines"]), Decimal(0))
     other = sum((t["amount"] for t in order.tax_lines), Decimal(0))
-    shipping = sum((t["amount"] for s in order.shipping_lines for t in s["tax_lines"]), Decimal(0))
+    shipping = sum((t["amount"] for s in live_shipping_lines(order) for t in s["tax_lines"]), Decimal(0))
     if order.cancelled_at:
         return Decimal(0)
     return line_tax + other + shipping
 
 
+def live_shipping_lines(order: Order) -> list[dict[str, Any]]:
+    """The order's shipping lines an edit has not removed."""
+    return [s for s in order.shipping_lines if not s.get("removed")]
+
+
 def current_shipping(order: Order) -> Decimal:
     if order.cancelled_at:
         return Decimal(0)
-    return sum((s["price"] for s in order.shipping_lines), Decimal(0))
+    return sum((s["price"] for s in live_shipping_lines(order)), Decimal(0))
 
 
 def refund_adjustments(order: Order) -> Decimal:

@@ -53,7 +53,10 @@ def order_json(order: Order) -> dict[str, Any]:
             }
             for line in order.line_items
         ],
-        "shipping_lines": [{"title": s["title"], "price": _money(s["price"])} for s in order.shipping_lines],
+        "shipping_lines": [
+            {"title": s["title"], "price": _money(s["price"]), "removed": bool(s.get("removed"))}
+            for s in order.shipping_lines
+        ],
         "tax_lines": [
             {"title": t["title"], "rate": str(t["rate"]), "amount": _money(t["amount"])} for t in order.tax_lines
         ],

@@ -209,17 +209,112 @@ def test_a_write_whose_answer_was_lost_is_read_back_and_never_sent_twice(shop, s
     assert shopify_sim.counters().get("order_update_calls", 0) == calls  # read back: nothing resent
 
 
-def test_changed_shipping_is_never_applied_silently_in_part(shop, shopify_sim):
+def shipping_lines(shopify_sim, shop, order_id: str) -> list[tuple[str, str, bool]]:
+    return [
+        (s["title"], s["price"], s["removed"]) for s in sim_order(shopify_sim, shop.domain, order_id)["shipping_lines"]
+    ]
+
+
+def taxes_items(shopify_sim, shop, order_id: str) -> list[str]:
+    return [line["unit_price"] for line in sim_order(shopify_sim, shop.domain, order_id)["line_items"]
+            if line["title"] == "Taxes"]  # fmt: skip
+
+
+def test_changed_shipping_is_applied_in_the_edit_and_the_backers_payment_recorded(shop, shopify_sim):
     pushed(shop, order("bk-1"))
 
     change = apply(shop, moved("bk-1", shipping_amount="12.00", amount_paid="92.44"))["bk-1"]
 
-    assert change.state == ChangeState.NEEDS_ATTENTION and "The shipping changed in BackerKit" in change.reason
+    assert change.state == ChangeState.APPLIED, change.reason
+    # Shopify edits a shipping fee by removing it and adding a new one: the old line stays, removed.
+    assert shipping_lines(shopify_sim, shop, "bk-1") == [("Shipping", "10.00", True), ("Shipping", "12.00", False)]
+    shopify = sim_order(shopify_sim, shop.domain, "bk-1")
+    assert shopify["shipping_address"]["city"] == "Shelbyville"
+    assert (shopify["current_total"], shopify["net_payment"], shopify["outstanding"]) == ("92.44", "92.44", "0.00")
+    record = PushRecord.objects.get(shop=shop)
+    assert record.shopify_total == Decimal("92.44") and record.expected_financial_status == "PAID"
+    assert events(shopify_sim, shop, "bk-1", "edit") == 1
+
+
+def test_changed_taxes_replace_the_one_taxes_item_in_the_same_edit_as_the_items(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+
+    newer = with_items("bk-1", [("GAME-CORE", 1, "60.00"), ("DICE-METAL", 2, "15.00")],
+                       taxes=[{"name": "State Tax", "amount": "7.00"}])  # fmt: skip
+    change = apply(shop, newer)["bk-1"]
+
+    assert change.state == ChangeState.APPLIED, change.reason
+    assert taxes_items(shopify_sim, shop, "bk-1") == ["5.44", "7.00"]  # the old one at quantity 0
+    shopify = sim_order(shopify_sim, shop.domain, "bk-1")
+    assert shopify["current_quantities"]["DICE-METAL"] == 2 and shopify["current_total"] == "107.00"
+    assert events(shopify_sim, shop, "bk-1", "edit") == 1  # items and taxes: one edit session
+    record = PushRecord.objects.get(shop=shop)
+    # 60 + 30 + 10 shipping + 7.00 taxes = 107.00 against 90.44 paid.
+    assert record.expected_financial_status == "PARTIALLY_PAID" and "16.56 USD stays outstanding" in record.explanation
+
+
+def test_shipping_removed_in_backerkit_removes_the_shipping_line(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+
+    change = apply(shop, order("bk-1", shipping_amount="0.00"))["bk-1"]
+
+    assert change.state == ChangeState.APPLIED, change.reason
+    assert shipping_lines(shopify_sim, shop, "bk-1") == [("Shipping", "10.00", True)]
+    assert sim_order(shopify_sim, shop.domain, "bk-1")["current_total"] == "80.44"
+
+
+def test_taxes_sent_as_tax_lines_cannot_be_edited_and_need_attention_in_the_merchants_words(shop, shopify_sim):
+    shop.tax_mode = "tax_lines"
+    shop.save()
+    pushed(shop, order("bk-1"))
+
+    change = apply(shop, moved("bk-1", taxes=[{"name": "State Tax", "amount": "7.00"}]))["bk-1"]
+
+    assert change.state == ChangeState.NEEDS_ATTENTION
+    assert "The taxes changed in BackerKit (5.44 to 7.00), but this store's taxes were sent as Shopify tax lines" \
+        in change.reason  # fmt: skip
     assert sim_order(shopify_sim, shop.domain, "bk-1")["shipping_address"]["city"] == "Springfield"
-    approve(shop_id=shop.id, change_id=change.id)  # the merchant changes the shipping in Shopify, applies the rest
+    approve(shop_id=shop.id, change_id=change.id)  # the merchant changes the taxes in Shopify, applies the rest
     change = apply(shop)["bk-1"]
     assert change.state == ChangeState.APPLIED and change.overrides == ["charges"]
     assert sim_order(shopify_sim, shop.domain, "bk-1")["shipping_address"]["city"] == "Shelbyville"
+    assert events(shopify_sim, shop, "bk-1", "edit") == 0
+
+
+def test_shipping_the_merchant_changed_in_shopify_is_a_conflict_with_both_values(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+    begin = shopify_sim.graphql(shop.domain, shop.access_token, EDIT_BEGIN,
+                                {"id": PushRecord.objects.get(shop=shop).shopify_order_id}).json()  # fmt: skip
+    calculated = begin["data"]["orderEditBegin"]["calculatedOrder"]
+    line = calculated["shippingLines"][0]["id"]
+    shopify_sim.graphql(shop.domain, shop.access_token, EDIT_REMOVE_SHIPPING, {"id": calculated["id"], "line": line})
+    shopify_sim.graphql(shop.domain, shop.access_token, EDIT_COMMIT, {"id": calculated["id"]})
+
+    change = apply(shop, order("bk-1", shipping_amount="12.00"))["bk-1"]
+
+    assert change.state == ChangeState.CONFLICT
+    assert change.conflict == [{"field": "items.shipping_amount", "ours": "12.00", "shopify": "0"}]
+
+
+def test_a_shipping_edit_whose_commit_answer_was_lost_is_read_back_not_edited_twice(shop, shopify_sim):
+    pushed(shop, order("bk-1"))
+    shopify_sim.fault(shop.domain, lose_answer_after=["orderEditCommit"])
+
+    first = apply(shop, order("bk-1", shipping_amount="12.00"))["bk-1"]
+    assert first.state == ChangeState.PENDING  # ambiguous: tried again after reading the order back
+    OrderChange.objects.filter(id=first.id).update(not_before=None)
+    change = apply(shop)["bk-1"]
+
+    assert change.state == ChangeState.APPLIED, change.reason
+    assert events(shopify_sim, shop, "bk-1", "edit") == 1
+    assert shipping_lines(shopify_sim, shop, "bk-1") == [("Shipping", "10.00", True), ("Shipping", "12.00", False)]
+
+
+EDIT_BEGIN = """mutation($id: ID!) { orderEditBegin(id: $id) {
+  calculatedOrder { id shippingLines { id } } userErrors { message } } }"""
+EDIT_REMOVE_SHIPPING = """mutation($id: ID!, $line: ID!) { orderEditRemoveShippingLine(id: $id, shippingLineId: $line) {
+  userErrors { message } } }"""
+EDIT_COMMIT = """mutation($id: ID!) { orderEditCommit(id: $id) { userErrors { message } } }"""
 
 
 def test_a_payment_change_writes_only_what_it_owns_and_keeps_the_merchants_address_edit(shop, shopify_sim):
@@ -243,3 +338,16 @@ def test_an_order_reopened_in_backerkit_after_its_cancellation_needs_attention(s
     change = apply(shop, order("bk-1", status="locked", updated_at="2026-12-02T00:00:00Z"))["bk-1"]
 
     assert change.state == ChangeState.NEEDS_ATTENTION and "cannot be reopened" in change.reason
+
+
+def test_a_revoked_token_pauses_the_changes_and_disconnects_the_shop_for_reconnect(shop, shopify_sim):
+    pushed(shop, order("bk-1"), order("bk-2"))
+    shopify_sim.revoke(shop.domain)
+
+    changes = apply(shop, moved("bk-1"), moved("bk-2"))
+
+    shop.refresh_from_db()
+    assert shop.status == shop.Status.DISCONNECTED and shop.disconnected_reason
+    assert {c.state for c in changes.values()} == {ChangeState.PENDING}  # paused: neither failed nor lost
+    assert shopify_sim.counters().get("order_update_calls", 0) == 0
+    assert apply(shop)["bk-1"].state == ChangeState.PENDING  # no lane runs for a disconnected shop
