@@ -278,6 +278,10 @@ if REDIS_URL.startswith("rediss://"):
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the worker thread's database connections around every task unless
+# this is set; shopapp/celery.py closes only those past CONN_MAX_AGE or broken, as Django does for
+# requests. Large: the fixup then closes a thread's connection only once per so many tasks.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

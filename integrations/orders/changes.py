@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from integrations.backerkit.orders import BackerKitOrder
-from integrations.orders.mapping import mapped_shipping_address, mapped_tags_and_attributes
+from integrations.orders.mapping import TOTAL_PAID_ATTRIBUTE, mapped_shipping_address, mapped_tags_and_attributes
 
 ADDRESS, TAGS, ITEMS, MONEY, CANCEL = "address", "tags", "items", "money", "cancel"
 KINDS = (ADDRESS, TAGS, ITEMS, MONEY, CANCEL)
@@ -72,13 +72,27 @@ class Classification:
 
 def synced_view(order: BackerKitOrder, *, status: str = LOCKED, store_name: str) -> dict[str, Any]:
     """The parts of ``order`` this app owns in Shopify, as the push maps them."""
-    address = {"email": order.email, **mapped_shipping_address(order.shipping_address)}
     tags, attributes = mapped_tags_and_attributes(order, store_name)
+    return _view(order, address=mapped_shipping_address(order.shipping_address), tags=tags,
+                 attributes=attributes, status=status)  # fmt: skip
+
+
+def sent_view(order: BackerKitOrder, order_input: Mapping[str, Any], *, status: str = LOCKED) -> dict[str, Any]:
+    """The same view as ``synced_view``, read from the ``OrderCreateOrderInput`` the push mapped for
+    ``order`` (its address, tags and attributes as sent) instead of mapping them a second time. The
+    "Total Paid by Backer" attribute (transaction data) is money, not tags: left out, as there."""
+    attributes = [a for a in order_input.get("customAttributes", ()) if a["key"] != TOTAL_PAID_ATTRIBUTE]
+    return _view(order, address=order_input["shippingAddress"], tags=order_input["tags"],
+                 attributes=attributes, status=status)  # fmt: skip
+
+
+def _view(order: BackerKitOrder, *, address: Mapping[str, str], tags: list[str], attributes: list[dict[str, str]],
+          status: str) -> dict[str, Any]:  # fmt: skip
     quantities: dict[str, int] = {}
     for item in order.items:
         quantities[item.sku] = quantities.get(item.sku, 0) + item.quantity
     return {
-        "address": address,
+        "address": {"email": order.email, **address},
         "tags": {"tags": sorted(tags), "attributes": sorted((a["key"], a["value"]) for a in attributes)},
         "items": {
             "skus": dict(sorted(quantities.items())),

@@ -37,7 +37,7 @@ from integrations.backerkit.orders import (
     rebuild_validated_order,
     validate_order,
 )
-from integrations.orders.changes import parse_updated_at, status_of, version_of
+from integrations.orders.changes import fingerprint, parse_updated_at, sent_view, status_of
 from integrations.orders.documents import ORDER_BY_SOURCE_IDENTIFIER, ORDER_CREATE, source_identifier_query
 from integrations.orders.mapping import MappedOrder, NeedsAttention, ShopSettings, Variant, map_order
 from integrations.orders.models import PushAttempt, PushRecord
@@ -183,17 +183,17 @@ def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, start
         outcome.needs_attention(Outcome.NEEDS_ATTENTION, "\n".join(mapped.reasons))
         ctx.count("needs_attention")
         return Result.DONE
-    return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome, synced=_synced(record, order, ctx))
+    return _send(record=record, mapped=mapped, ctx=ctx, outcome=outcome, synced=_synced(record, order, mapped, ctx))
 
 
-def _synced(record: PushRecord, order: BackerKitOrder, ctx: PushContext) -> dict:
-    """What this send makes Shopify hold, for the changes that may follow (services/change_intake.py)."""
+def _synced(record: PushRecord, order: BackerKitOrder, mapped: MappedOrder, ctx: PushContext) -> dict:
+    """What this send makes Shopify hold, for the changes that may follow (services/change_intake.py):
+    the fingerprint of the view read from the mapped input (one mapping per order), the same as
+    ``changes.version_of`` gives for the order."""
     stored = record.order_data or {}
-    store_name = ctx.settings_for[record.connection_id].connected_store_name
-    version = version_of(order, status=status_of(stored), updated_at=parse_updated_at(stored.get("updated_at")),
-                         store_name=store_name)  # fmt: skip
-    return {"synced_fingerprint": version.fingerprint, "synced_updated_at": version.updated_at,
-            "synced_store_name": store_name}  # fmt: skip
+    view = sent_view(order, mapped.order_input, status=status_of(stored))
+    return {"synced_fingerprint": fingerprint(view), "synced_updated_at": parse_updated_at(stored.get("updated_at")),
+            "synced_store_name": ctx.settings_for[record.connection_id].connected_store_name}  # fmt: skip
 
 
 def _variant_prices(mapped: MappedOrder, variants: dict[str, Variant]) -> dict[str, str]:
