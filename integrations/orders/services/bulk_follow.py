@@ -241,8 +241,8 @@ def _close(operation: BulkOperation, *, stage: str, **fields) -> None:
 
 def _learn(operation: BulkOperation, node: dict, *, ended: datetime) -> None:
     """The shop's bulk figures from a COMPLETED operation: its lines a second while Shopify ran
-    it, and its start: from the chunk's claim to Shopify running it (our mapping and upload, then
-    Shopify's start-up, both paid again by every chunk). Shopify's createdAt/completedAt have one
+    it, and Shopify's start-up (from the run to the status leaving CREATED; our own preparation
+    is timed apart, bulk_road.prepare_seconds_per_line). Shopify's createdAt/completedAt have one
     second's resolution: a long operation is timed by them, a short one by our own clock (the
     start seen when the status left CREATED, the end when the follower saw it)."""
     if operation.lines < 10 or operation.run_sent_at is None:
@@ -252,7 +252,7 @@ def _learn(operation: BulkOperation, node: dict, *, ended: datetime) -> None:
     theirs = (completed - created).total_seconds() if created and completed else 0.0
     shopify_start = max((seen - operation.run_sent_at).total_seconds(), 0.0)
     running = theirs - shopify_start if theirs >= 30 else (ended - seen).total_seconds()
-    start = max((seen - operation.created_at).total_seconds(), 0.0)
+    start = shopify_start
     shop = Shop.objects.get(id=operation.shop_id)
     rate, start = measured(lines=operation.lines, running_seconds=max(running, 0.001), start_seconds=start,
                            previous=(shop.bulk_lines_per_second, shop.bulk_start_seconds))  # fmt: skip

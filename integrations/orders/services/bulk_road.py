@@ -31,7 +31,7 @@ from integrations.orders.documents import BULK_OPERATION_RUN_MUTATION, ORDER_CRE
 from integrations.orders.mapping import NeedsAttention, map_order, variant_skus
 from integrations.orders.models import BackerKitConnection, BulkOperation, PushAttempt, PushRecord
 from integrations.orders.services import bulk_claims
-from integrations.orders.services.bulk_sizing import Rates, chunk_size
+from integrations.orders.services.bulk_sizing import MIN_CHUNK, Rates, chunk_size
 from integrations.orders.services.claims import OutcomeWriter
 from integrations.orders.services.lanes import mapping_settings
 from integrations.orders.services.push import (
@@ -95,7 +95,22 @@ def road_open(shop: Shop) -> bool:
 
 def rates_for(shop: Shop) -> Rates:
     calls = CostBucket(shop.domain).restore_rate() / DEFAULT_ORDER_CREATE_COST
-    return Rates(calls, shop.bulk_lines_per_second, shop.bulk_start_seconds)
+    return Rates(calls, shop.bulk_lines_per_second, shop.bulk_start_seconds, prepare_seconds_per_line(shop))
+
+
+def prepare_seconds_per_line(shop: Shop) -> float:
+    """Our share of a chunk's start, per line: the claim to the run of the shop's last operation
+    (mapping, stamping, the upload grow with the chunk; Shopify's start-up is apart)."""
+    last = (
+        BulkOperation.objects.filter(shop=shop, run_sent_at__isnull=False, lines__gte=MIN_CHUNK)
+        .order_by("-id")
+        .values_list("created_at", "run_sent_at", "lines")
+        .first()
+    )
+    if last is None:
+        return 0.0
+    created, run_sent, lines = last
+    return max((run_sent - created).total_seconds(), 0.0) / lines
 
 
 def shops_to_start() -> list[int]:
@@ -160,18 +175,20 @@ def _next_chunk(shop: Shop) -> tuple[int, str]:
     if active.filter(stage__in=[Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT]).exists():
         return 0, "one being prepared"
     ahead = _running_seconds_left(shop, active)
-    if ahead > (shop.bulk_start_seconds or 0.0) + float(settings.BULK_TICK_SECONDS):
-        # The next chunk is prepared so that it runs as the current one ends: not sooner (two
-        # operations at once would share the runner) nor later (the runner would idle).
-        return 0, "enough operations"
+    rates = rates_for(shop)
     pending = bulk_claims.claimable(shop_id=shop.id).count()
     calls_work = (
         PushRecord.objects.filter(shop_id=shop.id, state__in=[PushRecord.State.PENDING, PushRecord.State.PUSHING])
         .exclude(claim_token__startswith=bulk_claims.BULK_TOKEN_PREFIX)
         .count()
     )
-    size = chunk_size(pending=pending, rates=rates_for(shop), road=shop.push_road,
+    size = chunk_size(pending=pending, rates=rates, road=shop.push_road,
                       backlog=max(calls_work - pending, 0), ahead_seconds=ahead)  # fmt: skip
+    lead = rates.prepare_seconds_per_line * size + (shop.bulk_start_seconds or 0.0) + settings.BULK_TICK_SECONDS
+    if size > 0 and ahead > lead:
+        # The next chunk is prepared so that it runs as the current one ends: not sooner (two
+        # operations at once would share the runner) nor later (the runner would idle).
+        return 0, "enough operations"
     return (size, "") if size > 0 else (0, "the calls are enough")
 
 

@@ -1,25 +1,28 @@
 """How much of a shop's queue the bulk road takes: pure arithmetic, measured figures in.
 
 The calls road pushes at the bucket's pace (restore rate / orderCreate's cost, orders a second).
-The bulk road, once an operation runs, executes ``lines_per_second``; ``start_seconds`` is the
-time from the chunk's claim to Shopify running it (our mapping and upload, then Shopify's
-start-up). Both roads take from one queue; a chunk is sized so that both finish together: with W
-orders the calls would otherwise do (the claimable ones and those the lanes already hold), calls
-at C/s and the chunk's lines at B/s from t0 (its start-up, or when the operation running now ends,
-whichever is later: the next chunk is prepared while the current one runs),
-    (W - X) / C = t0 + X / B   so   X = B * (W - C*t0) / (B + C)
+The bulk road, once an operation runs, executes ``lines_per_second`` (B); before that, each chunk
+pays our preparation (claim, mapping, upload: ``prepare_seconds_per_line`` P, a line's share) and
+Shopify's start-up (``start_seconds`` S). Both roads take from one queue; a chunk is sized so that
+both finish together: with W orders the calls would otherwise do (the claimable ones and those the
+lanes already hold), calls at C/s, and the chunk's lines running from t0 = max(A, P*X + S) (A: how
+long the shop's running operation still runs; the next chunk is prepared while it runs),
+    (W - X) / C = t0 + X / B
+whose root is the smaller of X = B*(W - C*A) / (B + C) and X = (W - C*S) / (1 + C*P + C/B)
 (none when the calls finish first). A chunk holds at most ``MAX_CHUNK_SECONDS`` of the runner's
 work, so that a rate measured wrong (or a runner slowing down) costs one chunk, not the push: the
 next is sized with the figures its predecessor measured. A shop's first chunk is small: it
-measures B and S. Shopify publishes no figure for B (docs/shopify-facts.md, "Bulk mutations").
+measures B, P and S. Shopify publishes no figure for B (docs/shopify-facts.md, "Bulk mutations").
 """
 
 from dataclasses import dataclass
 
 # "auto": the bulk road joins in above this many claimable pending orders.
 AUTO_THRESHOLD = 300
-# The first chunk of a shop (nothing measured yet): enough lines to time, few enough to be quick.
-FIRST_CHUNK = 50
+# The first chunk of a shop (nothing measured yet): enough lines to time (at 50 lines/s, 3 s: a
+# poll's half second late on its start or end errs by a sixth, not by half as with 50 lines), few
+# enough to be quick.
+FIRST_CHUNK = 150
 # Below this the bulk road is not worth its control calls and its start-up.
 MIN_CHUNK = 50
 # A file holds at most 100 MB; our orders take 1.5-3 KB a line: 20k lines stay far below it.
@@ -33,6 +36,7 @@ class Rates:
     calls_per_second: float  # what the bucket lets the calls road push
     bulk_lines_per_second: float | None  # measured on the shop's finished operations
     bulk_start_seconds: float | None
+    prepare_seconds_per_line: float = 0.0  # the shop's last operation: claim to run, per line
 
 
 def chunk_size(*, pending: int, rates: Rates, road: str, backlog: int = 0, ahead_seconds: float = 0.0) -> int:
@@ -51,8 +55,8 @@ def chunk_size(*, pending: int, rates: Rates, road: str, backlog: int = 0, ahead
     longest = max(int(b * MAX_CHUNK_SECONDS), MIN_CHUNK)
     if road == "bulk":
         return min(pending, MAX_CHUNK, longest)
-    start = max(s, ahead_seconds)
-    size = int(b * (pending + backlog - c * start) / (b + c))
+    work, p = pending + backlog, max(rates.prepare_seconds_per_line, 0.0)
+    size = int(min(b * (work - c * ahead_seconds) / (b + c), (work - c * s) / (1 + c * p + c / b)))
     if size < MIN_CHUNK:
         return 0
     return min(size, pending, MAX_CHUNK, longest)

@@ -64,3 +64,13 @@ def test_no_chunk_when_the_calls_finish_before_bulk_would_start():
 def test_figures_are_averaged_with_what_was_known():
     assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(None, None)) == (50.0, 1.0)
     assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(30.0, 3.0)) == (40.0, 2.0)
+
+
+def test_our_preparation_of_a_chunk_counts_as_its_start_up():
+    rates = Rates(STANDARD, 50.0, 2.0, prepare_seconds_per_line=0.004)
+
+    chunk = chunk_size(pending=3_000, rates=rates, road="auto")
+
+    bulk_time = 2.0 + 0.004 * chunk + chunk / 50.0
+    assert abs((3_000 - chunk) / STANDARD - bulk_time) < 1.0
+    assert chunk < chunk_size(pending=3_000, rates=Rates(STANDARD, 50.0, 2.0), road="auto")
