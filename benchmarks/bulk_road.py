@@ -74,6 +74,7 @@ def run(args) -> None:
                   f"{r['points']:>9.2f} {r['by_bulk']:>7} {r['operations']:>4} {r['duplicates']:>5} "
                   f"{r['missing']:>7} {r['import_mib']:>10.1f} {r['worker_mib']:>10.1f}", flush=True)  # fmt: skip
             print(f"       operations: {r['stages']}", flush=True)
+            print(r["breakdown"], flush=True)
 
 
 def ceilings(*, n: int, rate: float, start: float) -> tuple[float, float]:
@@ -111,7 +112,8 @@ def one_run(*, n: int, rate: float, args, catalog, campaign) -> dict:
         control.bulk(SHOP, lines_per_second=rate, start_delay_seconds=args.start_delay, **faults)
         token = control.mint_token(SHOP, kind="expiring")
         Shop.objects.create(domain=SHOP, name="Bench", currency="USD", access_token=token["access_token"],
-                            refresh_token=token.get("refresh_token", ""), scopes="read_products,write_orders,read_orders")  # noqa: E501  # fmt: skip
+                            refresh_token=token.get("refresh_token", ""),
+                            scopes="read_products,write_orders,read_orders", push_road=Shop.PushRoad.AUTO)  # fmt: skip
         workers = [
             CeleryWorker(
                 env,
@@ -157,8 +159,9 @@ def one_run(*, n: int, rate: float, args, catalog, campaign) -> dict:
         shop_row = Shop.objects.get(domain=SHOP)
         runner = shop_row.bulk_lines_per_second or 0.0
         _, ideal_achieved = ceilings(n=n, rate=runner, start=shop_row.bulk_start_seconds or args.start_delay)
-        operations = BulkOperation.objects.filter(shop__domain=SHOP)
+        operations = BulkOperation.objects.filter(shop__domain=SHOP).order_by("id")
         stages = [f"{op.lines}:{op.shopify_status or op.stage}" for op in operations]
+        breakdown = time_breakdown(operations=list(operations), load=os.getloadavg())
         return {
             "seconds": seconds,
             "rate": n / seconds,
@@ -170,6 +173,7 @@ def one_run(*, n: int, rate: float, args, catalog, campaign) -> dict:
             "by_bulk": PushRecord.objects.filter(shop__domain=SHOP, road="bulk").count(),
             "operations": operations.count(),
             "stages": ", ".join(stages),
+            "breakdown": breakdown,
             "duplicates": sum(c - 1 for c in created.values() if c > 1),
             "missing": n - PushRecord.objects.filter(shop__domain=SHOP, state="pushed").count(),
             "import_mib": importer_hwm / 1024,
@@ -177,6 +181,46 @@ def one_run(*, n: int, rate: float, args, catalog, campaign) -> dict:
         }
     finally:
         stop_all(procs)
+
+
+def time_breakdown(*, operations: list, load: tuple[float, float, float]) -> str:
+    """Where the run's time went, from the records and operations: when each road pushed its last
+    order, and per operation (seconds from the first record's import) its claim, the time to
+    prepare (map, upload, run), Shopify's start-up, the running time, the results' writing, and the
+    gaps with no operation running while orders waited."""
+    from django.db.models import Max, Min
+
+    from integrations.orders.models import PushRecord
+
+    records = PushRecord.objects.filter(shop__domain=SHOP)
+    t0 = records.aggregate(t=Min("created_at"))["t"]
+    if t0 is None:
+        return "       (no records)"
+
+    def at(moment) -> str:
+        return f"{(moment - t0).total_seconds():.1f}" if moment else "-"
+
+    calls_end = records.filter(road="").aggregate(t=Max("pushed_at"))["t"]
+    bulk_end = records.filter(road="bulk").aggregate(t=Max("pushed_at"))["t"]
+    lines = [f"       load {load[0]:.1f}/{load[1]:.1f}; last pushed by calls at {at(calls_end)} s, by bulk at "
+             f"{at(bulk_end)} s"]  # fmt: skip
+    busy_until = t0
+    idle = 0.0
+    for op in operations:
+        prepare = (op.run_sent_at - op.created_at).total_seconds() if op.run_sent_at else None
+        start = (op.running_seen_at - op.run_sent_at).total_seconds() if op.running_seen_at and op.run_sent_at else None
+        end = op.finished_at
+        run = (end - (op.running_seen_at or op.run_sent_at)).total_seconds() if end and op.run_sent_at else None
+        if op.created_at > busy_until:
+            idle += (op.created_at - busy_until).total_seconds() if op.id != operations[0].id else 0.0
+        busy_until = max(busy_until, end or busy_until)
+        rate = op.lines / run if run else 0.0
+        lines.append(f"       op {op.id}: {op.lines} lines, claimed at {at(op.created_at)} s, "
+                     f"prepare {prepare or 0:.1f} s, "
+                     f"start {start or 0:.1f} s, running+results {run or 0:.1f} s ({rate:.1f} lines/s), ended at "
+                     f"{at(end)} s {op.shopify_status or op.stage}")  # fmt: skip
+    lines.append(f"       no operation running (after the first) for {idle:.1f} s")
+    return "\n".join(lines)
 
 
 def main() -> None:

@@ -13,11 +13,14 @@ class ProgressBar:
         self.width = width
         self.started = time.monotonic()
         self.done = 0
+        self.eta_seconds: float | None = None
         self._last_draw = 0.0
         self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
-    def update(self, done: int, *, extra: str = "", force: bool = False) -> None:
-        self.done = done
+    def update(self, done: int, *, extra: str = "", force: bool = False, eta_seconds: float | None = None) -> None:
+        """``eta_seconds``: the time left as the caller knows it (a push on both roads: the bulk
+        operations' lines still running in Shopify), instead of the bar's own done/elapsed (None)."""
+        self.done, self.eta_seconds = done, eta_seconds
         now = time.monotonic()
         if not force and now - self._last_draw < (0.2 if self._tty else 2.0):
             return
@@ -32,6 +35,8 @@ class ProgressBar:
         bar = "#" * filled + "-" * (self.width - filled)
         rate = self.done / elapsed if elapsed > 0 else 0.0
         remaining = (self.total - self.done) / rate if rate > 0 else None
+        if self.eta_seconds is not None:
+            remaining = self.eta_seconds
         eta = _duration(remaining) if remaining is not None and self.done < self.total else "--:--"
         text = f"{self.label} [{bar}] {self.done}/{self.total} {fraction:6.1%} {rate:7.1f}/s ETA {eta}"
         return f"{text} {extra}".rstrip()

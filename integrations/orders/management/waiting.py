@@ -16,11 +16,14 @@ from integrations.orders import local_worker
 from integrations.orders.lane_tasks import push_lane
 from integrations.orders.management.progress import ProgressBar
 from integrations.orders.models import PushRecord
+from integrations.orders.selectors.progress import push_progress
 from integrations.shops.models import Shop
 
 State = PushRecord.State
 # Without progress for this long, check that something still does the work.
 STALL_CHECK_SECONDS = 30.0
+# The time left is read from the shop's progress (a few queries) this often, not every poll.
+ETA_EVERY_SECONDS = 2.0
 
 
 class PushWaiter:
@@ -46,11 +49,14 @@ class PushWaiter:
         bar = ProgressBar(total=records.count(), label="push  ", stream=self.stdout)
         deadline = time.monotonic() + timeout
         progress_at, last_final = time.monotonic(), -1
+        eta_at, eta = 0.0, None
         while True:
             counts = dict(records.values_list("state").annotate(n=Count("id")))
             final = sum(counts.get(state, 0) for state in PushRecord.FINAL_STATES)
             paused = counts.get(State.PAUSED, 0)
-            bar.update(final, extra=self._waiting_for(records=records, counts=counts))
+            if time.monotonic() - eta_at >= ETA_EVERY_SECONDS:  # the shop's time left: calls and bulk lines
+                eta_at, eta = time.monotonic(), push_progress(shop_id=shop.id).eta_seconds
+            bar.update(final, extra=self._waiting_for(records=records, counts=counts), eta_seconds=eta)
             if final + paused >= bar.total:
                 break
             now = time.monotonic()

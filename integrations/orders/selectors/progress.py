@@ -4,7 +4,8 @@ and the rate from which the time left follows (the pages word it: shopapp/pages/
 Waiting orders alone are not a push: a push runs while an order is being sent, an attempt landed
 lately, or the merchant pressed Push (or Retry) lately. The rate is taken over a few minutes, not
 the last seconds, so the time left does not swing from poll to poll, and never above what the
-shop's Shopify cost bucket lets orderCreate run at."""
+shop's Shopify cost bucket lets orderCreate run at. While bulk operations run, the time left adds
+their lines still running in Shopify at the bulk road's own pace (time_left.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from integrations.orders.models import BulkOperation, PushAttempt, PushRecord
 from integrations.orders.selectors import state_counts
+from integrations.orders.selectors.time_left import Roads, RunningOperation, seconds_left
 from integrations.orders.services.push import DEFAULT_ORDER_CREATE_COST
 from integrations.shopify.rate_limit import CostBucket
 from integrations.shops.models import Shop
@@ -80,8 +82,41 @@ def push_progress(*, shop_id: int, counts: dict[str, int] | None = None) -> Push
     window = max((now - window_start).total_seconds(), 1.0)
     per_second = min(in_window / window, _bucket_limit(shop_id))
     eta = remaining / per_second if per_second > 0 else None
+    operations = list(BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES))
+    if operations:  # lines still running in Shopify: their own pace, beside the calls'
+        eta = seconds_left(_roads(shop_id=shop_id, operations=operations, remaining=remaining, counts=counts,
+                                  window_start=window_start, window=window, now=now))  # fmt: skip
     active = counts[State.PUSHING] > 0 or _recently_active(shop_id=shop_id, since=now - RECENT)
     return PushProgress(remaining, counts[State.PAUSED], pushed + stopped, per_second * 60, eta, started, active)
+
+
+def _roads(*, shop_id: int, operations: list, remaining: int, counts: dict, window_start: datetime,
+           window: float, now: datetime) -> Roads:  # fmt: skip
+    shop = Shop.objects.get(id=shop_id)
+    held = PushRecord.objects.filter(bulk_operation__in=operations, state=State.PUSHING).count()
+    calls_done = (
+        PushAttempt.objects.filter(record__shop_id=shop_id, finished_at__gte=window_start, outcome__in=FINAL_OUTCOMES)
+        .exclude(record__road=PushRecord.Road.BULK)
+        .count()
+    )
+    bucket = CostBucket(shop.domain).restore_rate() / DEFAULT_ORDER_CREATE_COST
+    lanes_busy = counts[State.PUSHING] > held
+    calls = min(calls_done / window, bucket) if calls_done else (bucket if lanes_busy else 0.0)
+    running = []
+    for operation in operations:
+        lines = operation.lines or PushRecord.objects.filter(bulk_operation=operation, state=State.PUSHING).count()
+        seen, observed, start_left = operation.running_seen_at, None, 0.0
+        if seen is not None and operation.lines_done:
+            observed = operation.lines_done / max((now - seen).total_seconds(), 0.5)
+        if seen is None:
+            since = (now - (operation.run_sent_at or operation.created_at)).total_seconds()
+            start_left = max((shop.bulk_start_seconds or 0.0) - since, 0.0)
+        running.append(RunningOperation(max(lines - operation.lines_done, 0), start_left, observed))
+    return Roads(
+        queue=max(remaining - held, 0), calls_per_second=calls, operations=tuple(running),
+        bulk_lines_per_second=shop.bulk_lines_per_second, bulk_start_seconds=shop.bulk_start_seconds,
+        road_open=shop.push_road != Shop.PushRoad.CALLS and not shop.bulk_refused_reason,
+    )  # fmt: skip
 
 
 def _recently_active(*, shop_id: int, since: datetime) -> bool:

@@ -11,7 +11,7 @@ back itself (services/bulk_follow.py), whatever stage a killed worker left them 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -54,16 +54,25 @@ def held(operation: BulkOperation):
 def stamp_lines(*, operation: BulkOperation, lines: list[tuple[PushRecord, int, dict, dict]]) -> None:
     """Each record's line and what it is sent (the variables, the money it expects), as a lane's
     ``mark_sending`` records them, without ``last_sent_at``: nothing can run before ``stamp_run``."""
-    records = []
+    if not lines:
+        return
+    # One prepared UPDATE per record, sent together (psycopg's executemany pipelines them): Django's
+    # bulk_update builds a CASE per field and row, 13 s of CPU for 2,000 records, this 0.3 s.
+    names = ["bulk_line", "sent_input", *lines[0][3].keys()]
+    fields = [PushRecord._meta.get_field(name) for name in names]
+    columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    table = connection.ops.quote_name(PushRecord._meta.db_table)
+    # Identifiers from the model's own metadata, every value a parameter.
+    sql = f"UPDATE {table} SET {columns} WHERE id = %s AND claim_token = %s"  # noqa: S608
+    rows = []
     for record, line, variables, extra in lines:
         record.bulk_line, record.sent_input = line, variables
         for name, value in extra.items():
             setattr(record, name, value)
-        records.append(record)
-    if not records:
-        return
-    fields = ["bulk_line", "sent_input", *lines[0][3].keys()]
-    PushRecord.objects.bulk_update(records, fields, batch_size=500)
+        values = [field.get_db_prep_save(getattr(record, field.attname), connection) for field in fields]
+        rows.append((*values, record.id, operation.claim_token))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def stamp_run(*, operation: BulkOperation) -> None:

@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from integrations.orders.documents import BULK_OPERATION_RUN_MUTATION, ORDER_CRE
 from integrations.orders.mapping import NeedsAttention, map_order, variant_skus
 from integrations.orders.models import BackerKitConnection, BulkOperation, PushAttempt, PushRecord
 from integrations.orders.services import bulk_claims
-from integrations.orders.services.bulk_sizing import Rates, chunk_size
+from integrations.orders.services.bulk_sizing import MIN_CHUNK, Rates, chunk_size
 from integrations.orders.services.claims import OutcomeWriter
 from integrations.orders.services.lanes import mapping_settings
 from integrations.orders.services.push import (
@@ -94,7 +95,22 @@ def road_open(shop: Shop) -> bool:
 
 def rates_for(shop: Shop) -> Rates:
     calls = CostBucket(shop.domain).restore_rate() / DEFAULT_ORDER_CREATE_COST
-    return Rates(calls, shop.bulk_lines_per_second, shop.bulk_start_seconds)
+    return Rates(calls, shop.bulk_lines_per_second, shop.bulk_start_seconds, prepare_seconds_per_line(shop))
+
+
+def prepare_seconds_per_line(shop: Shop) -> float:
+    """Our share of a chunk's start, per line: the claim to the run of the shop's last operation
+    (mapping, stamping, the upload grow with the chunk; Shopify's start-up is apart)."""
+    last = (
+        BulkOperation.objects.filter(shop=shop, run_sent_at__isnull=False, lines__gte=MIN_CHUNK)
+        .order_by("-id")
+        .values_list("created_at", "run_sent_at", "lines")
+        .first()
+    )
+    if last is None:
+        return 0.0
+    created, run_sent, lines = last
+    return max((run_sent - created).total_seconds(), 0.0) / lines
 
 
 def shops_to_start() -> list[int]:
@@ -122,20 +138,14 @@ def shops_to_start() -> list[int]:
 
 
 def start_chunk(*, shop_id: int) -> StartReport:
-    shop = Shop.objects.get(id=shop_id)
-    if not road_open(shop):
-        return StartReport(stopped="road closed")
-    if shop.bulk_lines_per_second is None and active_operations(shop_id=shop_id).exists():
-        return StartReport(stopped="one being prepared")  # the first operation measures: one at a time
-    if active_operations(shop_id=shop_id).count() >= OPERATIONS_PER_SHOP:
-        return StartReport(stopped="enough operations")
-    if active_operations(shop_id=shop_id).filter(stage__in=[Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT]).exists():
-        return StartReport(stopped="one being prepared")
-    pending = bulk_claims.claimable(shop_id=shop_id).count()
-    size = chunk_size(pending=pending, rates=rates_for(shop), road=shop.push_road)
-    if size <= 0:
-        return StartReport(stopped="the calls are enough")
-    operation = BulkOperation.objects.create(shop=shop, lease_until=timezone.now())
+    with transaction.atomic():
+        # The shop's row locked: two starts at once (the tick's and an operation's end) see each
+        # other's operation, so a shop's first (measuring) operation is alone.
+        shop = Shop.objects.select_for_update().get(id=shop_id)
+        size, stopped = _next_chunk(shop)
+        if stopped:
+            return StartReport(stopped=stopped)
+        operation = BulkOperation.objects.create(shop=shop, lease_until=timezone.now())
     bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
     records = bulk_claims.claim_chunk(operation=operation, limit=size)
     if not records:
@@ -151,6 +161,45 @@ def start_chunk(*, shop_id: int) -> StartReport:
             raise  # _run handles its own; anything else after the run was sent stays for the follower
         bulk_claims.hand_back_unsent(operation=operation, problem=exc.message)
         return StartReport(operation.id, 0, exc.message)
+
+
+def _next_chunk(shop: Shop) -> tuple[int, str]:
+    """The next chunk's size, or why none starts now."""
+    if not road_open(shop):
+        return 0, "road closed"
+    active = active_operations(shop_id=shop.id)
+    if shop.bulk_lines_per_second is None and active.exists():
+        return 0, "one being prepared"  # the first operation measures: one at a time
+    if active.count() >= OPERATIONS_PER_SHOP:
+        return 0, "enough operations"
+    if active.filter(stage__in=[Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT]).exists():
+        return 0, "one being prepared"
+    ahead = _running_seconds_left(shop, active)
+    rates = rates_for(shop)
+    pending = bulk_claims.claimable(shop_id=shop.id).count()
+    calls_work = (
+        PushRecord.objects.filter(shop_id=shop.id, state__in=[PushRecord.State.PENDING, PushRecord.State.PUSHING])
+        .exclude(claim_token__startswith=bulk_claims.BULK_TOKEN_PREFIX)
+        .count()
+    )
+    size = chunk_size(pending=pending, rates=rates, road=shop.push_road,
+                      backlog=max(calls_work - pending, 0), ahead_seconds=ahead)  # fmt: skip
+    lead = rates.prepare_seconds_per_line * size + (shop.bulk_start_seconds or 0.0) + settings.BULK_TICK_SECONDS
+    if size > 0 and ahead > lead:
+        # The next chunk is prepared so that it runs as the current one ends: not sooner (two
+        # operations at once would share the runner) nor later (the runner would idle).
+        return 0, "enough operations"
+    return (size, "") if size > 0 else (0, "the calls are enough")
+
+
+def _running_seconds_left(shop: Shop, active) -> float:
+    """How long the shop's running operations still run, at its measured rate (Shopify's objectCount
+    as last seen by the follower)."""
+    rate = shop.bulk_lines_per_second
+    if not rate:
+        return 0.0
+    left = [max(op.lines - op.lines_done, 0) for op in active.filter(stage=Stage.RUNNING).only("lines", "lines_done")]
+    return max(left, default=0) / rate
 
 
 def _prepare_and_run(*, shop: Shop, operation: BulkOperation, records: list[PushRecord]) -> StartReport:

@@ -1,24 +1,34 @@
 """How much of a shop's queue the bulk road takes: pure arithmetic, measured figures in.
 
 The calls road pushes at the bucket's pace (restore rate / orderCreate's cost, orders a second).
-The bulk road, once Shopify starts an operation (``start_seconds`` after the run), executes
-``lines_per_second``. Both roads take from one queue; a chunk is sized so that both finish
-together: with P orders left, calls at C/s and bulk at B/s after a start of S seconds,
-    T = (P + B*S) / (C + B)   and the chunk is   B * (T - S)
-(none when T <= S: the calls finish first). A shop's first chunk is small: it measures B and S.
-Shopify publishes no figure for B (docs/shopify-facts.md, "Bulk mutations").
+The bulk road, once an operation runs, executes ``lines_per_second`` (B); before that, each chunk
+pays our preparation (claim, mapping, upload: ``prepare_seconds_per_line`` P, a line's share) and
+Shopify's start-up (``start_seconds`` S). Both roads take from one queue; a chunk is sized so that
+both finish together: with W orders the calls would otherwise do (the claimable ones and those the
+lanes already hold), calls at C/s, and the chunk's lines running from t0 = max(A, P*X + S) (A: how
+long the shop's running operation still runs; the next chunk is prepared while it runs),
+    (W - X) / C = t0 + X / B
+whose root is the smaller of X = B*(W - C*A) / (B + C) and X = (W - C*S) / (1 + C*P + C/B)
+(none when the calls finish first). A chunk holds at most ``MAX_CHUNK_SECONDS`` of the runner's
+work, so that a rate measured wrong (or a runner slowing down) costs one chunk, not the push: the
+next is sized with the figures its predecessor measured. A shop's first chunk is small: it
+measures B, P and S. Shopify publishes no figure for B (docs/shopify-facts.md, "Bulk mutations").
 """
 
 from dataclasses import dataclass
 
 # "auto": the bulk road joins in above this many claimable pending orders.
 AUTO_THRESHOLD = 300
-# The first chunk of a shop (nothing measured yet): enough lines to time, few enough to be quick.
-FIRST_CHUNK = 50
+# The first chunk of a shop (nothing measured yet): enough lines to time (at 50 lines/s, 3 s: a
+# poll's half second late on its start or end errs by a sixth, not by half as with 50 lines), few
+# enough to be quick.
+FIRST_CHUNK = 150
 # Below this the bulk road is not worth its control calls and its start-up.
 MIN_CHUNK = 50
 # A file holds at most 100 MB; our orders take 1.5-3 KB a line: 20k lines stay far below it.
 MAX_CHUNK = 20_000
+# At most this long of the runner's work per chunk (at the measured rate).
+MAX_CHUNK_SECONDS = 90.0
 
 
 @dataclass(frozen=True)
@@ -26,26 +36,30 @@ class Rates:
     calls_per_second: float  # what the bucket lets the calls road push
     bulk_lines_per_second: float | None  # measured on the shop's finished operations
     bulk_start_seconds: float | None
+    prepare_seconds_per_line: float = 0.0  # the shop's last operation: claim to run, per line
 
 
-def chunk_size(*, pending: int, rates: Rates, road: str) -> int:
-    """Lines for the next bulk operation of a shop with ``pending`` claimable orders (0: none)."""
+def chunk_size(*, pending: int, rates: Rates, road: str, backlog: int = 0, ahead_seconds: float = 0.0) -> int:
+    """Lines for the next bulk operation of a shop with ``pending`` claimable orders (0: none).
+    ``backlog``: orders the calls road holds or must resend besides those; ``ahead_seconds``: how
+    long the shop's running operation still runs (the next chunk starts after it)."""
     if road == "calls" or pending <= 0:
         return 0
-    if road == "auto" and pending < AUTO_THRESHOLD:
+    if road == "auto" and pending + backlog < AUTO_THRESHOLD:
         return 0
     if rates.bulk_lines_per_second is None:
         return min(FIRST_CHUNK, pending)
-    if road == "bulk":
-        return min(pending, MAX_CHUNK)
     b, s, c = rates.bulk_lines_per_second, rates.bulk_start_seconds or 0.0, max(rates.calls_per_second, 0.0)
     if b <= 0:
         return 0
-    together = (pending + b * s) / (c + b)
-    size = int(b * (together - s))
+    longest = max(int(b * MAX_CHUNK_SECONDS), MIN_CHUNK)
+    if road == "bulk":
+        return min(pending, MAX_CHUNK, longest)
+    work, p = pending + backlog, max(rates.prepare_seconds_per_line, 0.0)
+    size = int(min(b * (work - c * ahead_seconds) / (b + c), (work - c * s) / (1 + c * p + c / b)))
     if size < MIN_CHUNK:
         return 0
-    return min(size, pending, MAX_CHUNK)
+    return min(size, pending, MAX_CHUNK, longest)
 
 
 def measured(*, lines: int, running_seconds: float, start_seconds: float,

@@ -1,7 +1,8 @@
 """Control of the simulated bulk import: the runner's settings and faults per shop, and what ran.
 
 ``POST /_simulator/shops/{shop}/bulk`` with any of ``lines_per_second``, ``start_delay_seconds``,
-``window`` (the runner) and the faults ``fail_after_lines``, ``cancel_after_lines``,
+``window``, ``dev_store_limit_in_bulk`` (the runner; the last: whether a development store's five
+orders a minute bind bulk lines too) and the faults ``fail_after_lines``, ``cancel_after_lines``,
 ``lose_finish_webhooks``, ``results_5xx``, ``refuse_with`` + ``refuse_times``,
 ``access_denied_times``, ``line_error_for``; ``GET`` the same path: settings, faults, operations.
 """
@@ -11,7 +12,7 @@ from typing import Any
 from integrations.shopify.simulator.bulk_models import BulkOperation, BulkSettings
 from integrations.shopify.simulator.state import SimulatorState
 
-SETTINGS = ("lines_per_second", "start_delay_seconds", "window")
+SETTINGS = ("lines_per_second", "start_delay_seconds", "window", "dev_store_limit_in_bulk")
 FAULTS = ("fail_after_lines", "cancel_after_lines", "lose_finish_webhooks", "results_5xx", "refuse_with",
           "refuse_times", "access_denied_times", "line_error_for")  # fmt: skip
 
@@ -26,7 +27,10 @@ def configure(state: SimulatorState, domain: str, body: dict[str, Any]) -> dict[
         faults = state.bulk.faults_for(domain)
         for key in SETTINGS:
             if key in body:
-                setattr(settings, key, type(getattr(BulkSettings(), key))(body[key]))
+                kind = type(getattr(BulkSettings(), key))
+                if kind is bool and not isinstance(body[key], bool):
+                    raise ValueError(f"{key} must be true or false")
+                setattr(settings, key, kind(body[key]))
         for key in FAULTS:
             if key in body:
                 value = body[key]

@@ -34,6 +34,10 @@ class BulkSettings:
     lines_per_second: float = 50.0
     start_delay_seconds: float = 1.0
     window: int = 8  # lines in flight at once: results come back out of order within a window
+    # Development and trial stores create at most 5 orders a minute (orderCreate's description).
+    # Whether that holds inside a bulk operation is not documented: True, each line counts against
+    # it and a line over it fails as a call would (THROTTLED); False, bulk lines are not limited.
+    dev_store_limit_in_bulk: bool = True
 
 
 @dataclass

@@ -126,7 +126,7 @@ def _execute_line(state, shop, token, operation, document, roots, number: int, v
         result = {"errors": [{"message": "Internal error. Looks like something went wrong on our end.",
                               "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}  # fmt: skip
     else:
-        ctx = ExecutionContext(state=state, shop=shop, token=token, api_version=operation.api_version)
+        ctx = ExecutionContext(state=state, shop=shop, token=token, api_version=operation.api_version, in_bulk=True)
         executed = graphql.execute(admin_schema(), document, root_value=roots, context_value=ctx,
                                    variable_values=variables, field_resolver=field_resolver)  # fmt: skip
         result = {"data": executed.data}

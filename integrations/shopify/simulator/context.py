@@ -12,6 +12,8 @@ class ExecutionContext:
     shop: Shop
     token: AccessToken
     api_version: str
+    # A line of a bulk operation (bulk_runner.py), not a call.
+    in_bulk: bool = False
     # Set by resolvers: orders created by this request, and a Retry-After for a throttled one.
     created_orders: list[int] = field(default_factory=list)
     retry_after: float | None = None

@@ -262,10 +262,13 @@ def create_order(ctx: ExecutionContext, order: dict[str, Any], options: dict[str
 
 
 def _enforce_dev_store_limit(ctx: ExecutionContext) -> None:
-    """Five new orders per rolling minute on development and trial stores (caller holds the lock)."""
+    """Five new orders per rolling minute on development and trial stores (caller holds the lock).
+    Inside a bulk operation only if the simulator is told so (undocumented: bulk_models.BulkSettings)."""
     shop, now = ctx.shop, ctx.state.monotonic()
     limit = plan_named(shop.plan).orders_per_minute
     if limit is None:
+        return
+    if ctx.in_bulk and not ctx.state.bulk.settings_for(shop.domain).dev_store_limit_in_bulk:
         return
     times = shop.order_create_times
     while times and now - times[0] >= 60:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from integrations.orders.models import BulkOperation, PushAttempt, PushRecord
 from integrations.orders.services import bulk_claims, bulk_follow, bulk_road, claims
+from integrations.orders.services.bulk_sizing import FIRST_CHUNK
 from integrations.shops.models import Shop
 from tests.support.bulk_road import finish_with_lanes, follow_to_the_end, open_bulk, start_and_resolve
 from tests.support.lane_records import import_into, orders, states
@@ -49,13 +50,13 @@ def test_each_result_line_lands_on_its_record_as_a_lane_would_write_it(sim_shop,
 
 
 def test_a_shops_first_chunk_is_small_and_auto_leaves_small_pushes_to_the_calls(sim_shop, shopify_sim, quick):
-    import_into(sim_shop, orders(80))
+    import_into(sim_shop, orders(FIRST_CHUNK + 30))
     open_bulk(sim_shop, shopify_sim, measured=None)
 
     first = bulk_road.start_chunk(shop_id=sim_shop.id)
     follow_to_the_end(first.operation_id)
 
-    assert first.lines == 50  # nothing measured yet: a small first chunk times the shop's runner
+    assert first.lines == FIRST_CHUNK  # nothing measured yet: a small first chunk times the shop's runner
     Shop.objects.filter(id=sim_shop.id).update(push_road=Shop.PushRoad.AUTO)
     assert bulk_road.start_chunk(shop_id=sim_shop.id).stopped == "the calls are enough"
 

@@ -4,6 +4,7 @@ from integrations.orders.services.bulk_sizing import (
     AUTO_THRESHOLD,
     FIRST_CHUNK,
     MAX_CHUNK,
+    MAX_CHUNK_SECONDS,
     Rates,
     chunk_size,
     measured,
@@ -21,7 +22,7 @@ def test_nothing_for_calls_only_or_a_small_auto_push_and_a_small_first_chunk():
 
 def test_a_chunk_is_sized_so_that_both_roads_finish_together():
     rates = Rates(STANDARD, 50.0, 2.0)
-    pending = 10_000
+    pending = 3_000
 
     chunk = chunk_size(pending=pending, rates=rates, road="auto")
 
@@ -29,7 +30,31 @@ def test_a_chunk_is_sized_so_that_both_roads_finish_together():
     bulk_time = 2.0 + chunk / 50.0
     assert abs(calls_time - bulk_time) < 1.0
     assert chunk_size(pending=pending, rates=rates, road="bulk") == pending
-    assert chunk_size(pending=10**6, rates=rates, road="bulk") == MAX_CHUNK
+
+
+def test_the_orders_the_lanes_already_hold_are_the_calls_work_too():
+    rates = Rates(STANDARD, 50.0, 2.0)
+
+    chunk = chunk_size(pending=2_600, backlog=400, rates=rates, road="auto")
+
+    calls_time = (2_600 + 400 - chunk) / STANDARD
+    assert abs(calls_time - (2.0 + chunk / 50.0)) < 1.0
+
+
+def test_the_next_chunk_starts_when_the_running_operation_ends():
+    rates = Rates(STANDARD, 50.0, 2.0)
+
+    chunk = chunk_size(pending=3_000, rates=rates, road="auto", ahead_seconds=20.0)
+
+    assert abs((3_000 - chunk) / STANDARD - (20.0 + chunk / 50.0)) < 1.0
+
+
+def test_a_chunk_holds_at_most_a_minute_and_a_half_of_the_runners_work():
+    rates = Rates(STANDARD, 50.0, 2.0)
+
+    assert chunk_size(pending=10_000, rates=rates, road="auto") == int(50.0 * MAX_CHUNK_SECONDS)
+    assert chunk_size(pending=10**6, rates=rates, road="bulk") == int(50.0 * MAX_CHUNK_SECONDS)
+    assert chunk_size(pending=10**6, rates=Rates(STANDARD, 1000.0, 2.0), road="bulk") == MAX_CHUNK
 
 
 def test_no_chunk_when_the_calls_finish_before_bulk_would_start():
@@ -39,3 +64,13 @@ def test_no_chunk_when_the_calls_finish_before_bulk_would_start():
 def test_figures_are_averaged_with_what_was_known():
     assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(None, None)) == (50.0, 1.0)
     assert measured(lines=100, running_seconds=2.0, start_seconds=1.0, previous=(30.0, 3.0)) == (40.0, 2.0)
+
+
+def test_our_preparation_of_a_chunk_counts_as_its_start_up():
+    rates = Rates(STANDARD, 50.0, 2.0, prepare_seconds_per_line=0.004)
+
+    chunk = chunk_size(pending=3_000, rates=rates, road="auto")
+
+    bulk_time = 2.0 + 0.004 * chunk + chunk / 50.0
+    assert abs((3_000 - chunk) / STANDARD - bulk_time) < 1.0
+    assert chunk < chunk_size(pending=3_000, rates=Rates(STANDARD, 50.0, 2.0), road="auto")
