@@ -26,6 +26,7 @@ from tests.support.browser_pages import (
     small_tap_targets,
     text_touching_the_edge,
     wait_until,
+    words_split,
 )
 from tests.support.push_records import State, connection, record
 from tests.support.shipments import ship
@@ -240,6 +241,7 @@ def test_the_staff_console_shows_the_outbox_and_resend_sends_a_refused_shipment_
         state = failing.locator('td[data-label="State"] > span')
         expect(state).to_have_text("Needs attention (1 try)")
         assert state.evaluate("(el) => el.getBoundingClientRect().height") < 40
+    assert words_split(page.main_frame, '[data-testid="outbox-problem"] td, [data-testid="resend"]') == []
     screenshot(page, f"{device}-staff-outbox")
 
     backerkit.state.add_orders(PROJECT, [{"id": "bk-refused"}])  # fixed at BackerKit: resend it

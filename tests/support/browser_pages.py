@@ -231,3 +231,24 @@ def text_touching_the_edge(frame: Frame, *, margin: float = 8) -> list[str]:
           .map((p) => p.textContent.trim().slice(0, 60))""",
         margin,
     )
+
+
+def words_split(frame: Frame, selector: str) -> list[str]:
+    """Elements matching ``selector`` whose one-word text runs over more than one line (a table's
+    columns squeezing a word into "Res|end")."""
+    return frame.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+          .filter((el) => el.getClientRects().length > 0 && !/\\s/.test(el.textContent.trim()))
+          .filter((el) => {
+            const tops = [];
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              for (const box of range.getClientRects()) if (box.width > 0) tops.push(box.top);
+            }
+            return tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 8;
+          })
+          .map((el) => el.textContent.trim())""",
+        selector,
+    )
