@@ -28,7 +28,7 @@ MIN_CHUNK = 50
 # A file holds at most 100 MB; our orders take 1.5-3 KB a line: 20k lines stay far below it.
 MAX_CHUNK = 20_000
 # At most this long of the runner's work per chunk (at the measured rate).
-MAX_CHUNK_SECONDS = 90.0
+MAX_CHUNK_SECONDS = 45.0
 
 
 @dataclass(frozen=True)

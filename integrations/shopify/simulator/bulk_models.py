@@ -76,6 +76,9 @@ class BulkOperation:
     url: str | None = None
     partial_data_url: str | None = None
     cancel_requested: bool = False
+    # The file's bytes last found to match ``checksum`` (bytes never change in place: a new upload
+    # is a new object): the runner hashes the file again only when it was replaced, not every line.
+    checked_data: bytes | None = field(default=None, repr=False)
 
     @property
     def gid(self) -> str:

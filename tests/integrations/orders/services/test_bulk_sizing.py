@@ -22,7 +22,7 @@ def test_nothing_for_calls_only_or_a_small_auto_push_and_a_small_first_chunk():
 
 def test_a_chunk_is_sized_so_that_both_roads_finish_together():
     rates = Rates(STANDARD, 50.0, 2.0)
-    pending = 3_000
+    pending = 2_000
 
     chunk = chunk_size(pending=pending, rates=rates, road="auto")
 
@@ -35,21 +35,21 @@ def test_a_chunk_is_sized_so_that_both_roads_finish_together():
 def test_the_orders_the_lanes_already_hold_are_the_calls_work_too():
     rates = Rates(STANDARD, 50.0, 2.0)
 
-    chunk = chunk_size(pending=2_600, backlog=400, rates=rates, road="auto")
+    chunk = chunk_size(pending=1_700, backlog=300, rates=rates, road="auto")
 
-    calls_time = (2_600 + 400 - chunk) / STANDARD
+    calls_time = (1_700 + 300 - chunk) / STANDARD
     assert abs(calls_time - (2.0 + chunk / 50.0)) < 1.0
 
 
 def test_the_next_chunk_starts_when_the_running_operation_ends():
     rates = Rates(STANDARD, 50.0, 2.0)
 
-    chunk = chunk_size(pending=3_000, rates=rates, road="auto", ahead_seconds=20.0)
+    chunk = chunk_size(pending=2_000, rates=rates, road="auto", ahead_seconds=20.0)
 
-    assert abs((3_000 - chunk) / STANDARD - (20.0 + chunk / 50.0)) < 1.0
+    assert abs((2_000 - chunk) / STANDARD - (20.0 + chunk / 50.0)) < 1.0
 
 
-def test_a_chunk_holds_at_most_a_minute_and_a_half_of_the_runners_work():
+def test_a_chunk_holds_at_most_45_seconds_of_the_runners_work():
     rates = Rates(STANDARD, 50.0, 2.0)
 
     assert chunk_size(pending=10_000, rates=rates, road="auto") == int(50.0 * MAX_CHUNK_SECONDS)
@@ -69,8 +69,8 @@ def test_figures_are_averaged_with_what_was_known():
 def test_our_preparation_of_a_chunk_counts_as_its_start_up():
     rates = Rates(STANDARD, 50.0, 2.0, prepare_seconds_per_line=0.004)
 
-    chunk = chunk_size(pending=3_000, rates=rates, road="auto")
+    chunk = chunk_size(pending=2_000, rates=rates, road="auto")
 
     bulk_time = 2.0 + 0.004 * chunk + chunk / 50.0
-    assert abs((3_000 - chunk) / STANDARD - bulk_time) < 1.0
-    assert chunk < chunk_size(pending=3_000, rates=Rates(STANDARD, 50.0, 2.0), road="auto")
+    assert abs((2_000 - chunk) / STANDARD - bulk_time) < 1.0
+    assert chunk < chunk_size(pending=2_000, rates=Rates(STANDARD, 50.0, 2.0), road="auto")
