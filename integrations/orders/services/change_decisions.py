@@ -51,8 +51,8 @@ def approve(*, shop_id: int, change_id: int, who: str = "the merchant") -> Order
         change = _open_change(shop_id=shop_id, change_id=change_id)
         overrides = list(change.overrides)
         if change.state == ChangeState.NEEDS_ATTENTION:
-            # Past the guard that stopped it (the warehouse; shipping and taxes this app does not
-            # change); any other reason (Shopify refused, an error) is simply tried again.
+            # Past the guard that stopped it (the warehouse; taxes an order edit cannot change: the
+            # rest is applied); any other reason (Shopify refused, an error) is simply tried again.
             guard = _guard_of(change.reason)
             if guard and guard not in overrides:
                 overrides.append(guard)
