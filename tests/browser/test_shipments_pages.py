@@ -11,7 +11,6 @@ import re
 
 import pytest
 import redis
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from integrations.orders.models import ShipmentEvent
@@ -36,13 +35,6 @@ pytestmark = pytest.mark.browser
 
 Event = ShipmentEvent.State
 PROJECT, KEY = "skyforge", "bk_live_1234567890abcd"  # the project connection() points at
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _urls_loaded():
-    """The URLconf imports every view on its first use; a served process has done that before any
-    merchant's request, so the first page's vitals here should not pay for it (about 0.6 s of CPU)."""
-    reverse("pages:order", args=[1])
 
 
 @pytest.fixture
