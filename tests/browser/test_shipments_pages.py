@@ -89,7 +89,9 @@ def test_an_orders_page_shows_its_shipments_tracking_links_and_whether_backerkit
         f"Sent to BackerKit at {first.sent_at:%b} {first.sent_at.day}, {first.sent_at:%H:%M:%S} UTC"
     )
     expect(shipments.nth(1).get_by_test_id("tracking")).to_have_text(["UPS 1ZWAIT1", "UPS 1ZWAIT2"])
-    expect(shipments.nth(1).get_by_test_id("sent-to-backerkit")).to_contain_text("Not sent yet: BackerKit")
+    expect(shipments.nth(1).get_by_test_id("sent-to-backerkit")).to_have_text(
+        "Not sent yet: BackerKit did not answer (BackerKit answered 503). It is sent again automatically."
+    )
     expect(shipments.nth(2).get_by_test_id("tracking")).to_have_text("UPS EVIL1")
     expect(shipments.nth(2).get_by_role("link")).to_have_count(0)
     if is_phone(device):
