@@ -1,6 +1,7 @@
 """What an order's page says of its fulfilments and of BackerKit hearing about them (the domain
 hands codes and times: integrations/orders/selectors/shipments.py; the words are here)."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +71,15 @@ def pause_words(pause: OutboxPause) -> str:
     return f"BackerKit is not answering since {since}; {waiting} sent when it answers."
 
 
+# The outbox words a retry "...: trying again in 9 s." at the moment it failed; read minutes or
+# days later, that countdown is false, so the page keeps the cause and says what happens next.
+_COUNTDOWN = re.compile(r":\s*trying again in \d+ s\.?$")
+
+
+def _without_countdown(error: str) -> str:
+    return _COUNTDOWN.sub(". It is sent again automatically.", error.strip())
+
+
 def shipped_on(value: str | None) -> str:
     """Shopify's RFC 3339 time as the order page writes times ("Dec 1, 2026 09:00 UTC"); a value
     that is not one is shown as it came rather than hidden."""
@@ -95,7 +105,7 @@ def backerkit_status(line: FulfilmentLine) -> str:
     if line.pause is not None:
         return f"Not sent yet: {pause_words(line.pause)}"
     if line.last_error:
-        return f"Not sent yet: {line.last_error}"
+        return f"Not sent yet: {_without_countdown(line.last_error)}"
     return "Being sent to BackerKit (within a minute)."
 
 
