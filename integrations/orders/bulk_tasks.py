@@ -2,11 +2,13 @@
 
 ``orders.bulk_tick`` (beat, every ``BULK_TICK_SECONDS``) follows every active operation (the
 finish webhook is not guaranteed) and offers each shop with enough waiting orders a chunk.
-``orders.bulk_follow`` is also queued by the ``bulk_operations/finish`` webhook. An operation's
-end hands records back to the queue: the lanes are started for them.
+``orders.bulk_follow`` is also queued by the ``bulk_operations/finish`` webhook. ``orders.bulk_start``
+drives the operation it started (and the chunks after it) to the end itself. An operation's end
+hands records back to the queue: the lanes are started for them.
 """
 
 import logging
+import time
 
 from celery import shared_task
 
@@ -16,8 +18,9 @@ from integrations.orders.task_policy import RETRY_TRANSIENT
 
 logger = logging.getLogger(__name__)
 
-# The longest a worker watches a shop's first (measuring, small) operation; the tick takes over after.
-MEASURING_WATCH_SECONDS = 120.0
+# The longest one task drives a shop's operations (then the tick's followers take over).
+DRIVE_SECONDS = 600.0
+DRIVE_INTERVAL_SECONDS = 1.0
 
 
 @shared_task(name="orders.bulk_tick", ignore_result=True, **RETRY_TRANSIENT)
@@ -35,10 +38,28 @@ def bulk_start(shop_id: int) -> None:
         logger.info("bulk.start", extra={"shop_id": shop_id, "lines": report.lines, "stopped": report.stopped})
     if report.stopped and report.operation_id:
         start_lanes(shop_id=shop_id)  # its records went back to the queue
-    if report.measuring:
-        # The first operation of a shop times its runner: seen closely, then the next chunk is sized.
-        bulk_follow.watch(operation_id=report.operation_id, timeout=MEASURING_WATCH_SECONDS)
-        _after_end(operation_id=report.operation_id)
+    if report.lines:
+        _drive(shop_id=shop_id, operation_id=report.operation_id)
+
+
+def _drive(*, shop_id: int, operation_id: int) -> None:
+    """Follow the shop's operations closely, the one started first, and start the next chunk when
+    the running one nears its end (start_chunk says when). Each start and end is seen within a
+    second, not when a tick's task gets a worker thread: the lanes' tasks share the workers, and
+    on a busy shop they hold every thread for their budget. A killed worker leaves nothing behind:
+    the tick's followers take the operations over once their lease runs out."""
+    deadline = time.monotonic() + DRIVE_SECONDS
+    current: int | None = operation_id
+    while current is not None and time.monotonic() < deadline:
+        bulk_follow.follow(operation_id=current)
+        if not bulk_follow.is_active(operation_id=current):
+            start_lanes(shop_id=shop_id)  # the records it handed back are the lanes' (lookup first)
+            bulk_road.start_chunk(shop_id=shop_id)
+            current = bulk_follow.oldest_active(shop_id=shop_id)
+            continue
+        if bulk_follow.oldest_active(shop_id=shop_id, besides=current) is None:
+            bulk_road.start_chunk(shop_id=shop_id)  # none until the running one nears its end
+        time.sleep(DRIVE_INTERVAL_SECONDS)
 
 
 @shared_task(name="orders.bulk_follow", ignore_result=True, **RETRY_TRANSIENT)

@@ -54,6 +54,17 @@ def active_ids() -> list[int]:
     return list(BulkOperation.objects.filter(stage__in=BulkOperation.ACTIVE_STAGES).values_list("id", flat=True))
 
 
+def is_active(*, operation_id: int) -> bool:
+    return BulkOperation.objects.filter(id=operation_id, stage__in=BulkOperation.ACTIVE_STAGES).exists()
+
+
+def oldest_active(*, shop_id: int, besides: int | None = None) -> int | None:
+    operations = BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES)
+    if besides is not None:
+        operations = operations.exclude(id=besides)
+    return operations.order_by("id").values_list("id", flat=True).first()
+
+
 def by_shopify_id(*, shop_domain: str, shopify_id: str) -> int | None:
     return (
         BulkOperation.objects.filter(shop__domain=shop_domain, shopify_id=shopify_id)

@@ -169,7 +169,11 @@ def _next_chunk(shop: Shop) -> tuple[int, str]:
         return 0, "road closed"
     active = active_operations(shop_id=shop.id)
     if shop.bulk_lines_per_second is None and active.exists():
-        return 0, "one being prepared"  # the first operation measures: one at a time
+        # The first operation measures, alone. Once its objectCount shows its pace, the next chunk
+        # is sized from that pace and prepared while it runs (else the runner idles meanwhile).
+        shop.bulk_lines_per_second = _pace_shown(active)
+        if shop.bulk_lines_per_second is None:
+            return 0, "one being prepared"
     if active.count() >= OPERATIONS_PER_SHOP:
         return 0, "enough operations"
     if active.filter(stage__in=[Stage.CLAIMED, Stage.UPLOADED, Stage.RUN_SENT]).exists():
@@ -190,6 +194,16 @@ def _next_chunk(shop: Shop) -> tuple[int, str]:
         # operations at once would share the runner) nor later (the runner would idle).
         return 0, "enough operations"
     return (size, "") if size > 0 else (0, "the calls are enough")
+
+
+def _pace_shown(active) -> float | None:
+    """Lines a second of a shop's first operation while it runs, from Shopify's objectCount as the
+    follower last saw it (None until a third of its lines ran: too few to time)."""
+    operation = active.filter(stage=Stage.RUNNING, running_seen_at__isnull=False).first()
+    if operation is None or operation.lines_done < max(operation.lines // 3, 1) or active.count() > 1:
+        return None
+    seconds = (timezone.now() - operation.running_seen_at).total_seconds()
+    return operation.lines_done / seconds if seconds > 0.5 else None
 
 
 def _running_seconds_left(shop: Shop, active) -> float:

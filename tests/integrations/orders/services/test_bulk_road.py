@@ -183,3 +183,22 @@ def test_the_finish_webhook_is_one_of_ours_or_ignored(sim_shop, shopify_sim, qui
 
     assert bulk_follow.by_shopify_id(shop_domain=sim_shop.domain, shopify_id=operation.shopify_id) == operation.id
     assert bulk_follow.by_shopify_id(shop_domain=sim_shop.domain, shopify_id="gid://shopify/BulkOperation/1") is None
+
+
+def test_the_next_chunk_is_prepared_while_the_first_measuring_operation_runs(sim_shop, shopify_sim, quick):
+    import_into(sim_shop, orders(FIRST_CHUNK + 400))
+    open_bulk(sim_shop, shopify_sim, rate=40, measured=None)
+    Shop.objects.filter(id=sim_shop.id).update(push_road=Shop.PushRoad.AUTO)
+    first = bulk_road.start_chunk(shop_id=sim_shop.id)
+    assert first.measuring and first.lines == FIRST_CHUNK
+    assert bulk_road.start_chunk(shop_id=sim_shop.id).stopped == "one being prepared"  # nothing timed yet
+
+    deadline = timezone.now() + timedelta(seconds=20)
+    while BulkOperation.objects.get(id=first.operation_id).lines_done < FIRST_CHUNK // 3:
+        assert timezone.now() < deadline
+        bulk_follow.follow(operation_id=first.operation_id)
+    second = bulk_road.start_chunk(shop_id=sim_shop.id)
+
+    assert second.lines > 0 and not second.measuring, second  # sized from the pace objectCount shows
+    assert BulkOperation.objects.get(id=first.operation_id).stage == Stage.RUNNING
+    assert Shop.objects.get(id=sim_shop.id).bulk_lines_per_second is None  # learned only at its end
