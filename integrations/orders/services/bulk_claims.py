@@ -29,7 +29,8 @@ def claimable(*, shop_id: int, now: datetime | None = None):
     )
 
 
-def claim_chunk(*, operation: BulkOperation, limit: int) -> list[PushRecord]:
+def claim_chunk(*, operation: BulkOperation, limit: int) -> list[int]:
+    """The ids claimed (lowest first); the records are read a slice at a time by whoever maps them."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -43,7 +44,7 @@ def claim_chunk(*, operation: BulkOperation, limit: int) -> list[PushRecord]:
                 state=State.PUSHING, claimed_at=now, claim_token=operation.claim_token,
                 bulk_operation=operation, bulk_line=None, attempts=F("attempts") + 1,
             )  # fmt: skip
-    return list(PushRecord.objects.filter(id__in=ids).select_related("connection").order_by("id"))
+    return sorted(ids)
 
 
 def held(operation: BulkOperation):

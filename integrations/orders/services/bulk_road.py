@@ -63,6 +63,8 @@ OPERATIONS_PER_SHOP = 2
 # Codes of bulkOperationRunMutation's userErrors that only mean "later".
 WAIT_CODES = ("OPERATION_IN_PROGRESS",)
 CONTROL_CALL_COST = 10.0
+# Records mapped at a time while a chunk is prepared.
+PREPARE_SLICE = 500
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,12 @@ def start_chunk(*, shop_id: int) -> StartReport:
             return StartReport(stopped=stopped)
         operation = BulkOperation.objects.create(shop=shop, lease_until=timezone.now())
     bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
-    records = bulk_claims.claim_chunk(operation=operation, limit=size)
-    if not records:
+    ids = bulk_claims.claim_chunk(operation=operation, limit=size)
+    if not ids:
         bulk_claims.hand_back_unsent(operation=operation, problem="nothing left to claim")
         return StartReport(operation.id, 0, "nothing left to claim")
     try:
-        return _prepare_and_run(shop=shop, operation=operation, records=records)
+        return _prepare_and_run(shop=shop, operation=operation, ids=ids)
     except ShopDisconnected as exc:
         bulk_claims.hand_back_unsent(operation=operation, problem=str(exc))
         return StartReport(operation.id, 0, str(exc))
@@ -216,11 +218,39 @@ def _running_seconds_left(shop: Shop, active) -> float:
     return max(left, default=0) / rate
 
 
-def _prepare_and_run(*, shop: Shop, operation: BulkOperation, records: list[PushRecord]) -> StartReport:
+def _prepare_and_run(*, shop: Shop, operation: BulkOperation, ids: list[int]) -> StartReport:
+    """The chunk mapped a slice at a time (records, orders and variables of one slice in memory,
+    the file's bytes for the whole chunk): a worker's memory follows the slice, not the chunk."""
     client = admin_client_for(shop_id=shop.id)
     bucket = CostBucket(shop.domain)
     settings_for = {c.id: mapping_settings(shop=shop, connection=c)
                     for c in BackerKitConnection.objects.filter(shop=shop)}  # fmt: skip
+    data = bytearray()
+    count = 0
+    for first in range(0, len(ids), PREPARE_SLICE):
+        records = list(PushRecord.objects.filter(id__in=ids[first : first + PREPARE_SLICE])
+                       .select_related("connection").order_by("id"))  # fmt: skip
+        lines = _map_slice(shop=shop, operation=operation, records=records, client=client, bucket=bucket,
+                           settings_for=settings_for, first_line=count)  # fmt: skip
+        bulk_claims.stamp_lines(operation=operation, lines=lines)
+        for _, _, variables, _ in lines:
+            data += json.dumps(variables, separators=(",", ":")).encode() + b"\n"
+        count += len(lines)
+    if not count:
+        bulk_claims.hand_back_unsent(operation=operation, problem="no order of the chunk could be sent")
+        return StartReport(operation.id, 0, "nothing to send")
+    data = bytes(data)
+    BulkOperation.objects.filter(id=operation.id).update(lines=count)
+    operation.lines = count
+    target = _staged_target(client=client, bucket=bucket, shop=shop, size=len(data))
+    upload_jsonl(target=target, data=data, shop=shop.domain)
+    BulkOperation.objects.filter(id=operation.id).update(stage=Stage.UPLOADED)
+    bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
+    return _run(shop=shop, operation=operation, client=client, path=staged_path(target))
+
+
+def _map_slice(*, shop: Shop, operation: BulkOperation, records: list[PushRecord], client, bucket: CostBucket,
+               settings_for: dict, first_line: int) -> list[tuple[PushRecord, int, dict, dict]]:  # fmt: skip
     orders = {record.id: read_order(record) for record in records}
     skus = variant_skus(order for order in orders.values() if isinstance(order, BackerKitOrder))
     variants = resolve_variants(client=client, skus=skus, on_cost=bucket.observe)
@@ -240,23 +270,12 @@ def _prepare_and_run(*, shop: Shop, operation: BulkOperation, records: list[Push
                 outcome.needs_attention(Outcome.NEEDS_ATTENTION, "\n".join(mapped.reasons))
                 continue
             variables = {"order": mapped.order_input, "options": mapped.options}
-            lines.append((record, len(lines), variables, sent_fields(mapped, variants)))
+            lines.append((record, first_line + len(lines), variables, sent_fields(mapped, variants)))
         except Exception:
             error_id = new_error_id()
             logger.exception("bulk.record_crashed", extra={"error_id": error_id, "record_id": record.id})
             outcome.failed(Outcome.UNEXPECTED, unexpected_error_text(error_id))
-    if not lines:
-        bulk_claims.hand_back_unsent(operation=operation, problem="no order of the chunk could be sent")
-        return StartReport(operation.id, 0, "nothing to send")
-    bulk_claims.stamp_lines(operation=operation, lines=lines)
-    data = b"".join(json.dumps(variables, separators=(",", ":")).encode() + b"\n" for _, _, variables, _ in lines)
-    BulkOperation.objects.filter(id=operation.id).update(lines=len(lines))
-    operation.lines = len(lines)
-    target = _staged_target(client=client, bucket=bucket, shop=shop, size=len(data))
-    upload_jsonl(target=target, data=data, shop=shop.domain)
-    BulkOperation.objects.filter(id=operation.id).update(stage=Stage.UPLOADED)
-    bulk_claims.renew_lease(operation=operation, seconds=lease_seconds())
-    return _run(shop=shop, operation=operation, client=client, path=staged_path(target))
+    return lines
 
 
 def _staged_target(*, client, bucket: CostBucket, shop: Shop, size: int) -> dict:

@@ -187,6 +187,7 @@ def test_the_finish_webhook_is_one_of_ours_or_ignored(sim_shop, shopify_sim, qui
 
 def test_the_next_chunk_is_prepared_while_the_first_measuring_operation_runs(sim_shop, shopify_sim, quick):
     import_into(sim_shop, orders(FIRST_CHUNK + 400))
+    shopify_sim.update_shop(sim_shop.domain, plan="standard")  # calls at 10/s: the bulk road has a share
     open_bulk(sim_shop, shopify_sim, rate=40, measured=None)
     Shop.objects.filter(id=sim_shop.id).update(push_road=Shop.PushRoad.AUTO)
     first = bulk_road.start_chunk(shop_id=sim_shop.id)
