@@ -141,7 +141,7 @@ def backerkit_down_during_a_shipping_day(stack: Stack) -> Tally:
              what="the outbox to drain once BackerKit is back", interval=0.5)  # fmt: skip
     notes = [f"BackerKit down while {len(shipped)} fulfilments of {len(orders)} orders shipped: {down_writes} "
              f"writes reached it (the sends under way when it paused, then one probe at a time), {tried} attempts "
-             f"spent by {tried_by} shipments; then BackerKit came back"]  # fmt: skip
+             f"spent by {tried_by} shipment{'s' if tried_by != 1 else ''}; then BackerKit came back"]  # fmt: skip
     tally = count_pushed(stack, shop, orders, notes)
     _check_each_once(stack, shipped, tally)
     states = Counter(events.values_list("state", flat=True))

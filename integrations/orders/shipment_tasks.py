@@ -72,3 +72,9 @@ def enqueue_send(*, event_id: int) -> None:
 def resume_shipments(*, connection_id: int) -> None:
     """The connection's key works again: its waiting events are sent, paced, once this commits."""
     transaction.on_commit(lambda: _drain(connection_id))
+
+
+def probe_soon(*, connection_id: int) -> None:
+    """BackerKit answers this connection again (services/shipment_pause.py ``probe_now``): its probe
+    goes once this commits."""
+    transaction.on_commit(lambda: probe_shipments.delay(connection_id))

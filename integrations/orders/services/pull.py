@@ -36,10 +36,11 @@ from integrations.backerkit.errors import (
     BackerKitUnauthorized,
 )
 from integrations.orders.models import BackerKitConnection, ImportRun
+from integrations.orders.services import shipment_pause
 from integrations.orders.services.backerkit_api import client_for
 from integrations.orders.services.imports import import_orders
 from integrations.orders.services.refusals import refusal_reason, refuse
-from integrations.orders.shipment_tasks import resume_shipments
+from integrations.orders.shipment_tasks import probe_soon, resume_shipments
 from integrations.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def pull(
         if connection.pull_failures or connection.last_pull_error or connection.pull_not_before:
             logger.info("backerkit.pull_recovered", extra={"connection_id": connection.id})
             _clear_errors(connection)
+        if shipment_pause.probe_now(connection_id=connection.id):  # its shipments waited for an answer
+            probe_soon(connection_id=connection.id)
     return result
 
 

@@ -84,6 +84,17 @@ def clear(*, connection_id: int) -> bool:
     return bool(cleared)
 
 
+def probe_now(*, connection_id: int) -> bool:
+    """BackerKit answered another call of this connection (a pull went through): a pause for
+    BackerKit not answering ends its wait now, so the probe goes at once. Returns whether it did."""
+    now = timezone.now()
+    return bool(
+        BackerKitConnection.objects.filter(
+            id=connection_id, shipments_pause_reason=ShipmentPause.DOWN, shipments_paused_until__gt=now
+        ).update(shipments_paused_until=now)
+    )
+
+
 def claim_probe(*, connection: BackerKitConnection, now) -> bool:
     """Under the connection's row lock: the probe is due and this caller takes it (the pause is
     stretched by the send lease, so a second probe message finds it early; the sweep probes

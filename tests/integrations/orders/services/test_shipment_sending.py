@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.orders.fulfilments import Fulfilment, Tracking
 from integrations.orders.models import BackerKitConnection, ShipmentEvent, ShipmentPause
 from integrations.orders.services.connections import check_connection
+from integrations.orders.services.pull import pull
 from integrations.orders.services.shipment_pause import start_drain
 from integrations.orders.services.shipment_sending import drain_step, probe, send_event, sweep
 from integrations.orders.services.shipments import record_fulfilment, resend
@@ -216,3 +217,16 @@ def test_the_sweep_finds_a_lost_probe_and_events_whose_message_was_lost(events, 
 
     BackerKitConnection.objects.filter(id=conn.id).update(shipments_paused_until=long_ago)
     assert sweep().probes == [conn.id]  # the probe's message was lost (or its worker died)
+
+
+def test_a_pull_that_goes_through_brings_the_probe_of_a_paused_connection_forward(events, backerkit_sim):
+    backerkit_sim.state.down = True
+    send_event(event_id=events[0].id)
+    backerkit_sim.state.down = False
+    conn = the_connection(events[0])
+    assert conn.shipments_paused_until > timezone.now()
+
+    pull(connection_id=conn.id, start_push=False)
+
+    assert the_connection(events[0]).shipments_paused_until <= timezone.now()
+    assert probe(connection_id=conn.id).resume  # the probe goes now, and goes through
