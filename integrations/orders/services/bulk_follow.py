@@ -58,6 +58,14 @@ def is_active(*, operation_id: int) -> bool:
     return BulkOperation.objects.filter(id=operation_id, stage__in=BulkOperation.ACTIVE_STAGES).exists()
 
 
+def active_of(*, shop_id: int) -> list[int]:
+    return list(
+        BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def oldest_active(*, shop_id: int, besides: int | None = None) -> int | None:
     operations = BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES)
     if besides is not None:
