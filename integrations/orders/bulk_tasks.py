@@ -51,7 +51,8 @@ def _drive(*, shop_id: int, operation_id: int) -> None:
     deadline = time.monotonic() + DRIVE_SECONDS
     current: int | None = operation_id
     while current is not None and time.monotonic() < deadline:
-        bulk_follow.follow(operation_id=current)
+        for operation in bulk_follow.active_of(shop_id=shop_id):  # the next one's start seen too
+            bulk_follow.follow(operation_id=operation)
         if not bulk_follow.is_active(operation_id=current):
             start_lanes(shop_id=shop_id)  # the records it handed back are the lanes' (lookup first)
             bulk_road.start_chunk(shop_id=shop_id)

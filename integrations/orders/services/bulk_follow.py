@@ -17,7 +17,6 @@ Finished operations teach the shop's figures (lines a second, Shopify's start-up
 """
 
 import logging
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import islice
@@ -56,6 +55,14 @@ def active_ids() -> list[int]:
 
 def is_active(*, operation_id: int) -> bool:
     return BulkOperation.objects.filter(id=operation_id, stage__in=BulkOperation.ACTIVE_STAGES).exists()
+
+
+def active_of(*, shop_id: int) -> list[int]:
+    return list(
+        BulkOperation.objects.filter(shop_id=shop_id, stage__in=BulkOperation.ACTIVE_STAGES)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def oldest_active(*, shop_id: int, besides: int | None = None) -> int | None:
@@ -103,19 +110,6 @@ def _follow(operation: BulkOperation) -> str:
     if node["status"] not in TERMINAL:
         return node["status"].lower()
     return _resolve(operation, client, node)
-
-
-def watch(*, operation_id: int, timeout: float, interval: float = 0.5) -> str:
-    """Follow one operation closely to its end (a shop's first, measuring operation): its start and
-    its end seen within ``interval``, not when the tick's task gets a worker thread."""
-    deadline = time.monotonic() + timeout
-    result = ""
-    while time.monotonic() < deadline:
-        result = follow(operation_id=operation_id)
-        if not BulkOperation.objects.filter(id=operation_id, stage__in=BulkOperation.ACTIVE_STAGES).exists():
-            return result
-        time.sleep(interval)
-    return result
 
 
 def _seen(operation: BulkOperation, node: dict) -> None:

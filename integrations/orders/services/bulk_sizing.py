@@ -57,9 +57,8 @@ def chunk_size(*, pending: int, rates: Rates, road: str, backlog: int = 0, ahead
         return min(pending, MAX_CHUNK, longest)
     work, p = pending + backlog, max(rates.prepare_seconds_per_line, 0.0)
     size = int(min(b * (work - c * ahead_seconds) / (b + c), (work - c * s) / (1 + c * p + c / b)))
-    if size < MIN_CHUNK:
-        return 0
-    return min(size, pending, MAX_CHUNK, longest)
+    size = min(size, pending, MAX_CHUNK, longest)
+    return size if size >= MIN_CHUNK else 0  # the lanes hold the rest: a few lines are not worth a start
 
 
 def measured(*, lines: int, running_seconds: float, start_seconds: float,

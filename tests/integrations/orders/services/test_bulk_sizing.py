@@ -74,3 +74,7 @@ def test_our_preparation_of_a_chunk_counts_as_its_start_up():
     bulk_time = 2.0 + 0.004 * chunk + chunk / 50.0
     assert abs((2_000 - chunk) / STANDARD - bulk_time) < 1.0
     assert chunk < chunk_size(pending=2_000, rates=Rates(STANDARD, 50.0, 2.0), road="auto")
+
+
+def test_no_chunk_of_a_few_lines_when_the_lanes_hold_the_rest():
+    assert chunk_size(pending=20, backlog=800, rates=Rates(STANDARD, 50.0, 2.0), road="auto") == 0
