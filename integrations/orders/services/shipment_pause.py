@@ -95,6 +95,17 @@ def probe_now(*, connection_id: int) -> bool:
     )
 
 
+def probe_for_rep(*, connection_id: int) -> bool:
+    """A rep resends a shipment of a paused connection: its probe is due now, whether its backoff
+    is still running or already over (a probe message lost with a restart). Returns whether the
+    connection was paused (a 429's ``Retry-After`` included: the rep asked for now)."""
+    return bool(
+        BackerKitConnection.objects.filter(id=connection_id, shipments_paused_until__isnull=False).update(
+            shipments_paused_until=timezone.now()
+        )
+    )
+
+
 def claim_probe(*, connection: BackerKitConnection, now) -> bool:
     """Under the connection's row lock: the probe is due and this caller takes it (the pause is
     stretched by the send lease, so a second probe message finds it early; the sweep probes

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from integrations.orders.fulfilments import Cancellation, Fulfilment, cancellation_body, shipment_body
 from integrations.orders.models import BackerKitConnection, PushRecord, ShipmentEvent
-from integrations.orders.shipment_tasks import enqueue_send
+from integrations.orders.services import shipment_pause
+from integrations.orders.shipment_tasks import enqueue_send, probe_soon
 
 logger = logging.getLogger(__name__)
 
@@ -121,12 +122,17 @@ def record_cancellation(*, shop_id: int, cancellation: Cancellation, source: str
 
 
 def resend(*, shop_id: int, event_id: int) -> ShipmentEvent:
-    """A rep sends an event that needs attention (or is waiting out a backoff) again, now."""
+    """A rep sends an event that needs attention (or is waiting out a backoff or a pause) again, now."""
     with transaction.atomic():
         event = ShipmentEvent.objects.select_for_update().get(shop_id=shop_id, id=event_id)
         if event.state in (EventState.NEEDS_ATTENTION, EventState.WAITING):
             event.state, event.not_before, event.attempts = EventState.WAITING, None, 0
             event.save(update_fields=["state", "not_before", "attempts", "updated_at"])
             enqueue_send(event_id=event.id)
+            # Its connection paused (BackerKit was not answering): the rep's "now" is the probe's.
+            # Through, every waiting shipment of the connection goes; not through, the pause goes on.
+            connection_id = event.record.connection_id
+            if connection_id is not None and shipment_pause.probe_for_rep(connection_id=connection_id):
+                probe_soon(connection_id=connection_id)
             logger.info("shipments.resend", extra={"shop_id": shop_id, "event_id": event.id})
     return event
