@@ -8,12 +8,18 @@ from shopapp.tasks import record_worker_heartbeat
 from tests.support.processes import wait_for
 
 
+# The worker's connections carry this name (libpq reads PGAPPNAME): the suite's other processes
+# (a live server, simulators, workers of earlier tests) may hold connections to the same database.
+APP_NAME = "test-worker-connections"
+
+
 def _other_backends() -> list[int]:
-    """The client connections to the test database other than the test's own: the worker's."""
+    """The worker's client connections to the test database."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid"
+            "AND backend_type = 'client backend' AND application_name = %s ORDER BY pid",
+            [APP_NAME],
         )
         return [pid for (pid,) in cursor.fetchall()]
 
@@ -31,7 +37,7 @@ def _beat_once() -> None:
 
 def test_a_worker_runs_its_next_task_on_the_same_database_connection(worker_factory):
     # given a worker with one thread, connections kept 60 s
-    worker_factory(name="keeps", concurrency=1, CONN_MAX_AGE="60")
+    worker_factory(name="keeps", concurrency=1, CONN_MAX_AGE="60", PGAPPNAME=APP_NAME)
     _beat_once()
     wait_for(lambda: len(_other_backends()) == 1, timeout=10, what="the worker's connection")
     kept = _other_backends()
@@ -46,7 +52,7 @@ def test_a_worker_runs_its_next_task_on_the_same_database_connection(worker_fact
 
 def test_a_connection_postgresql_dropped_is_replaced_at_the_next_task(worker_factory):
     # given a worker whose kept connection PostgreSQL then terminated (as a restart does)
-    worker_factory(name="replaces", concurrency=1, CONN_MAX_AGE="60")
+    worker_factory(name="replaces", concurrency=1, CONN_MAX_AGE="60", PGAPPNAME=APP_NAME)
     _beat_once()
     wait_for(lambda: len(_other_backends()) == 1, timeout=10, what="the worker's connection")
     [dropped] = _other_backends()
