@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from integrations.orders.models import OrderChange, PushRecord
-from integrations.orders.selectors.paging import PageWindow
+from integrations.orders.selectors.paging import PagedRows, PageWindow
 
 ChangeState = OrderChange.State
 
@@ -109,17 +109,9 @@ CHANGES_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class ChangesPage:
+class ChangesPage(PagedRows):
     rows: list[OrderChange]
     window: PageWindow
-
-    number = property(lambda self: self.window.number)
-    total = property(lambda self: self.window.total)
-    pages = property(lambda self: self.window.pages)
-    has_previous = property(lambda self: self.window.has_previous)
-    has_next = property(lambda self: self.window.has_next)
-    first_index = property(lambda self: self.window.first_index(len(self.rows)))
-    last_index = property(lambda self: self.window.last_index(len(self.rows)))
 
 
 def open_changes(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from integrations.orders.models import PushRecord
-from integrations.orders.selectors.paging import PageWindow
+from integrations.orders.selectors.paging import PagedRows, PageWindow
 from integrations.orders.selectors.shipments import SHIPMENT_FILTERS, with_shipment_filter
 
 State = PushRecord.State
@@ -65,18 +65,9 @@ class OrderFilters:
 
 
 @dataclass(frozen=True)
-class OrderPage:
+class OrderPage(PagedRows):
     rows: list[PushRecord]
     window: PageWindow
-
-    number = property(lambda self: self.window.number)
-    total = property(lambda self: self.window.total)
-    per_page = property(lambda self: self.window.per_page)
-    pages = property(lambda self: self.window.pages)
-    has_previous = property(lambda self: self.window.has_previous)
-    has_next = property(lambda self: self.window.has_next)
-    first_index = property(lambda self: self.window.first_index(len(self.rows)))
-    last_index = property(lambda self: self.window.last_index(len(self.rows)))
 
 
 def _filtered(*, shop_id: int, filters: OrderFilters):

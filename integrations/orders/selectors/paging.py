@@ -36,3 +36,20 @@ class PageWindow:
 
     def last_index(self, shown: int) -> int:
         return self.offset + shown
+
+
+class PagedRows:
+    """What a page of rows says about itself, read from its ``window`` and its ``rows`` (a frozen
+    dataclass with both fields mixes this in: the orders list, the preview's pending changes)."""
+
+    rows: list
+    window: PageWindow
+
+    number = property(lambda self: self.window.number)
+    total = property(lambda self: self.window.total)
+    per_page = property(lambda self: self.window.per_page)
+    pages = property(lambda self: self.window.pages)
+    has_previous = property(lambda self: self.window.has_previous)
+    has_next = property(lambda self: self.window.has_next)
+    first_index = property(lambda self: self.window.first_index(len(self.rows)))
+    last_index = property(lambda self: self.window.last_index(len(self.rows)))
