@@ -91,7 +91,8 @@ def test_an_orders_page_shows_its_shipments_tracking_links_and_whether_backerkit
     expect(shipments.nth(1).get_by_test_id("tracking")).to_have_text(["UPS 1ZWAIT1", "UPS 1ZWAIT2"])
     expect(shipments.nth(1).get_by_test_id("sent-to-backerkit")).to_have_text(
         re.compile(
-            r"Not sent yet: BackerKit is not answering since \d\d:\d\d UTC; 2 shipments wait and are sent when it answers\."
+            r"Not sent yet: BackerKit is not answering since \d\d:\d\d UTC; "
+            r"2 shipments wait and are sent when it answers\."
         )
     )
     expect(shipments.nth(2).get_by_test_id("tracking")).to_have_text("UPS EVIL1")

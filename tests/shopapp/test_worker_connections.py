@@ -7,7 +7,6 @@ from shopapp.models import WorkerHeartbeat
 from shopapp.tasks import record_worker_heartbeat
 from tests.support.processes import wait_for
 
-
 # The worker's connections carry this name (libpq reads PGAPPNAME): the suite's other processes
 # (a live server, simulators, workers of earlier tests) may hold connections to the same database.
 APP_NAME = "test-worker-connections"
