@@ -487,9 +487,16 @@ def _shipping_price(order: Order, price: Any) -> Decimal | str:
     return amount
 
 
-def _staged_shipping(session: dict[str, Any], gid: str) -> dict[str, Any] | None:
+def _staged_shipping(
+    typename: str, session: dict[str, Any], gid: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The session's shipping line ``gid`` (not one removed in it), or the payload refusing it."""
     number = gid_number(gid or "", "CalculatedShippingLine")
-    return next((s for s in session["shipping"] if s["id"] == number), None)
+    line = next((s for s in session["shipping"] if s["id"] == number), None)
+    if line is None or line["status"] == "REMOVED":
+        message = "The shipping line does not exist on the calculated order"
+        return None, _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+    return line, None
 
 
 def _shipping_payload(typename: str, order: Order, session: dict[str, Any], shop: Shop, line=None) -> dict[str, Any]:
@@ -528,10 +535,9 @@ def order_edit_remove_shipping_line(ctx: ExecutionContext, id: str, shippingLine
         order, session, failed = _shipping_session(ctx, id, typename)
         if failed:
             return failed
-        line = _staged_shipping(session, shippingLineId)
-        if line is None or line["status"] == "REMOVED":
-            message = "The shipping line does not exist on the calculated order"
-            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+        line, refused = _staged_shipping(typename, session, shippingLineId)
+        if refused:
+            return refused
         if line["status"] == "ADDED":
             session["shipping"].remove(line)
         else:
@@ -551,10 +557,9 @@ def order_edit_update_shipping_line(
         order, session, failed = _shipping_session(ctx, id, typename)
         if failed:
             return failed
-        line = _staged_shipping(session, shippingLineId)
-        if line is None or line["status"] == "REMOVED":
-            message = "The shipping line does not exist on the calculated order"
-            return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
+        line, refused = _staged_shipping(typename, session, shippingLineId)
+        if refused:
+            return refused
         if line["status"] != "ADDED":
             message = "Only a shipping line added in this edit can be updated: remove it and add a new one"
             return _shipping_failed(typename, [_shipping_error(typename, ["shippingLineId"], message)])
