@@ -254,6 +254,8 @@ def test_the_staff_console_shows_the_outbox_and_resend_sends_a_refused_shipment_
     with backerkit.state.lock:
         kept = backerkit.state.shipments.shipments[(PROJECT, "bk-refused", refused.fulfillment_id)]
     assert [t["number"] for t in kept["body"]["tracking"]] == ["1ZREFUSED"]
+    # The resend was the paused connection's probe too: BackerKit answered, so the connection's
+    # drain sends bk-later as well (a task of its own, after the probe's answer).
+    wait_until(lambda: ShipmentEvent.objects.get(id=waiting.id).state == Event.SENT, what="the drained shipment")
     page.reload()
-    # The resend was the paused connection's probe too: BackerKit answered, so bk-later went as well.
     expect(page.get_by_test_id("staff-outbox")).to_contain_text("3 sent · 0 waiting · 0 failing")

@@ -4,6 +4,7 @@ each page's load, Web Vitals read from PerformanceObservers, screenshots."""
 import json
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from playwright.sync_api import Frame, Page
@@ -125,21 +126,64 @@ def navigate(frame: Frame, action) -> Frame:
     return _painted(frame)
 
 
+PAINT_STATE = """() => ({visibility: document.visibilityState, ready: document.readyState,
+  fcp: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
+  interactions: window.__vitals.interactions, error: window.__vitals.error || null})"""
+
+
 def vitals(frame: Frame) -> dict:
     """The page's vitals, with every entry the browser recorded so far (taken from the observers,
-    not waited for); polls only until the largest paint is known."""
-    frame.wait_for_function("() => window.__flushVitals().lcp !== null || window.__vitals.error")
+    not waited for); polls only until the largest paint is known (``app_frame`` and ``navigate``
+    already gave it 5 s)."""
+    try:
+        frame.wait_for_function("() => window.__flushVitals().lcp !== null || window.__vitals.error", timeout=3_000)
+    except PlaywrightTimeoutError:
+        pass
     return frame.evaluate("() => window.__flushVitals()")
+
+
+def _measured_again(frame: Frame, first: dict) -> dict:
+    """Chromium sometimes records no largest paint at all for a page in an iframe whose content
+    painted (seen in two CI runs, on emulated phones; web-vitals#641 reports the same for embedded
+    Shopify apps). The same page is then loaded once more in a tab of its own, in the same browser
+    context (the test's page keeps its state: a setting changed but not saved, a typed search), and
+    its largest paint is measured on that load. The address is the frame's without its id token: the
+    app's bounce page gets a fresh one, as it does for any page load without. What the first load
+    did record (its first contentful paint, its visibility) is printed beside. INP and layout shifts
+    stay the first load's: they are what the test's interactions made. A page that records no
+    largest paint on either load fails."""
+    print(f"WEB-VITALS-NO-LCP {json.dumps({'url': urlsplit(frame.url).path, **frame.evaluate(PAINT_STATE)})}")
+    query = [(k, v) for k, v in parse_qsl(urlsplit(frame.url).query) if k != "id_token"]
+    address = urlunsplit(urlsplit(frame.url)._replace(query=urlencode(query)))
+    path = urlsplit(address).path
+    tab = frame.page.context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        tab.goto(frame.page.url)  # the simulated admin, framing the app
+        again = app_frame(tab)
+        with again.expect_navigation(wait_until="load", timeout=20_000):
+            again.evaluate("(address) => location.replace(address)", address)
+        again.wait_for_function(  # through the bounce page that fetches the page's id token
+            "(path) => location.pathname === path && document.readyState === 'complete'", arg=path, timeout=20_000
+        )
+        _painted(again)
+        return {**first, "lcp": vitals(again)["lcp"], "lcp_on_second_load": True}
+    finally:
+        tab.close()
 
 
 def report_vitals(name: str, frame: Frame, *, interacted: bool = False) -> dict:
     measured = vitals(frame)
+    if measured["lcp"] is None and not measured.get("error"):
+        measured = _measured_again(frame, measured)
     line = {
         "page": name,
         "lcp_ms": round(measured["lcp"] or 0),
         "cls": round(measured["cls"], 4),
         "inp_ms": measured["inp"],
     }
+    if measured.get("lcp_on_second_load"):
+        line["lcp_on_second_load"] = True
     print(f"WEB-VITALS {json.dumps(line)}")
     assert measured["lcp"] is not None and measured["lcp"] <= LCP_BUDGET_MS, line
     assert measured["cls"] <= CLS_BUDGET, (line, measured.get("shifts"))
