@@ -156,6 +156,11 @@ class _Lane:
         self.crashes_to_reset = shop.push_crashes > 0
 
     def run(self) -> LaneReport:
+        report = self._batches()
+        self.bucket.flush()  # the last send's answer (each one rides on the lane's next take)
+        return report
+
+    def _batches(self) -> LaneReport:
         while self.deadline is None or time.monotonic() < self.deadline:
             if self.backoff_until is not None and timezone.now() < self.backoff_until:
                 if self.deadline is not None or not _sleep_until(self.backoff_until):
