@@ -10,6 +10,8 @@ import logging
 import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
@@ -197,3 +199,19 @@ def test_a_lane_writes_its_last_answer_to_the_cost_bucket_when_it_stops(sim_shop
     mirror = CostBucket(sim_shop.domain)
     written_at = float(mirror._redis.hget(mirror.key, "ts"))
     assert written_at >= last_outcome.timestamp()  # written after the last order's outcome, not at its take
+
+
+def test_a_lane_run_reads_its_shop_once_for_its_first_batch(sim_shop):
+    # The run reads the shop to see it is pushable; its first batch's client uses that row (a later
+    # batch reads it again: a token refreshed meanwhile is seen).
+    import_into(sim_shop, orders(2))
+    table = Shop._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+
+    assert set(states(sim_shop).values()) == {State.PUSHED}
+    reads = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
