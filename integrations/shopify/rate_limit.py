@@ -10,6 +10,13 @@ The mirror keeps a reserve (``SHOPIFY_BUCKET_RESERVE_SECONDS`` of restore, at mo
 bucket): calls taken in order reach Shopify out of order and in clumps (100-300 ms each), so an
 empty-to-the-point mirror meets a Shopify bucket a few calls short. The reserve costs no throughput
 (the bucket still restores at its full rate), only its own size once, at the start.
+
+A lane's answers ride on its next take (``observe(..., defer=True)``, then one script call for
+both): one Redis round trip per send instead of two. The answer is aged to the moment it is
+written (Shopify's figure plus the restore since), so it corrects the mirror exactly as it would
+have when it came; the lane writes what is left with ``flush()`` when it stops, and any other use
+of the same ``CostBucket`` writes it first. An answer lost with its process only leaves the mirror
+uncorrected once: the next answer corrects it (and a throttled answer drains it).
 https://shopify.dev/docs/api/usage/rate-limits
 """
 
@@ -28,16 +35,17 @@ from integrations.shopify.redis_client import shared_redis
 DEFAULT_MAXIMUM = 2000.0
 DEFAULT_RESTORE_RATE = 100.0
 
-# The three scripts share how the mirror is read and written. KEYS[1]: the bucket hash. ARGV[1..3]:
+# The scripts share how the mirror is read and written. KEYS[1]: the bucket hash. ARGV[1..3]:
 # now, the default maximum and restore rate (until Shopify has reported them); ARGV[4..]: the
 # script's own. ``stored`` is nil when there is no mirror yet (new, expired, Redis restarted).
 _READ = """
-local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts')
+local b = redis.call('HMGET', KEYS[1], 'available', 'max', 'rate', 'ts', 'drains')
 local now = tonumber(ARGV[1])
 local max = tonumber(b[2]) or tonumber(ARGV[2])
 local rate = tonumber(b[3]) or tonumber(ARGV[3])
 local stored = tonumber(b[1])
 local elapsed = math.max(0, now - (tonumber(b[4]) or now))
+local drains = b[5] or '0'
 """
 _WRITE = """
 redis.call('HSET', KEYS[1], 'available', tostring(available), 'max', tostring(max),
@@ -87,7 +95,7 @@ if wait <= tonumber(ARGV[6]) then
 end
 """
     + _WRITE
-    + "return {booked, tostring(wait), redis.call('HGET', KEYS[1], 'drains') or '0'}"
+    + "return {booked, tostring(wait), drains}"
 )
 
 # ARGV[4]: the drain count a booking was made under. Whether no throttled answer drained the mirror
@@ -96,24 +104,31 @@ _STILL_BOOKED = """
 return (redis.call('HGET', KEYS[1], 'drains') or '0') == ARGV[4] and 1 or 0
 """
 
+
 # ARGV[4..7]: reported available, max and rate; refund (what the call took from the mirror minus
 # what Shopify charged; negative for a call that took nothing beforehand). Never raises the mirror
 # above what Shopify reports: in-flight calls Shopify has charged but not yet answered would
 # otherwise be forgotten. Without a mirror, Shopify's figure is it (it already counts this call).
-_OBSERVE = (
-    _READ
-    + """
-local reported = tonumber(ARGV[4])
-max = tonumber(ARGV[5])
-rate = math.max(tonumber(ARGV[6]), 0.001)
-local available = reported
+def _observe_step(first: int) -> str:
+    """The answer's correction, its four arguments from ARGV[first]; leaves ``stored`` corrected."""
+    return f"""
+local reported = tonumber(ARGV[{first}])
+max = tonumber(ARGV[{first + 1}])
+rate = math.max(tonumber(ARGV[{first + 2}]), 0.001)
+local observed = reported
 if stored then
-  available = math.min(max, stored + elapsed * rate + tonumber(ARGV[7]), reported)
+  observed = math.min(max, stored + elapsed * rate + tonumber(ARGV[{first + 3}]), reported)
 end
+stored = observed
+elapsed = 0
 """
-    + _WRITE
-    + "return 1"
-)
+
+
+_OBSERVE = _READ + _observe_step(4) + "local available = stored\n" + _WRITE + "return 1"
+
+# ARGV[4..6] as _RESERVE's, ARGV[7..10] as _OBSERVE's: a lane's previous answer, then its booking,
+# in one call (the answer first: the booking sees the mirror it corrected).
+_OBSERVE_AND_RESERVE = _READ + _observe_step(7) + _RESERVE.removeprefix(_READ)
 
 # ARGV[4]: seconds Shopify said to wait. Only ever lowers the mirror: the calls already taken and
 # still in flight stay counted.
@@ -152,11 +167,14 @@ class CostBucket:
         self.shop = shop
         self.key = f"shopify:bucket:{shop}"
         self._redis = shared_redis()
+        # An answer not written yet (observe(defer=True)): its script arguments and when it came.
+        self._deferred: tuple[float, float, float, float, float] | None = None
 
     def restore_rate(self) -> float:
         """Points a second the shop's bucket restores (Shopify's figure once reported)."""
         if self._redis is None:
             return self._local.get(self.shop, _LocalBucket()).rate
+        self.flush()
         stored = self._redis.hget(self.key, "rate")
         return float(stored) if stored else DEFAULT_RESTORE_RATE
 
@@ -167,6 +185,7 @@ class CostBucket:
         now = time.time()
         if self._redis is None:
             return self._take_local(cost, now, leave=leave)
+        self.flush()
         return float(self._script(_ACQUIRE, now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS, leave))
 
     def wait_and_take(self, cost: float, *, max_wait: float, leave: float = 0.0) -> float:
@@ -190,8 +209,13 @@ class CostBucket:
     def _book_and_wait(self, cost: float, *, deadline: float) -> float:
         while True:
             patience = max(deadline - time.monotonic(), 0.0)
-            booked, wait, drains = self._script(_RESERVE, time.time(), cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS,
-                                                patience)  # fmt: skip
+            now = time.time()
+            args = (now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS, patience)
+            answer = self._take_deferred(now)
+            if answer is None:
+                booked, wait, drains = self._script(_RESERVE, *args)
+            else:
+                booked, wait, drains = self._script(_OBSERVE_AND_RESERVE, *args, *answer)
             wait = float(wait)
             if not int(booked):
                 return wait
@@ -201,9 +225,10 @@ class CostBucket:
             if int(self._script(_STILL_BOOKED, time.time(), drains)):
                 return 0.0
 
-    def observe(self, cost: QueryCost | None, *, taken: float = 0.0) -> None:
+    def observe(self, cost: QueryCost | None, *, taken: float = 0.0, defer: bool = False) -> None:
         """Correct the mirror with an answer's cost: ``taken`` is what the call took beforehand (0
-        for calls that are only charged afterwards), Shopify's ``actualQueryCost`` what it spent."""
+        for calls that are only charged afterwards), Shopify's ``actualQueryCost`` what it spent.
+        ``defer``: written with this bucket's next take (one Redis call for both), or by ``flush``."""
         if cost is None or cost.throttle_status is None:
             return
         status = cost.throttle_status
@@ -217,7 +242,26 @@ class CostBucket:
                 bucket.available = min(bucket.available + refund, status.currently_available)
                 bucket.ts = now
             return
-        self._script(_OBSERVE, now, status.currently_available, status.maximum_available, status.restore_rate, refund)
+        self.flush()
+        self._deferred = (now, status.currently_available, status.maximum_available, status.restore_rate, refund)
+        if not defer:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the answer ``observe(defer=True)`` kept, if any (a lane does when it stops)."""
+        now = time.time()
+        answer = self._take_deferred(now)
+        if answer is not None:
+            self._script(_OBSERVE, now, *answer)
+
+    def _take_deferred(self, now: float) -> tuple[float, float, float, float] | None:
+        """The kept answer's script arguments, aged to ``now``: Shopify's figure plus what its bucket
+        restored since it answered (the same correction as written when it came); None if none."""
+        if self._deferred is None:
+            return None
+        at, available, maximum, rate, refund = self._deferred
+        self._deferred = None
+        return min(maximum, available + max(0.0, now - at) * rate), maximum, rate, refund
 
     def drain(self, seconds: float) -> None:
         """After a throttled answer: nobody sends for ``seconds`` (the bucket is empty at Shopify)."""
@@ -228,6 +272,7 @@ class CostBucket:
                 bucket.restore(now)
                 bucket.available = min(bucket.available, -seconds * bucket.rate)
             return
+        self.flush()
         self._script(_DRAIN, now, seconds)
 
     def _script(self, script: str, now: float, *args: float):

@@ -154,8 +154,16 @@ class _Lane:
         self.refreshed = False  # the token is refreshed once per run; refused again, the shop disconnects
         self.backoff_until: datetime | None = shop.push_backoff_until
         self.crashes_to_reset = shop.push_crashes > 0
+        # The row read a moment ago to start the run: the first batch's client is made from it; later
+        # batches read the shop again (a token refreshed meanwhile, by this lane or another).
+        self.shop_just_read: Shop | None = shop
 
     def run(self) -> LaneReport:
+        report = self._batches()
+        self.bucket.flush()  # the last send's answer (each one rides on the lane's next take)
+        return report
+
+    def _batches(self) -> LaneReport:
         while self.deadline is None or time.monotonic() < self.deadline:
             if self.backoff_until is not None and timezone.now() < self.backoff_until:
                 if self.deadline is not None or not _sleep_until(self.backoff_until):
@@ -175,7 +183,8 @@ class _Lane:
         return self.report
 
     def _push_batch(self, batch: list[PushRecord]) -> _Next:
-        self.client = admin_client_for(shop_id=self.shop.id)
+        self.client = admin_client_for(shop_id=self.shop.id, just_read=self.shop_just_read)
+        self.shop_just_read = None
         if not self.shop.currency:
             self.settings_for = _learn_shop_currency(shop=self.shop, client=self.client)
         orders = {record.id: read_order(record) for record in batch}

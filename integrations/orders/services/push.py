@@ -232,7 +232,7 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome:
         outcome.failed(Outcome.INVALID, f"Shopify refused the request: {exc.message}")
         ctx.count("failed")
         return Result.DONE
-    ctx.bucket.observe(response.cost, taken=taken)
+    ctx.bucket.observe(response.cost, taken=taken, defer=True)  # written with the lane's next take
     if response.cost is not None:
         ctx.order_create_cost = response.cost.requested
     return _created_or_refused(record=record, payload=response.data["orderCreate"], ctx=ctx, outcome=outcome)

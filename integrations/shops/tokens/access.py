@@ -49,10 +49,11 @@ def _not_connected_reason(shop: Shop) -> str:
     return shop.disconnected_reason or "The store is not connected to Shopify. Reconnect to resume pushing."
 
 
-def admin_client_for(*, shop_id: int) -> AdminClient:
+def admin_client_for(*, shop_id: int, just_read: Shop | None = None) -> AdminClient:
     """A client with the shop's current token. Raises ``ShopDisconnected`` when the shop is
-    disconnected or uninstalled (or becomes so here, when a refresh or migration is refused)."""
-    shop = Shop.objects.filter(id=shop_id).first()
+    disconnected or uninstalled (or becomes so here, when a refresh or migration is refused).
+    ``just_read``: the shop's row as the caller read it a moment ago (not read a second time)."""
+    shop = just_read if just_read is not None and just_read.id == shop_id else Shop.objects.filter(id=shop_id).first()
     if shop is None:
         raise ShopDisconnected("The store is not installed.", shop_id=shop_id)
     if shop.token_kind == Shop.TokenKind.LEGACY and shop.status == Shop.Status.CONNECTED and shop.access_token:

@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from integrations.shopify.client import QueryCost, ThrottleStatus
-from integrations.shopify.rate_limit import _RESERVE, _STILL_BOOKED, CostBucket
+from integrations.shopify.rate_limit import _OBSERVE_AND_RESERVE, _RESERVE, _STILL_BOOKED, CostBucket
 
 
 @pytest.fixture
@@ -176,3 +176,37 @@ def test_a_bounded_reader_waiting_for_its_share_books_nothing_ahead(bucket):
     wait = bucket.wait_and_take(10, max_wait=0.2, leave=0.75)  # 80 -> 70 would eat into the push's 75
     assert wait > 0
     assert float(bucket._redis.hget(bucket.key, "available")) >= 79.0  # nothing taken or booked
+
+
+def test_a_sends_answer_rides_on_the_next_take_in_one_call(bucket, settings):
+    bucket.observe(reported(100.0, rate=0.01))
+    assert bucket.wait_and_take(50, max_wait=0) == 0
+    bucket._redis = CountingRedis.from_url(settings.REDIS_URL)
+    bucket._redis.script_load(_OBSERVE_AND_RESERVE)
+    calls_before = CountingRedis.calls
+    # Shopify charged 20 of the 50 taken: the 30 come back, with the next take of this lane.
+    bucket.observe(reported(100.0, rate=0.01, requested=50.0, actual=20.0), taken=50.0, defer=True)
+    assert CountingRedis.calls == calls_before  # nothing sent yet
+    assert bucket.wait_and_take(80, max_wait=0) == 0
+    assert CountingRedis.calls - calls_before == 1  # the answer and the take: one script call
+    assert bucket.take(1) > 0
+
+
+def test_a_deferred_answer_counts_the_restore_since_shopify_gave_it(bucket):
+    bucket.observe(reported(100.0, rate=100.0))
+    bucket.observe(reported(0.0, rate=100.0, requested=10.0, actual=10.0), taken=10.0, defer=True)
+    time.sleep(0.3)  # Shopify's bucket restores 30 points meanwhile: the mirror must not forget them
+    assert bucket.wait_and_take(20, max_wait=0) == 0
+
+
+def test_a_deferred_answer_is_written_by_flush_and_before_any_other_use(bucket):
+    bucket.observe(reported(100.0, rate=0.01))
+    bucket.observe(reported(40.0, rate=0.01), defer=True)
+    assert float(bucket._redis.hget(bucket.key, "available")) > 99
+    bucket.flush()
+    assert float(bucket._redis.hget(bucket.key, "available")) <= 40.01
+    bucket.flush()  # nothing left to write
+    bucket.observe(reported(30.0, rate=0.01), defer=True)
+    assert bucket.take(31) > 0  # take (not a booking) writes it first too
+    bucket.observe(reported(30.0, rate=5.0), defer=True)
+    assert bucket.restore_rate() == 5.0  # and so does reading the shop's figures

@@ -10,12 +10,15 @@ import logging
 import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
 from integrations.orders.services import lifecycle
 from integrations.orders.services.lanes import _LaneSlot, active_lanes, next_due_in, run_lane
 from integrations.orders.services.variants import _write_cache
+from integrations.shopify.rate_limit import CostBucket
 from integrations.shops.models import Shop
 from tests.support.lane_records import LANE_BUDGET, import_into, orders, states
 
@@ -183,3 +186,32 @@ def test_in_process_a_crashing_lane_waits_out_each_backoff_then_holds_the_shop_i
     assert report.stopped.startswith("unexpected error ")
     assert (sim_shop.push_hold, sim_shop.push_crashes) == (Shop.PushHold.CRASHING, 3)
     assert set(states(sim_shop).values()) == {State.PAUSED}
+
+
+def test_a_lane_writes_its_last_answer_to_the_cost_bucket_when_it_stops(sim_shop):
+    # Each send's answer rides on the lane's next take; the last one has no next take.
+    import_into(sim_shop, orders(3))
+
+    run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+
+    assert set(states(sim_shop).values()) == {State.PUSHED}
+    last_outcome = PushAttempt.objects.filter(record__shop=sim_shop).latest("finished_at").finished_at
+    mirror = CostBucket(sim_shop.domain)
+    written_at = float(mirror._redis.hget(mirror.key, "ts"))
+    assert written_at >= last_outcome.timestamp()  # written after the last order's outcome, not at its take
+
+
+def test_a_lane_run_reads_its_shop_once_for_its_first_batch(sim_shop):
+    # The run reads the shop to see it is pushable; its first batch's client uses that row (a later
+    # batch reads it again: a token refreshed meanwhile is seen).
+    import_into(sim_shop, orders(2))
+    table = Shop._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+
+    assert set(states(sim_shop).values()) == {State.PUSHED}
+    reads = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
