@@ -27,9 +27,16 @@ from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.documents import SHOP_INFO
 from integrations.orders.mapping import ShopSettings, variant_skus
 from integrations.orders.models import BackerKitConnection, PushRecord
-from integrations.orders.services import claims, holds, wave_holds, waves
+from integrations.orders.services import claims, holds, lane_sizing, wave_holds, waves
 from integrations.orders.services.claims import pause_pending
-from integrations.orders.services.push import PushContext, Result, new_error_id, push_guarded, read_order
+from integrations.orders.services.push import (
+    DEFAULT_ORDER_CREATE_COST,
+    PushContext,
+    Result,
+    new_error_id,
+    push_guarded,
+    read_order,
+)
 from integrations.orders.services.variants import resolve_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import (
@@ -49,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 State = PushRecord.State
 
-__all__ = ["LaneReport", "active_lanes", "has_pending", "next_due_in", "pause_pending", "run_lane"]
+__all__ = ["LaneReport", "active_lanes", "claim_lane_batch", "has_pending", "next_due_in", "pause_pending", "run_lane"]
 
 # In-process (no broker, no countdown): the longest a lane sleeps for deferred work itself.
 MAX_IN_PROCESS_WAIT_SECONDS = 120.0
@@ -124,6 +131,14 @@ def run_lane(*, shop_id: int, budget_seconds: float | None) -> LaneReport:
         slot.release()
 
 
+def claim_lane_batch(*, shop_id: int, token: str, bucket: CostBucket) -> list[PushRecord]:
+    """A lane's next batch: its share of a few seconds of what the shop's bucket lets through
+    (lane_sizing.py), so that on a slow bucket the lanes leave the rest of the queue to the bulk road."""
+    limit = lane_sizing.batch_size(restore_rate=bucket.restore_rate(), order_create_cost=DEFAULT_ORDER_CREATE_COST,
+                                   lanes=settings.PUSH_LANES_PER_SHOP, largest=settings.PUSH_BATCH_SIZE)  # fmt: skip
+    return claims.claim_batch(shop_id=shop_id, limit=limit, token=token)
+
+
 def active_lanes(*, shop_id: int) -> int:
     redis = shared_redis()
     if redis is None:
@@ -161,7 +176,7 @@ class _Lane:
                 if self.deadline is not None or not _sleep_until(self.backoff_until):
                     self.report.more_pending = True  # the task comes back when the backoff ends
                     return self.report
-            batch = claims.claim_batch(shop_id=self.shop.id, limit=settings.PUSH_BATCH_SIZE, token=self.token)
+            batch = claim_lane_batch(shop_id=self.shop.id, token=self.token, bucket=self.bucket)
             if not batch:
                 if self.deadline is None and _wait_for_deferred(shop_id=self.shop.id):
                     continue  # in-process (no broker): wait here for what a countdown would wait for
