@@ -32,7 +32,7 @@ from integrations.orders.documents import BULK_OPERATION_RUN_MUTATION, ORDER_CRE
 from integrations.orders.mapping import NeedsAttention, map_order, variant_skus
 from integrations.orders.models import BackerKitConnection, BulkOperation, PushAttempt, PushRecord
 from integrations.orders.services import bulk_claims
-from integrations.orders.services.bulk_sizing import MIN_CHUNK, Rates, chunk_size
+from integrations.orders.services.bulk_sizing import MIN_CHUNK, Rates, chunk_size, ready_in_time
 from integrations.orders.services.claims import OutcomeWriter
 from integrations.orders.services.lanes import mapping_settings
 from integrations.orders.services.push import (
@@ -197,6 +197,7 @@ def _next_chunk(shop: Shop) -> tuple[int, str]:
         # The next chunk is prepared so that it runs as the current one ends: not sooner (two
         # operations at once would share the runner) nor later (the runner would idle).
         return 0, "enough operations"
+    size = ready_in_time(size=size, rates=rates, ahead_seconds=ahead)
     return (size, "") if size > 0 else (0, "the calls are enough")
 
 
