@@ -319,9 +319,11 @@ LOGGING = {
 
 # --- The push ------------------------------------------------------------------------------------
 # Concurrent push lanes per shop (each holds one request to Shopify in flight at a time). Shopify
-# answers in 100-300 ms, so Plus limits (~100 orders/s) need tens of requests in flight.
+# answers in 100-300 ms, so Plus limits (~100 orders/s) need tens of requests in flight. At most:
+# a slower bucket runs only the lanes that keep it busy (services/lane_sizing.py: 20 on Standard).
 PUSH_LANES_PER_SHOP = env.int("PUSH_LANES_PER_SHOP", default=32)
-# Records one lane claims at a time (their SKUs are resolved to variants in one query).
+# Records one lane claims at a time, at most (their SKUs are resolved to variants in one query); on
+# a slow bucket less, so that the lanes together hold ~8 s of calls (services/lane_sizing.py).
 PUSH_BATCH_SIZE = env.int("PUSH_BATCH_SIZE", default=25)
 # A lane works this long, then hands its worker slot back (fairness between shops).
 PUSH_LANE_BUDGET_SECONDS = env.float("PUSH_LANE_BUDGET_SECONDS", default=10.0)

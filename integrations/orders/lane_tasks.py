@@ -5,9 +5,9 @@ services that start pushes (imports, retry, resume, the sweeper), so none of the
 task module that imports them.
 
 Three ways the task runs: Celery workers with Redis (production: up to ``PUSH_LANES_PER_SHOP``
-lanes per shop, a Redis semaphore); the embedded default's local worker (no Redis, so no
-semaphore: one lane per shop at a time, guarded in the process; budgets and countdowns as in
-production); and eager (the tests' ``eager_tasks``: one lane in the caller, to the end).
+lanes per shop, fewer on a slow bucket, a Redis semaphore); the embedded default's local worker
+(no Redis, so no semaphore: one lane per shop at a time, guarded in the process; budgets and
+countdowns as in production); and eager (the tests' ``eager_tasks``: one lane in the caller, to the end).
 """
 
 import logging
@@ -91,10 +91,10 @@ def _local_worker() -> bool:
 
 def start_lanes(*, shop_id: int, count: int | None = None) -> None:
     """Start the shop's missing lanes once the current transaction commits."""
-    wanted = count or settings.PUSH_LANES_PER_SHOP
     if _in_process() or _local_worker():
         wanted = 1  # one lane does it all, in order (the local worker runs it off the request)
     else:
+        wanted = count or lanes.lane_limit(shop_id=shop_id)
         wanted -= lanes.active_lanes(shop_id=shop_id)  # lanes alive keep going: start only the missing ones
     if wanted <= 0:
         return

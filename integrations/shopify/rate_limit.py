@@ -31,6 +31,8 @@ from django.conf import settings
 from integrations.shopify.client import QueryCost
 from integrations.shopify.redis_client import shared_redis
 
+# A patience no wait reaches: _RESERVE books whatever the wait (take_ahead).
+_ALWAYS = 1e12
 # Until Shopify has told us the shop's figures: the Standard plan's.
 DEFAULT_MAXIMUM = 2000.0
 DEFAULT_RESTORE_RATE = 100.0
@@ -205,6 +207,21 @@ class CostBucket:
             if time.monotonic() + wait > deadline:
                 return wait
             time.sleep(wait)
+
+    def take_ahead(self, cost: float) -> None:
+        """Take ``cost`` now, ahead of the calls booked and sleeping on their turns: for a rare call
+        worth many of theirs (a bulk operation's control call starts hundreds of orders), which
+        must not wait seconds behind every lane's booking. It spends the reserve the mirror keeps
+        at Shopify (``SHOPIFY_BUCKET_RESERVE_SECONDS``); the calls booked keep their turns, and the
+        mirror (further below zero) makes every later booking wait for it."""
+        now = time.time()
+        if self._redis is None:
+            with self._local_lock:
+                bucket = self._local.setdefault(self.shop, _LocalBucket(ts=now))
+                bucket.restore(now)
+                bucket.available -= cost
+            return
+        self._script(_RESERVE, now, cost, settings.SHOPIFY_BUCKET_RESERVE_SECONDS, _ALWAYS)
 
     def _book_and_wait(self, cost: float, *, deadline: float) -> float:
         while True:

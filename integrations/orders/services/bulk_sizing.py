@@ -29,6 +29,10 @@ MIN_CHUNK = 50
 MAX_CHUNK = 20_000
 # At most this long of the runner's work per chunk (at the measured rate).
 MAX_CHUNK_SECONDS = 45.0
+# A chunk whose preparation the runner would wait for (the shop's first operation, measuring, runs
+# a few seconds) holds at least this long of the runner's work, and no more than is ready when the
+# running operation ends: soon running, and long enough for the next to be prepared meanwhile.
+RAMP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,16 @@ def measured(*, lines: int, running_seconds: float, start_seconds: float,
         rate = (rate + old_rate) / 2
     start = start_seconds if old_start is None else (start_seconds + old_start) / 2
     return rate, start
+
+
+def ready_in_time(*, size: int, rates: Rates, ahead_seconds: float) -> int:
+    """At most the lines of a chunk of ``size`` that can be prepared and started (our preparation,
+    Shopify's start-up) by the time the shop's running operation ends (``ahead_seconds``; 0: none
+    runs), so that the runner does not wait through a long preparation (e.g. 1,500 lines, 9 s,
+    after a measuring operation of 3 s); at least ``RAMP_SECONDS`` of the runner's work. The next
+    chunk is prepared while this one runs: the chunks grow to their full size within a few."""
+    b, p = rates.bulk_lines_per_second, rates.prepare_seconds_per_line
+    if not b or p <= 0:
+        return size
+    fits = int((ahead_seconds - (rates.bulk_start_seconds or 0.0)) / p)
+    return min(size, max(fits, int(b * RAMP_SECONDS), MIN_CHUNK))

@@ -1,11 +1,13 @@
 """Push lanes: the units of concurrency of one shop's push.
 
-A lane claims a batch of the shop's pending records, validates each record's order once, resolves
+A lane claims a batch of the shop's pending records (its share of a few seconds of what the shop's
+cost bucket lets through: lane_sizing.py), validates each record's order once, resolves
 the batch's SKUs in one query, pushes the records one by one through the shared cost bucket (each
 inside the per-record boundary, ``push.push_guarded``), and repeats until nothing is pending or
 its time budget is spent; then it hands its worker slot back (another shop's lanes get their turn)
 and, if work remains, is queued again. At most ``PUSH_LANES_PER_SHOP`` lanes run per shop (a Redis
-semaphore), so one shop's 50k-order campaign holds a bounded share of the workers and the queue.
+semaphore; fewer on a slow bucket, lane_sizing.py), so one shop's 50k-order campaign holds a
+bounded share of the workers and the queue.
 
 What stops a batch is about the shop, never one order: a refused token (refresh once, else
 disconnect), a store Shopify froze or locked (held until the periodic check sees it open), a
@@ -27,9 +29,16 @@ from integrations.backerkit.orders import BackerKitOrder
 from integrations.orders.documents import SHOP_INFO
 from integrations.orders.mapping import ShopSettings, variant_skus
 from integrations.orders.models import BackerKitConnection, PushRecord
-from integrations.orders.services import claims, holds, wave_holds, waves
+from integrations.orders.services import claims, holds, lane_sizing, wave_holds, waves
 from integrations.orders.services.claims import pause_pending
-from integrations.orders.services.push import PushContext, Result, new_error_id, push_guarded, read_order
+from integrations.orders.services.push import (
+    DEFAULT_ORDER_CREATE_COST,
+    PushContext,
+    Result,
+    new_error_id,
+    push_guarded,
+    read_order,
+)
 from integrations.orders.services.variants import resolve_variants
 from integrations.shopify.client import AdminClient
 from integrations.shopify.errors import (
@@ -49,7 +58,16 @@ logger = logging.getLogger(__name__)
 
 State = PushRecord.State
 
-__all__ = ["LaneReport", "active_lanes", "has_pending", "next_due_in", "pause_pending", "run_lane"]
+__all__ = [
+    "LaneReport",
+    "active_lanes",
+    "claim_lane_batch",
+    "has_pending",
+    "lane_limit",
+    "next_due_in",
+    "pause_pending",
+    "run_lane",
+]
 
 # In-process (no broker, no countdown): the longest a lane sleeps for deferred work itself.
 MAX_IN_PROCESS_WAIT_SECONDS = 120.0
@@ -85,11 +103,12 @@ def _settings_for(shop: Shop) -> dict[int, ShopSettings]:
 
 
 class _LaneSlot:
-    """Redis semaphore: a lane runs only while it holds one of the shop's slots."""
+    """Redis semaphore: a lane runs only while it holds one of the shop's ``limit`` slots."""
 
-    def __init__(self, shop_id: int, token: str):
+    def __init__(self, shop_id: int, token: str, *, limit: int | None = None):
         self.key = f"push:lanes:{shop_id}"
         self.token = token
+        self.limit = settings.PUSH_LANES_PER_SHOP if limit is None else limit
         self.redis = shared_redis()
 
     def acquire(self) -> bool:
@@ -102,7 +121,7 @@ class _LaneSlot:
         pipe.zadd(self.key, {self.token: now + lease})
         pipe.zrank(self.key, self.token)
         _, _, rank = pipe.execute()
-        if rank is not None and rank < settings.PUSH_LANES_PER_SHOP:
+        if rank is not None and rank < self.limit:
             return True
         self.redis.zrem(self.key, self.token)
         return False
@@ -115,13 +134,34 @@ class _LaneSlot:
 def run_lane(*, shop_id: int, budget_seconds: float | None) -> LaneReport:
     """Push the shop's pending records until none is left or the budget is spent."""
     token = claims.new_claim_token()
-    slot = _LaneSlot(shop_id, token)
+    slot = _LaneSlot(shop_id, token, limit=lane_limit(shop_id=shop_id))
     if not slot.acquire():
         return LaneReport(stopped="enough lanes already")
     try:
         return _run(shop_id=shop_id, token=token, budget_seconds=budget_seconds)
     finally:
         slot.release()
+
+
+def lane_limit(*, shop_id: int) -> int:
+    """How many lanes the shop runs at once: as many as keep its bucket busy (lane_sizing.py), at
+    most ``PUSH_LANES_PER_SHOP``; until Shopify reported the bucket, a Standard store's."""
+    domain = Shop.objects.values_list("domain", flat=True).get(id=shop_id)
+    return _lanes_for(CostBucket(domain).restore_rate())
+
+
+def _lanes_for(restore_rate: float) -> int:
+    return lane_sizing.lane_count(restore_rate=restore_rate, order_create_cost=DEFAULT_ORDER_CREATE_COST,
+                                  largest=settings.PUSH_LANES_PER_SHOP)  # fmt: skip
+
+
+def claim_lane_batch(*, shop_id: int, token: str, bucket: CostBucket) -> list[PushRecord]:
+    """A lane's next batch: its share of a few seconds of what the shop's bucket lets through
+    (lane_sizing.py), so that on a slow bucket the lanes leave the rest of the queue to the bulk road."""
+    restore_rate = bucket.restore_rate()
+    limit = lane_sizing.batch_size(restore_rate=restore_rate, order_create_cost=DEFAULT_ORDER_CREATE_COST,
+                                   lanes=_lanes_for(restore_rate), largest=settings.PUSH_BATCH_SIZE)  # fmt: skip
+    return claims.claim_batch(shop_id=shop_id, limit=limit, token=token)
 
 
 def active_lanes(*, shop_id: int) -> int:
@@ -169,7 +209,7 @@ class _Lane:
                 if self.deadline is not None or not _sleep_until(self.backoff_until):
                     self.report.more_pending = True  # the task comes back when the backoff ends
                     return self.report
-            batch = claims.claim_batch(shop_id=self.shop.id, limit=settings.PUSH_BATCH_SIZE, token=self.token)
+            batch = claim_lane_batch(shop_id=self.shop.id, token=self.token, bucket=self.bucket)
             if not batch:
                 if self.deadline is None and _wait_for_deferred(shop_id=self.shop.id):
                     continue  # in-process (no broker): wait here for what a countdown would wait for

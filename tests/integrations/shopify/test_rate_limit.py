@@ -164,6 +164,21 @@ def test_a_drain_while_a_call_sleeps_on_its_booking_makes_it_wait_for_the_drain(
     assert time.monotonic() - started >= 1.0  # not at its booking (0.1 s), after the drain
 
 
+def test_a_call_taken_ahead_goes_at_once_and_later_bookings_wait_for_it(bucket):
+    # Given: lanes' calls booked 2 s ahead (the mirror 200 points below zero at 100 points/s)
+    bucket.observe(reported(0.0, rate=100.0, maximum=2000.0))
+    assert bucket.wait_and_take(200, max_wait=0) > 1.9  # patience 0: nothing booked yet
+    bucket._script(_RESERVE, time.time(), 200, 0, 10)  # booked: a lane sleeps on it
+
+    # When: a bulk operation's control call is taken ahead
+    started = time.monotonic()
+    bucket.take_ahead(10)
+
+    # Then: it did not wait, and the next booking comes after it (2.2 s, not 2.1 s)
+    assert time.monotonic() - started < 0.1
+    assert bucket.wait_and_take(10, max_wait=0) > 2.15
+
+
 def test_a_call_whose_wait_is_longer_than_its_patience_books_nothing(bucket):
     bucket.observe(reported(0.0, rate=10.0))
     wait = bucket.wait_and_take(10, max_wait=0.5)

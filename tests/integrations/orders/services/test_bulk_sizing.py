@@ -5,9 +5,11 @@ from integrations.orders.services.bulk_sizing import (
     FIRST_CHUNK,
     MAX_CHUNK,
     MAX_CHUNK_SECONDS,
+    RAMP_SECONDS,
     Rates,
     chunk_size,
     measured,
+    ready_in_time,
 )
 
 STANDARD = 10.0  # orders a second by calls on a Standard store
@@ -78,3 +80,17 @@ def test_our_preparation_of_a_chunk_counts_as_its_start_up():
 
 def test_no_chunk_of_a_few_lines_when_the_lanes_hold_the_rest():
     assert chunk_size(pending=20, backlog=800, rates=Rates(STANDARD, 50.0, 2.0), road="auto") == 0
+
+
+def test_after_a_short_operation_the_next_chunk_is_what_can_be_ready_as_it_ends():
+    # Given: the measuring operation runs 2 s more; preparing takes 6 ms a line, Shopify 2 s to start
+    rates = Rates(STANDARD, 50.0, 2.0, prepare_seconds_per_line=0.006)
+    sized = chunk_size(pending=9_000, rates=rates, road="auto", ahead_seconds=2.0)
+    assert sized * 0.006 > 8.0  # its preparation alone would keep the runner waiting 8 s and more
+
+    # When / Then: the chunk holds RAMP_SECONDS of the runner's work, and the one prepared while it
+    # runs (10 s ahead) what can start by its end
+    assert ready_in_time(size=sized, rates=rates, ahead_seconds=2.0) == int(50.0 * RAMP_SECONDS)
+    assert ready_in_time(size=sized, rates=rates, ahead_seconds=10.0) == int((10.0 - 2.0) / 0.006)
+    assert ready_in_time(size=300, rates=rates, ahead_seconds=0.0) == 300  # a small one as it was
+    assert ready_in_time(size=sized, rates=Rates(STANDARD, None, None), ahead_seconds=0.0) == sized
