@@ -90,8 +90,8 @@ class Shop(models.Model):
     # Which roads push the shop's orders (integrations/orders/services/bulk_road.py): auto (bulk joins
     # the calls above a few hundred pending orders), calls only, or bulk preferred. A refusal of the
     # bulk road by Shopify is remembered (the shop pushes by calls alone; the staff console shows it).
-    # "calls" until the bulk road meets its targets (issue #16, README "Bulk road"): a merchant or rep opts in.
-    push_road = models.CharField(max_length=8, choices=PushRoad.choices, default=PushRoad.CALLS)
+    # "auto" by default since the road met its targets on Standard (issue #16, README "Past the bucket").
+    push_road = models.CharField(max_length=8, choices=PushRoad.choices, default=PushRoad.AUTO)
     bulk_refused_reason = models.TextField(blank=True)
     bulk_refused_at = models.DateTimeField(null=True, blank=True)
     # Measured on the shop's finished bulk operations (None until the first one finished).

@@ -142,6 +142,7 @@ def test_managed_install_exchanges_the_first_id_token_for_an_expiring_offline_to
     assert sim_shop.token_kind == Shop.TokenKind.EXPIRING
     assert sim_shop.refresh_token.startswith("shprt_") and sim_shop.access_token_expires_at is not None
     assert (sim_shop.name, sim_shop.currency) == ("Skyforge Games", "EUR")
+    assert sim_shop.push_road == Shop.PushRoad.AUTO  # bulk operations join in for large pushes (issue 16)
     assert shopify_sim.graphql(SHOP, sim_shop.access_token, "{ shop { name } }").status_code == 200
 
 

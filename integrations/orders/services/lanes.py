@@ -110,6 +110,7 @@ class _LaneSlot:
         self.token = token
         self.limit = settings.PUSH_LANES_PER_SHOP if limit is None else limit
         self.redis = shared_redis()
+        self.rank: int | None = None
 
     def acquire(self) -> bool:
         if self.redis is None:
@@ -120,11 +121,15 @@ class _LaneSlot:
         pipe.zremrangebyscore(self.key, 0, now)
         pipe.zadd(self.key, {self.token: now + lease})
         pipe.zrank(self.key, self.token)
-        _, _, rank = pipe.execute()
-        if rank is not None and rank < self.limit:
+        _, _, self.rank = pipe.execute()
+        if self.rank is not None and self.rank < self.limit:
             return True
         self.redis.zrem(self.key, self.token)
         return False
+
+    def within(self, limit: int) -> bool:
+        """Whether the slot taken is one of the shop's first ``limit`` (always, without Redis)."""
+        return self.redis is None or (self.rank is not None and self.rank < limit)
 
     def release(self) -> None:
         if self.redis is not None:
@@ -134,11 +139,11 @@ class _LaneSlot:
 def run_lane(*, shop_id: int, budget_seconds: float | None) -> LaneReport:
     """Push the shop's pending records until none is left or the budget is spent."""
     token = claims.new_claim_token()
-    slot = _LaneSlot(shop_id, token, limit=lane_limit(shop_id=shop_id))
+    slot = _LaneSlot(shop_id, token)  # at most PUSH_LANES_PER_SHOP; the shop's own limit once it is read
     if not slot.acquire():
         return LaneReport(stopped="enough lanes already")
     try:
-        return _run(shop_id=shop_id, token=token, budget_seconds=budget_seconds)
+        return _run(shop_id=shop_id, token=token, budget_seconds=budget_seconds, slot=slot)
     finally:
         slot.release()
 
@@ -173,9 +178,11 @@ def active_lanes(*, shop_id: int) -> int:
     return int(redis.zcard(key))
 
 
-def _run(*, shop_id: int, token: str, budget_seconds: float | None) -> LaneReport:
+def _run(*, shop_id: int, token: str, budget_seconds: float | None, slot: _LaneSlot) -> LaneReport:
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     shop = Shop.objects.get(id=shop_id)
+    if not slot.within(_lanes_for(CostBucket(shop.domain).restore_rate())):  # the row just read: no query more
+        return LaneReport(stopped="enough lanes already")
     if not shop.is_connected or shop.pushes_paused or shop.push_hold:
         pause_pending(shop_id=shop_id)
         return LaneReport(stopped="shop not pushable")
