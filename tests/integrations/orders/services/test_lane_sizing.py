@@ -66,6 +66,23 @@ def test_a_standard_shop_runs_the_lanes_that_keep_its_bucket_busy_not_the_settin
     assert active_lanes(shop_id=shop.id) == 20
 
 
+def test_a_lane_run_beyond_a_standard_shops_lanes_stops_before_claiming(transactional_db, shopify_sim, lane_settings):
+    # Given: a Standard store whose 20 lanes run (their slots held), the setting allowing 32
+    lane_settings.PUSH_LANES_PER_SHOP = 32
+    shop = _shop_after_one_push(shopify_sim, plan="standard", domain="standard-full.myshopify.com")
+    import_into(shop, orders(30, prefix="queued"))
+    for _ in range(20):
+        assert _LaneSlot(shop.id, claims.new_claim_token()).acquire()
+
+    # When: a 21st lane run starts (its slot is one of the setting's 32, not one of the shop's 20)
+    report = run_lane(shop_id=shop.id, budget_seconds=LANE_BUDGET)
+
+    # Then: it stops without claiming anything, and gives its slot back
+    assert report.stopped == "enough lanes already"
+    assert PushRecord.objects.filter(shop=shop, state=State.PENDING).count() == 30
+    assert active_lanes(shop_id=shop.id) == 20
+
+
 def _lanes_claim(shop, bucket: CostBucket, *, tries: int) -> list[list[PushRecord]]:
     """Each lane that gets one of the shop's slots claims its batch (the slots stay held)."""
     batches = []
