@@ -176,7 +176,8 @@ class CostBucket:
         """Points a second the shop's bucket restores (Shopify's figure once reported)."""
         if self._redis is None:
             return self._local.get(self.shop, _LocalBucket()).rate
-        self.flush()
+        if self._deferred is not None:  # Shopify's figure in the answer not written yet: what the mirror will hold
+            return max(self._deferred[3], 0.001)
         stored = self._redis.hget(self.key, "rate")
         return float(stored) if stored else DEFAULT_RESTORE_RATE
 
