@@ -4,10 +4,11 @@ broker (the embedded default), the local worker of integrations/orders/local_wor
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 from integrations.orders import local_worker
+from integrations.orders.mapping import load_zones
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopapp.settings")
 
@@ -25,6 +26,12 @@ def _log_as_the_app_does(**_kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@worker_init.connect
+def _load_reference_data(**_kwargs) -> None:
+    """What every push needs, loaded before the worker takes its first task, not inside it."""
+    load_zones()
 
 
 @before_task_publish.connect

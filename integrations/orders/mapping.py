@@ -415,6 +415,15 @@ def province_code(country_code: str, region: str) -> str | None:
     return _zone_index(country_code).get(_fold(region))
 
 
+def load_zones() -> None:
+    """Build the zone index of every country Shopify gives provinces, now: a worker calls it when it
+    starts. Built on first use instead, pycountry's subdivision table (about 5,000 entries) loads
+    inside the first order's mapping, holding the interpreter lock for a few hundred milliseconds
+    while every lane of the process waits, at the start of a push."""
+    for country_code in PROVINCE_COUNTRIES:
+        _zone_index(country_code)
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

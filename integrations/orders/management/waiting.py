@@ -24,6 +24,10 @@ State = PushRecord.State
 STALL_CHECK_SECONDS = 30.0
 # The time left is read from the shop's progress (a few queries) this often, not every poll.
 ETA_EVERY_SECONDS = 2.0
+# How often the records are counted; in the last second of the push (by the pace of the last poll),
+# more often, so the command ends when the push does, not up to half a second later.
+POLL_SECONDS = 0.5
+FINISHING_POLL_SECONDS = 0.1
 
 
 class PushWaiter:
@@ -50,6 +54,7 @@ class PushWaiter:
         deadline = time.monotonic() + timeout
         progress_at, last_final = time.monotonic(), -1
         eta_at, eta = 0.0, None
+        polled_at, polled_final = time.monotonic(), 0
         while True:
             counts = dict(records.values_list("state").annotate(n=Count("id")))
             final = sum(counts.get(state, 0) for state in PushRecord.FINAL_STATES)
@@ -72,7 +77,8 @@ class PushWaiter:
                 bar.finish()
                 self.stdout.write(self.style.WARNING(self._gave_up(timeout=timeout, counts=counts, shop=shop)))
                 return
-            time.sleep(0.5)
+            time.sleep(_poll_seconds(left=bar.total - final - paused, done=final - polled_final, over=now - polled_at))
+            polled_at, polled_final = now, final
         bar.finish()
 
     def _waiting_for(self, *, records: QuerySet, counts: dict) -> str:
@@ -129,3 +135,11 @@ class PushWaiter:
         )[:20]
         for order_id, error in problems:
             self.stdout.write(f"  {order_id}: {error}")
+
+
+def _poll_seconds(*, left: int, done: int, over: float) -> float:
+    """How long to wait before counting again: ``left`` records not final, ``done`` of them made
+    final over the last ``over`` seconds."""
+    if done > 0 and over > 0 and left * over / done <= 1.0:
+        return FINISHING_POLL_SECONDS
+    return POLL_SECONDS

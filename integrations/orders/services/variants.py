@@ -4,11 +4,18 @@ A campaign has tens of SKUs and thousands of orders: each SKU is looked up once 
 (one query for many SKUs, ``first`` = as many as asked, so it costs about one point per SKU), not
 once per order. SKUs Shopify does not have are cached too (as missing), so an unknown SKU costs
 nothing more either.
+
+A push's lanes start together and all find the cache empty: one lane looks its SKUs up while the
+others wait for its answer in the cache (a Redis key per shop, ``_LookupTurn``), then look up only
+what is still missing, side by side. Twenty lanes asked for the same SKUs at once before (twenty
+queries, each slower for the others, before the first order could go). A lane waits at most
+``LOOKUP_WAIT_SECONDS``: a lane that died holding the turn delays the others that long, once.
 """
 
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -21,6 +28,11 @@ from integrations.shopify.redis_client import shared_redis
 
 _MISSING = ""
 _CHUNK = 50
+# The longest a lane waits for another lane's lookup of the shop's SKUs, and how often it looks.
+LOOKUP_WAIT_SECONDS = 3.0
+_LOOKUP_POLL_SECONDS = 0.05
+# The turn expires by itself (a lane that died with it): longer than a lookup of a few pages.
+_LOOKUP_TURN_SECONDS = 10
 
 _local_cache: dict[str, tuple[float, dict[str, str]]] = {}
 _local_lock = threading.Lock()
@@ -70,6 +82,34 @@ def forget_variants(*, shop: str) -> None:
     redis.delete(_cache_key(shop))
 
 
+class _LookupTurn:
+    """One lane at a time looks a shop's SKUs up; the others wait for its answer in the cache."""
+
+    def __init__(self, shop: str):
+        self.key = f"shopify:variants:lookup:{shop}"
+        self.token = uuid.uuid4().hex
+        self.redis = shared_redis()
+        self.held = False
+
+    def take_or_wait(self) -> bool:
+        """Take the turn (True), or wait until the lane holding it is done, at most
+        ``LOOKUP_WAIT_SECONDS`` (False: read the cache again). Without Redis: always True."""
+        if self.redis is None:
+            return True
+        self.held = bool(self.redis.set(self.key, self.token, nx=True, ex=_LOOKUP_TURN_SECONDS))
+        if self.held:
+            return True
+        deadline = time.monotonic() + LOOKUP_WAIT_SECONDS
+        while time.monotonic() < deadline and self.redis.exists(self.key):
+            time.sleep(_LOOKUP_POLL_SECONDS)
+        return False
+
+    def release(self) -> None:
+        if self.held and self.redis.get(self.key) == self.token.encode():
+            self.redis.delete(self.key)
+        self.held = False
+
+
 def resolve_variants(*, client: AdminClient, skus: Iterable[str], on_cost=None) -> dict[str, Variant]:
     """The Shopify variants of these SKUs (SKUs not in the store are absent from the result)."""
     wanted = sorted(set(skus))
@@ -77,11 +117,18 @@ def resolve_variants(*, client: AdminClient, skus: Iterable[str], on_cost=None) 
         return {}
     cached = _read_cache(client.shop, wanted)
     missing = [sku for sku, value in cached.items() if value is None]
+    turn = _LookupTurn(client.shop)
+    if missing and not turn.take_or_wait():  # another lane's lookup answered: what is left is ours
+        cached = _read_cache(client.shop, wanted)
+        missing = [sku for sku, value in cached.items() if value is None]
     fetched: dict[str, str] = {}
-    for start in range(0, len(missing), _CHUNK):
-        chunk = missing[start : start + _CHUNK]
-        fetched.update(_fetch(client, chunk, on_cost=on_cost))
-    _write_cache(client.shop, fetched)
+    try:
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            fetched.update(_fetch(client, chunk, on_cost=on_cost))
+        _write_cache(client.shop, fetched)
+    finally:
+        turn.release()
     merged = {**{k: v for k, v in cached.items() if v is not None}, **fetched}
     result = {}
     for sku, value in merged.items():

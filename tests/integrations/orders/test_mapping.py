@@ -7,8 +7,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from celery.signals import worker_init
 
 from integrations.backerkit.orders import BackerKitOrder
+from integrations.orders import mapping
 from integrations.orders.mapping import (
     MappedOrder,
     NeedsAttention,
@@ -19,6 +21,7 @@ from integrations.orders.mapping import (
     province_code,
     variant_skus,
 )
+from shopapp.celery import app
 from tests.support.campaign_files import FIXTURES
 from tests.support.mapping_cases import VARIANTS, load_order
 
@@ -348,3 +351,13 @@ def test_options_follow_the_shop_settings():
         "sendReceipt": True,
         "sendFulfillmentReceipt": True,
     }
+
+
+def test_a_worker_loads_the_zones_when_it_starts_not_inside_the_first_order():
+    mapping._zone_index.cache_clear()
+
+    worker_init.send(sender=app)
+
+    assert mapping._zone_index.cache_info().currsize == len(mapping.PROVINCE_COUNTRIES)
+    assert mapping.province_code("AU", "New South Wales") == "NSW"
+    assert mapping._zone_index.cache_info().misses == len(mapping.PROVINCE_COUNTRIES)  # nothing built again

@@ -110,3 +110,17 @@ def test_a_store_whose_currency_is_not_known_yet_has_no_currency_problem():
     shop = plain_shop(currency="")
 
     assert currency_problem(shop=shop, currency="USD") == ""
+
+
+def test_chunks_start_small_and_double_so_the_lanes_have_work_soon_after_the_first():
+    shop = plain_shop()
+    connection = file_connection(shop=shop, store_name="Skyforge Store")
+    committed = []  # how many entries each chunk's commit had taken in, in order
+
+    import_orders(
+        shop=shop, connection=connection, entries=enumerate((order(f"bk-{i}") for i in range(1300)), start=1),
+        source="file", label="campaign.jsonl", start_push=False, on_progress=lambda run: committed.append(run.received),
+    )  # fmt: skip
+
+    assert committed == [25, 75, 175, 375, 775, 1275, 1300]  # 25, 50, 100, 200, 400, then 500 at most
+    assert PushRecord.objects.filter(shop=shop).count() == 1300

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from integrations.orders.services import variants
 from integrations.orders.services.variants import forget_variants, resolve_variants
 from integrations.shopify.client import AdminClient
 
@@ -62,3 +63,40 @@ def test_no_skus_cost_no_call(client, shopify_sim):
     before = calls(shopify_sim)
     assert resolve_variants(client=client, skus=[]) == {}
     assert calls(shopify_sim) == before
+
+
+def test_a_lane_waits_for_another_lanes_lookup_of_the_shop_and_asks_shopify_nothing(client, shopify_sim, monkeypatch):
+    # Given another lane looking the shop's SKUs up (its turn taken), whose answer lands in the
+    # cache while this lane waits (the wait's first pause is where it lands).
+    seeded = {v["sku"]: v["id"] for v in shopify_sim.seed_products(DOMAIN, [{"sku": "GAME-CORE", "price": "60.00"}])}
+    other = AdminClient(shop=DOMAIN, access_token=shopify_sim.mint_token(DOMAIN)["access_token"])
+    other_turn = variants._LookupTurn(DOMAIN)
+    assert other_turn.take_or_wait()
+    real_sleep, answered = variants.time.sleep, []
+
+    def other_lane_answers(seconds):
+        answered.append(seconds)
+        variants._write_cache(DOMAIN, variants._fetch(other, ["GAME-CORE", "NOT-IN-STORE"]))
+        other_turn.release()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(variants.time, "sleep", other_lane_answers)
+    before = calls(shopify_sim)
+
+    found = resolve_variants(client=client, skus={"GAME-CORE", "NOT-IN-STORE"})
+
+    assert {sku: v.id for sku, v in found.items()} == seeded
+    assert answered  # it waited, and took the other lane's answer from the cache
+    assert calls(shopify_sim) == before + 1  # the other lane's lookup only
+
+
+def test_a_turn_left_by_a_lane_that_died_delays_the_lookup_at_most_the_wait(client, shopify_sim, monkeypatch):
+    shopify_sim.seed_products(DOMAIN, [{"sku": "GAME-CORE", "price": "60.00"}])
+    assert variants._LookupTurn(DOMAIN).take_or_wait()  # never released: its lane died
+    monkeypatch.setattr(variants, "LOOKUP_WAIT_SECONDS", 0.2)
+    before = calls(shopify_sim)
+
+    found = resolve_variants(client=client, skus={"GAME-CORE"})
+
+    assert set(found) == {"GAME-CORE"}
+    assert calls(shopify_sim) == before + 1  # looked up itself after the wait
