@@ -325,8 +325,11 @@ PUSH_LANES_PER_SHOP = env.int("PUSH_LANES_PER_SHOP", default=32)
 # Records one lane claims at a time, at most (their SKUs are resolved to variants in one query); on
 # a slow bucket less, so that the lanes together hold ~8 s of calls (services/lane_sizing.py).
 PUSH_BATCH_SIZE = env.int("PUSH_BATCH_SIZE", default=25)
-# A lane works this long, then hands its worker slot back (fairness between shops).
-PUSH_LANE_BUDGET_SECONDS = env.float("PUSH_LANE_BUDGET_SECONDS", default=10.0)
+# A lane works this long, then hands its worker slot back (fairness between shops: another shop's
+# lane waits at most this long for a thread a big push holds). Each run pays its task, slot, shop,
+# claim and next-due query: at 10 s that was ~0.8 ms of the workers' CPU per order on a Plus push
+# (benchmarks/cost_per_order.py, README "Sixth round"); 20 s halves it.
+PUSH_LANE_BUDGET_SECONDS = env.float("PUSH_LANE_BUDGET_SECONDS", default=20.0)
 # A claimed record whose lane went silent this long is taken back by the sweeper.
 PUSH_CLAIM_LEASE_SECONDS = env.int("PUSH_CLAIM_LEASE_SECONDS", default=120)
 # After an ambiguous send, an order not found by search is resent only after this long
