@@ -33,6 +33,7 @@ LOOKUP_WAIT_SECONDS = 3.0
 _LOOKUP_POLL_SECONDS = 0.05
 # The turn expires by itself (a lane that died with it): longer than a lookup of a few pages.
 _LOOKUP_TURN_SECONDS = 10
+_RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 _local_cache: dict[str, tuple[float, dict[str, str]]] = {}
 _local_lock = threading.Lock()
@@ -105,8 +106,10 @@ class _LookupTurn:
         return False
 
     def release(self) -> None:
-        if self.held and self.redis.get(self.key) == self.token.encode():
-            self.redis.delete(self.key)
+        """Give the turn back if it is still this lane's (one script: a turn that expired and was
+        taken by another lane meanwhile stays theirs)."""
+        if self.held:
+            self.redis.eval(_RELEASE_IF_OURS, 1, self.key, self.token)
         self.held = False
 
 
@@ -117,18 +120,19 @@ def resolve_variants(*, client: AdminClient, skus: Iterable[str], on_cost=None) 
         return {}
     cached = _read_cache(client.shop, wanted)
     missing = [sku for sku, value in cached.items() if value is None]
-    turn = _LookupTurn(client.shop)
-    if missing and not turn.take_or_wait():  # another lane's lookup answered: what is left is ours
-        cached = _read_cache(client.shop, wanted)
-        missing = [sku for sku, value in cached.items() if value is None]
     fetched: dict[str, str] = {}
-    try:
-        for start in range(0, len(missing), _CHUNK):
-            chunk = missing[start : start + _CHUNK]
-            fetched.update(_fetch(client, chunk, on_cost=on_cost))
-        _write_cache(client.shop, fetched)
-    finally:
-        turn.release()
+    if missing:  # a push's every later batch finds its SKUs cached: no turn, nothing more
+        turn = _LookupTurn(client.shop)
+        if not turn.take_or_wait():  # another lane's lookup answered: what is left is ours
+            cached = _read_cache(client.shop, wanted)
+            missing = [sku for sku, value in cached.items() if value is None]
+        try:
+            for start in range(0, len(missing), _CHUNK):
+                chunk = missing[start : start + _CHUNK]
+                fetched.update(_fetch(client, chunk, on_cost=on_cost))
+            _write_cache(client.shop, fetched)
+        finally:
+            turn.release()
     merged = {**{k: v for k, v in cached.items() if v is not None}, **fetched}
     result = {}
     for sku, value in merged.items():
