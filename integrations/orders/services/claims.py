@@ -9,6 +9,13 @@ always safe.
 ``OutcomeWriter`` is what the push writes through: one per try at one record, bound to the record,
 the lane's claim token and when the try started, so each outcome reads as what it means
 (``failed``, ``needs_attention``, ``retry_later``, ``hand_back``, ``pushed``).
+
+A lane writes its pushed outcomes behind (``WriteBehind``): an order Shopify created is recorded
+with the lane's next stamp, in the same statement (statements.pushed_then_stamp), so a pushed order
+costs one statement, not two. Any other write of the lane writes it first, and so does the end of
+the batch, whatever ends it. Until it is written the record is what it was during the send:
+pushing, its send stamped. A lane that dies meanwhile leaves exactly that, which the next lane
+resolves by looking the order up (``source_identifier``), never by sending it again.
 """
 
 import secrets
@@ -20,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.orders.models import PushRecord
-from integrations.orders.services.statements import claim_rows, update_record, update_with_attempt
+from integrations.orders.services.statements import claim_rows, pushed_then_stamp, update_record, update_with_attempt
 
 State = PushRecord.State
 
@@ -49,15 +56,24 @@ def claim_batch(*, shop_id: int, limit: int, token: str) -> list[PushRecord]:
     return list(PushRecord.objects.filter(id__in=ids).select_related("connection").order_by("id"))
 
 
-def mark_sending(*, record: PushRecord, token: str, sent_input: dict, extra: dict | None = None) -> bool:
+def mark_sending(
+    *, record: PushRecord, token: str, sent_input: dict, extra: dict | None = None, after: "WriteBehind | None" = None
+) -> bool:
     """Stamp the send (with ``extra`` fields, e.g. the money it expects); False when this lane no
-    longer holds the record (then it must not send)."""
+    longer holds the record (then it must not send). ``after``: the lane's pushed outcome kept for
+    this stamp is written in the same statement, first (whether the stamp matches or not)."""
     now = timezone.now()
-    updated = update_record(
-        record_id=record.id,
-        fields={**(extra or {}), "last_sent_at": now, "claimed_at": now, "sent_input": sent_input},
-        only_if={"state": State.PUSHING, "claim_token": token},
-    )
+    fields = {**(extra or {}), "last_sent_at": now, "claimed_at": now, "sent_input": sent_input}
+    only_if = {"state": State.PUSHING, "claim_token": token}
+    kept = after.take() if after is not None else None
+    if kept is None:
+        updated = update_record(record_id=record.id, fields=fields, only_if=only_if)
+    else:
+        try:
+            updated = pushed_then_stamp(pushed=kept.statement(), stamp=(record.id, fields, only_if))
+        except BaseException:
+            after.keep(kept)  # the statement did not go through: the next flush writes it alone
+            raise
     record.last_sent_at = now
     return updated == 1
 
@@ -79,6 +95,43 @@ def mark_created(*, record: PushRecord, token: str, order: dict) -> bool:
     return updated == 1
 
 
+@dataclass(frozen=True)
+class Pushed:
+    """A pushed outcome, ready to write: the record's fields and its attempt."""
+
+    record_id: int
+    fields: dict
+    attempt: tuple[str, str, datetime]
+
+    def statement(self) -> tuple[int, dict, str, tuple[str, str, datetime]]:
+        return self.record_id, self.fields, State.PUSHED, self.attempt
+
+    def write(self) -> None:
+        update_with_attempt(record_id=self.record_id, fields=self.fields, unless_state=State.PUSHED,
+                            attempt=self.attempt, attempt_always=True)  # fmt: skip
+
+
+class WriteBehind:
+    """A lane's pushed outcome not written yet (at most one): the next stamp takes it into its own
+    statement (``mark_sending(after=...)``); anything else writes it first (``flush``)."""
+
+    def __init__(self) -> None:
+        self._kept: Pushed | None = None
+
+    def keep(self, pushed: Pushed) -> None:
+        self.flush()
+        self._kept = pushed
+
+    def take(self) -> Pushed | None:
+        kept, self._kept = self._kept, None
+        return kept
+
+    def flush(self) -> None:
+        kept = self.take()
+        if kept is not None:
+            kept.write()
+
+
 def mark_pushed(
     *,
     record: PushRecord,
@@ -88,7 +141,29 @@ def mark_pushed(
     outcome: str,
     started_at: datetime,
     detail: str = "",
+    behind: WriteBehind | None = None,
 ) -> None:
+    """Shopify has the order: pushed, with its attempt (whoever holds the claim). ``behind``: kept
+    there for the lane's next stamp instead of written now."""
+    pushed = pushed_outcome(record=record, shopify_order_id=shopify_order_id, shopify_order_name=shopify_order_name,
+                            financial_status=financial_status, outcome=outcome, started_at=started_at,
+                            detail=detail)  # fmt: skip
+    if behind is None:
+        pushed.write()
+    else:
+        behind.keep(pushed)
+
+
+def pushed_outcome(
+    *,
+    record: PushRecord,
+    shopify_order_id: str,
+    shopify_order_name: str,
+    financial_status: str,
+    outcome: str,
+    started_at: datetime,
+    detail: str = "",
+) -> Pushed:
     now = timezone.now()
     fields = {
         "state": State.PUSHED,
@@ -101,8 +176,7 @@ def mark_pushed(
         "claim_token": "",
         "pushed_at": now,
     }
-    update_with_attempt(record_id=record.id, fields=fields, unless_state=State.PUSHED,
-                        attempt=(outcome, detail, started_at), attempt_always=True)  # fmt: skip
+    return Pushed(record_id=record.id, fields=fields, attempt=(outcome, detail, started_at))
 
 
 def finish(
@@ -154,11 +228,14 @@ class OutcomeWriter:
     record: PushRecord
     token: str
     started_at: datetime
+    # The lane's pushed outcome kept for its next stamp: written before any other outcome here, and
+    # this record's own pushed outcome is kept there in turn. None: every outcome is written at once.
+    behind: WriteBehind | None = None
 
     def pushed(self, *, order: dict, outcome: str, detail: str = "") -> None:
         mark_pushed(record=self.record, shopify_order_id=order["id"], shopify_order_name=order["name"],
                     financial_status=order.get("displayFinancialStatus") or "", outcome=outcome,
-                    started_at=self.started_at, detail=detail)  # fmt: skip
+                    started_at=self.started_at, detail=detail, behind=self.behind)  # fmt: skip
 
     def failed(self, outcome: str, error: str, *, keep_sent: bool = False) -> bool:
         """Final until someone retries it. ``keep_sent``: a send may have reached Shopify, so a
@@ -179,9 +256,16 @@ class OutcomeWriter:
 
     def hand_back(self, *, until: datetime | None = None) -> int:
         """Nothing happened to the record: pending again, no attempt recorded, none counted."""
+        self.flush()
         return release(record_ids=[self.record.id], token=self.token, not_before=until)
 
+    def flush(self) -> None:
+        """Write the lane's pushed outcome kept behind, if any."""
+        if self.behind is not None:
+            self.behind.flush()
+
     def _finish(self, state: str, outcome: str, error: str, **fields) -> bool:
+        self.flush()
         return finish(record=self.record, token=self.token, state=state, outcome=outcome,
                       started_at=self.started_at, error=error, **fields)  # fmt: skip
 

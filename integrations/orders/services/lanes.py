@@ -239,14 +239,19 @@ class _Lane:
         variants = resolve_variants(client=self.client, skus=skus, on_cost=self.bucket.observe)
         ctx = PushContext(shop_id=self.shop.id, client=self.client, settings_for=self.settings_for,
                           variants=variants, bucket=self.bucket, token=self.token, stats=self.report.stats,
-                          deadline=self.deadline, holder=self._holder(batch))  # fmt: skip
-        for position, record in enumerate(batch):
-            if push_guarded(record=record, order=orders[record.id], ctx=ctx) is Result.YIELD:
-                claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=self.token)
-                if self.deadline is not None:
-                    self.report.more_pending = True
-                    return _Next.STOP
-                return _Next.GO_ON  # in-process: the loop waits for the bucket
+                          deadline=self.deadline, holder=self._holder(batch), behind=claims.WriteBehind())  # fmt: skip
+        try:
+            for position, record in enumerate(batch):
+                if push_guarded(record=record, order=orders[record.id], ctx=ctx) is Result.YIELD:
+                    claims.release(record_ids=[r.id for r in batch[position + 1 :]], token=self.token)
+                    if self.deadline is not None:
+                        self.report.more_pending = True
+                        return _Next.STOP
+                    return _Next.GO_ON  # in-process: the loop waits for the bucket
+        finally:
+            # The last pushed outcome kept for a next stamp, before anything hands the batch back:
+            # an order Shopify created is never handed back as pending.
+            ctx.behind.flush()
         if self.crashes_to_reset:
             holds.reset_crashes(shop_id=self.shop.id)
             self.crashes_to_reset = False

@@ -5,7 +5,8 @@ Order of things for one record:
    ``source_identifier`` first; not found yet is trusted only after Shopify's search lag.
 2. The validated order is mapped (pure) with the shop's settings and the batch's variants.
 3. The shared cost bucket is asked for the call's cost (waits instead of being throttled).
-4. ``last_sent_at`` is stamped under the lane's claim, then the order is sent.
+4. ``last_sent_at`` is stamped under the lane's claim, then the order is sent. A lane's stamp
+   carries its previous order's pushed outcome (``PushContext.behind``: one statement for both).
 5. The answer decides: pushed, needs attention (userErrors, mapping), retry later (throttled,
    transient), look up later (ambiguous), paused (token refused and not refreshable, shop frozen or
    locked: raised to the lane, which pauses the shop).
@@ -106,6 +107,8 @@ class PushContext:
     holder: Any = None
     order_create_cost: float = DEFAULT_ORDER_CREATE_COST
     stats: dict[str, int] = field(default_factory=dict)
+    # The lane's pushed outcome kept for its next stamp (claims.WriteBehind), or None: written at once.
+    behind: claims.WriteBehind | None = None
 
     def count(self, key: str) -> None:
         self.stats[key] = self.stats.get(key, 0) + 1
@@ -146,7 +149,7 @@ def push_guarded(*, record: PushRecord, order: ReadOrder, ctx: PushContext) -> R
         )
         # The send may have reached Shopify before the error: keep last_sent_at, so that a retry
         # looks the order up before sending it again.
-        OutcomeWriter(record=record, token=ctx.token, started_at=started).failed(
+        OutcomeWriter(record=record, token=ctx.token, started_at=started, behind=ctx.behind).failed(
             Outcome.UNEXPECTED, unexpected_error_text(error_id), keep_sent=True
         )
         ctx.count("unexpected")
@@ -161,7 +164,7 @@ def unexpected_error_text(error_id: str) -> str:
 
 
 def push_record(*, record: PushRecord, order: ReadOrder, ctx: PushContext, started: datetime | None = None) -> Result:
-    outcome = OutcomeWriter(record=record, token=ctx.token, started_at=started or timezone.now())
+    outcome = OutcomeWriter(record=record, token=ctx.token, started_at=started or timezone.now(), behind=ctx.behind)
     if record.shopify_order_id:
         # Shopify has it already (its wave's hold was still to come): never create it again.
         order = {"id": record.shopify_order_id, "name": record.shopify_order_name,
@@ -211,7 +214,7 @@ def _send(*, record: PushRecord, mapped: MappedOrder, ctx: PushContext, outcome:
         return Result.YIELD
     variables = {"order": mapped.order_input, "options": mapped.options}
     sent = {**_expected_money(mapped), "variant_prices": _variant_prices(mapped, ctx.variants), **synced}
-    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=sent):
+    if not claims.mark_sending(record=record, token=ctx.token, sent_input=variables, extra=sent, after=ctx.behind):
         return Result.DONE  # the sweeper took it back: another lane owns it now
     try:
         response = ctx.client.execute(ORDER_CREATE, variables)

@@ -9,6 +9,10 @@ embedded default) has no data-modifying CTEs: there the same writes run as the O
 in one transaction. Both paths write the same columns with the same values (tests run on both:
 tests/integrations/orders/services/test_statements.py).
 
+A lane's next send rides on the same statement (``pushed_then_stamp``): the previous order's pushed
+outcome and attempt, then the next record's stamp, one statement for the three writes (two round
+trips per pushed order become one; services/claims.py, ``WriteBehind``).
+
 The SQL is built from the models' own field definitions (column names, value preparation such as
 encryption), so a renamed column or an encrypted field cannot drift from what the ORM would write.
 """
@@ -21,6 +25,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.orders.models import PushAttempt, PushRecord
+
+_ATTEMPT_COLUMNS = "record_id, outcome, detail, started_at, finished_at"
 
 
 def update_with_attempt(
@@ -46,6 +52,41 @@ def update_with_attempt(
             outcome, detail, started_at = attempt
             PushAttempt.objects.create(record_id=record_id, outcome=outcome, detail=detail, started_at=started_at)
     return updated
+
+
+def pushed_then_stamp(
+    *,
+    pushed: tuple[int, dict[str, Any], str, tuple[str, str, datetime]],
+    stamp: tuple[int, dict[str, Any], dict[str, Any]],
+) -> int:
+    """Write a pushed outcome and its attempt (``record_id, fields, unless_state, attempt``: as
+    ``update_with_attempt`` with ``attempt_always``), then stamp another record (``record_id,
+    fields, only_if``: as ``update_record``), atomically. Returns how many records the stamp updated
+    (0 or 1); the pushed outcome is written whether the stamp matched or not."""
+    record_id, fields, unless_state, attempt = pushed
+    stamp_id, stamp_fields, only_if = stamp
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            update_with_attempt(record_id=record_id, fields=fields, unless_state=unless_state, attempt=attempt,
+                                attempt_always=True)  # fmt: skip
+            return update_record(record_id=stamp_id, fields=stamp_fields, only_if=only_if)
+    sets, where, params = _set_and_where(record_id, fields, {})
+    where += f" AND {connection.ops.quote_name('state')} <> %s"
+    outcome, detail, started_at = attempt
+    stamp_sets, stamp_where, stamp_params = _set_and_where(stamp_id, stamp_fields, only_if)
+    record_table, attempt_table = _tables()
+    # Each data-modifying part of a WITH runs exactly once, read or not (PostgreSQL's documentation,
+    # "Data-Modifying Statements in WITH"): the pushed write never depends on the stamp matching.
+    sql = (
+        f"WITH done AS (UPDATE {record_table} SET {sets} WHERE {where}), "  # noqa: S608 - names from the models
+        f"tried AS (INSERT INTO {attempt_table} ({_ATTEMPT_COLUMNS}) VALUES (%s, %s, %s, %s, %s)), "
+        f"stamped AS (UPDATE {record_table} SET {stamp_sets} WHERE {stamp_where} RETURNING 1) "
+        "SELECT count(*) FROM stamped"
+    )
+    attempt_params = [record_id, outcome, detail, started_at, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, unless_state, *attempt_params, *stamp_params])
+        return int(cursor.fetchone()[0])
 
 
 def claim_rows(*, shop_id: int, limit: int, token: str, now: datetime) -> list[PushRecord] | None:
@@ -94,7 +135,7 @@ def _one_statement(
     outcome, detail, started_at = attempt
     attempt_params = [record_id, outcome, detail, started_at, timezone.now()]
     record_table, attempt_table = _tables()
-    columns = "record_id, outcome, detail, started_at, finished_at"
+    columns = _ATTEMPT_COLUMNS
     if attempt_always:
         insert = f"INSERT INTO {attempt_table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - model names
         returning = "RETURNING (SELECT count(*) FROM updated)"

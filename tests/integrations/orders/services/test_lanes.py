@@ -215,3 +215,39 @@ def test_a_lane_run_reads_its_shop_once_for_its_first_batch(sim_shop):
         q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
     ]
     assert len(reads) == 1, reads
+
+
+def test_each_pushed_order_costs_one_write_its_outcome_riding_on_the_next_stamp(sim_shop):
+    import_into(sim_shop, orders(4))
+    record_update = f'UPDATE "{PushRecord._meta.db_table}" SET "'  # noqa: S608 - a prefix to look for, not a query
+
+    with CaptureQueriesContext(connection) as queries:
+        run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+
+    assert set(states(sim_shop).values()) == {State.PUSHED}
+    assert PushAttempt.objects.filter(record__shop=sim_shop, outcome=Outcome.CREATED).count() == 4
+    # Four stamps, four outcomes: the first stamp alone, three carrying the order before, the last
+    # outcome alone at the end of the batch.
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith(("WITH", record_update)) and "last_sent_at" in q["sql"]]  # fmt: skip
+    assert len(writes) == 5, writes
+
+
+def test_an_order_pushed_just_before_the_shop_stops_the_batch_is_pushed_not_handed_back(sim_shop, shopify_sim):
+    # The first order is created; the second was sent before and is looked up first, and that
+    # lookup finds every token revoked (the merchant uninstalled): the batch stops before another
+    # stamp could carry the first order's outcome.
+    import_into(sim_shop, orders(2))
+    PushRecord.objects.filter(shop=sim_shop, backerkit_order_id="bk-1").update(
+        last_sent_at=timezone.now() - timedelta(minutes=10)
+    )
+    shopify_sim.fault(sim_shop.domain, revoke_after=2)  # the variant lookup, the first orderCreate
+
+    report = run_lane(shop_id=sim_shop.id, budget_seconds=LANE_BUDGET)
+
+    assert report.stopped
+    assert states(sim_shop)["bk-0"] == State.PUSHED
+    first = PushRecord.objects.get(shop=sim_shop, backerkit_order_id="bk-0")
+    assert list(first.push_attempts.values_list("outcome", flat=True)) == [Outcome.CREATED]
+    assert states(sim_shop)["bk-1"] in (State.PAUSED, State.PENDING)
+    assert [o["source_identifier"] for o in shopify_sim.orders(sim_shop.domain)] == ["bk-0"]

@@ -99,3 +99,61 @@ def test_a_claim_takes_the_claimable_records_once_in_id_order(writer_path):
     assert first[0].order_data == {"id": "bk-0", "email": "ada@example.com"}  # decrypted like any row
     stored = PushRecord.objects.get(backerkit_order_id="bk-3")
     assert (stored.state, stored.claim_token, stored.attempts) == (State.PUSHING, "lane-b", 4)
+
+
+def _pushed(rec, order_id="gid://shopify/Order/7"):
+    return claims.pushed_outcome(
+        record=rec, shopify_order_id=order_id, shopify_order_name="#1007", financial_status="PAID",
+        outcome=Outcome.CREATED, started_at=timezone.now(),
+    )  # fmt: skip
+
+
+def test_a_pushed_outcome_kept_behind_rides_on_the_next_stamp(claimed, writer_path):
+    nxt = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-a")
+    behind = claims.WriteBehind()
+    behind.keep(_pushed(claimed))
+    assert not claimed.push_attempts.exists()  # kept, not written yet
+
+    with CaptureQueriesContext(connection) as queries:
+        stamped = claims.mark_sending(record=nxt, token="lane-a", sent_input={"order": {"note": "x"}}, after=behind)
+
+    assert stamped
+    claimed.refresh_from_db()
+    nxt.refresh_from_db()
+    assert (claimed.state, claimed.shopify_order_id, claimed.last_sent_at) == (
+        State.PUSHED, "gid://shopify/Order/7", None,
+    )  # fmt: skip
+    assert list(claimed.push_attempts.values_list("outcome", flat=True)) == [Outcome.CREATED]
+    assert nxt.state == State.PUSHING and nxt.last_sent_at is not None and nxt.sent_input == {"order": {"note": "x"}}
+    writes = [q for q in queries.captured_queries if q["sql"].startswith(("WITH", "UPDATE", "INSERT"))]
+    assert len(writes) == (1 if writer_path == "one statement" else 3)
+    assert behind.take() is None
+
+
+def test_the_pushed_outcome_is_written_even_when_the_next_stamp_finds_its_claim_gone(claimed, writer_path):
+    taken = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-b")
+    behind = claims.WriteBehind()
+    behind.keep(_pushed(claimed))
+
+    stamped = claims.mark_sending(record=taken, token="lane-a", sent_input={"order": {}}, after=behind)
+
+    assert not stamped  # another lane holds it: this lane must not send
+    claimed.refresh_from_db()
+    taken.refresh_from_db()
+    assert claimed.state == State.PUSHED and claimed.push_attempts.count() == 1
+    assert taken.last_sent_at is None and taken.claim_token == "lane-b"
+
+
+def test_any_other_outcome_writes_the_kept_pushed_outcome_first(claimed, writer_path):
+    nxt = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-a")
+    behind = claims.WriteBehind()
+    behind.keep(_pushed(claimed))
+
+    claims.OutcomeWriter(record=nxt, token="lane-a", started_at=timezone.now(), behind=behind).needs_attention(
+        Outcome.NEEDS_ATTENTION, "No Shopify product has the SKU 'X'."
+    )
+
+    claimed.refresh_from_db()
+    nxt.refresh_from_db()
+    assert (claimed.state, nxt.state) == (State.PUSHED, State.NEEDS_ATTENTION)
+    assert behind.take() is None
