@@ -145,26 +145,6 @@ def mark_pushed(
 ) -> None:
     """Shopify has the order: pushed, with its attempt (whoever holds the claim). ``behind``: kept
     there for the lane's next stamp instead of written now."""
-    pushed = pushed_outcome(record=record, shopify_order_id=shopify_order_id, shopify_order_name=shopify_order_name,
-                            financial_status=financial_status, outcome=outcome, started_at=started_at,
-                            detail=detail)  # fmt: skip
-    if behind is None:
-        pushed.write()
-    else:
-        behind.keep(pushed)
-
-
-def pushed_outcome(
-    *,
-    record: PushRecord,
-    shopify_order_id: str,
-    shopify_order_name: str,
-    financial_status: str,
-    outcome: str,
-    started_at: datetime,
-    detail: str = "",
-) -> Pushed:
-    now = timezone.now()
     fields = {
         "state": State.PUSHED,
         "shopify_order_id": shopify_order_id,
@@ -174,9 +154,13 @@ def pushed_outcome(
         "last_sent_at": None,
         "not_before": None,
         "claim_token": "",
-        "pushed_at": now,
+        "pushed_at": timezone.now(),
     }
-    return Pushed(record_id=record.id, fields=fields, attempt=(outcome, detail, started_at))
+    pushed = Pushed(record_id=record.id, fields=fields, attempt=(outcome, detail, started_at))
+    if behind is None:
+        pushed.write()
+    else:
+        behind.keep(pushed)
 
 
 def finish(

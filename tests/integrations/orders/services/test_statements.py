@@ -101,17 +101,18 @@ def test_a_claim_takes_the_claimable_records_once_in_id_order(writer_path):
     assert (stored.state, stored.claim_token, stored.attempts) == (State.PUSHING, "lane-b", 4)
 
 
-def _pushed(rec, order_id="gid://shopify/Order/7"):
-    return claims.pushed_outcome(
-        record=rec, shopify_order_id=order_id, shopify_order_name="#1007", financial_status="PAID",
-        outcome=Outcome.CREATED, started_at=timezone.now(),
-    )  # fmt: skip
+def _kept_behind(rec) -> claims.WriteBehind:
+    """A lane's write-behind holding ``rec``'s pushed outcome, not written yet."""
+    behind = claims.WriteBehind()
+    claims.mark_pushed(record=rec, shopify_order_id="gid://shopify/Order/7", shopify_order_name="#1007",
+                       financial_status="PAID", outcome=Outcome.CREATED, started_at=timezone.now(),
+                       behind=behind)  # fmt: skip
+    return behind
 
 
 def test_a_pushed_outcome_kept_behind_rides_on_the_next_stamp(claimed, writer_path):
     nxt = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-a")
-    behind = claims.WriteBehind()
-    behind.keep(_pushed(claimed))
+    behind = _kept_behind(claimed)
     assert not claimed.push_attempts.exists()  # kept, not written yet
 
     with CaptureQueriesContext(connection) as queries:
@@ -132,8 +133,7 @@ def test_a_pushed_outcome_kept_behind_rides_on_the_next_stamp(claimed, writer_pa
 
 def test_the_pushed_outcome_is_written_even_when_the_next_stamp_finds_its_claim_gone(claimed, writer_path):
     taken = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-b")
-    behind = claims.WriteBehind()
-    behind.keep(_pushed(claimed))
+    behind = _kept_behind(claimed)
 
     stamped = claims.mark_sending(record=taken, token="lane-a", sent_input={"order": {}}, after=behind)
 
@@ -146,8 +146,7 @@ def test_the_pushed_outcome_is_written_even_when_the_next_stamp_finds_its_claim_
 
 def test_any_other_outcome_writes_the_kept_pushed_outcome_first(claimed, writer_path):
     nxt = record(claimed.shop, claimed.connection, "bk-2", state=State.PUSHING, claim_token="lane-a")
-    behind = claims.WriteBehind()
-    behind.keep(_pushed(claimed))
+    behind = _kept_behind(claimed)
 
     claims.OutcomeWriter(record=nxt, token="lane-a", started_at=timezone.now(), behind=behind).needs_attention(
         Outcome.NEEDS_ATTENTION, "No Shopify product has the SKU 'X'."
