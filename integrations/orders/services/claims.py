@@ -72,7 +72,9 @@ def mark_sending(
         try:
             updated = pushed_then_stamp(pushed=kept.statement(), stamp=(record.id, fields, only_if))
         except BaseException:
-            after.keep(kept)  # the statement did not go through: the next flush writes it alone
+            # Not written (or, the connection lost after the commit, written: then writing it again
+            # changes nothing but its attempt, recorded twice): the next flush writes it alone.
+            after.keep(kept)
             raise
     record.last_sent_at = now
     return updated == 1
