@@ -70,8 +70,7 @@ def pushed_then_stamp(
             update_with_attempt(record_id=record_id, fields=fields, unless_state=unless_state, attempt=attempt,
                                 attempt_always=True)  # fmt: skip
             return update_record(record_id=stamp_id, fields=stamp_fields, only_if=only_if)
-    sets, where, params = _set_and_where(record_id, fields, {})
-    where += f" AND {connection.ops.quote_name('state')} <> %s"
+    sets, where, params = _set_and_where(record_id, fields, {}, unless_state=unless_state)
     outcome, detail, started_at = attempt
     stamp_sets, stamp_where, stamp_params = _set_and_where(stamp_id, stamp_fields, only_if)
     record_table, attempt_table = _tables()
@@ -85,7 +84,7 @@ def pushed_then_stamp(
     )
     attempt_params = [record_id, outcome, detail, started_at, timezone.now()]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, unless_state, *attempt_params, *stamp_params])
+        cursor.execute(sql, [*params, *attempt_params, *stamp_params])
         return int(cursor.fetchone()[0])
 
 
@@ -128,10 +127,7 @@ def _one_statement(
     attempt: tuple[str, str, datetime],
     attempt_always: bool,
 ) -> int:
-    sets, where, params = _set_and_where(record_id, fields, only_if)
-    if unless_state is not None:
-        where += f" AND {connection.ops.quote_name('state')} <> %s"
-        params.append(unless_state)
+    sets, where, params = _set_and_where(record_id, fields, only_if, unless_state=unless_state)
     outcome, detail, started_at = attempt
     attempt_params = [record_id, outcome, detail, started_at, timezone.now()]
     record_table, attempt_table = _tables()
@@ -154,8 +150,11 @@ def _one_statement(
     return len(rows)
 
 
-def _set_and_where(record_id: int, fields: dict[str, Any], only_if: dict[str, Any]) -> tuple[str, str, list]:
-    """``SET`` and ``WHERE`` for the record's fields and conditions, and their parameters in order."""
+def _set_and_where(
+    record_id: int, fields: dict[str, Any], only_if: dict[str, Any], *, unless_state: str | None = None
+) -> tuple[str, str, list]:
+    """``SET`` and ``WHERE`` for the record's fields and conditions (and, with ``unless_state``, not
+    in that state), and their parameters in order."""
     quote = connection.ops.quote_name
     sets, where, params, where_params = [], [f"{quote('id')} = %s"], [], [record_id]
     for name, value in fields.items():
@@ -166,6 +165,9 @@ def _set_and_where(record_id: int, fields: dict[str, Any], only_if: dict[str, An
         column, prepared = _column(name, value)
         where.append(f"{quote(column)} = %s")
         where_params.append(prepared)
+    if unless_state is not None:
+        where.append(f"{quote('state')} <> %s")
+        where_params.append(unless_state)
     return ", ".join(sets), " AND ".join(where), [*params, *where_params]
 
 

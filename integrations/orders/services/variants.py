@@ -15,11 +15,11 @@ queries, each slower for the others, before the first order could go). A lane wa
 import json
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from redis.exceptions import LockError
 
 from integrations.orders.documents import VARIANTS_BY_SKU, skus_query
 from integrations.orders.mapping import Variant
@@ -33,7 +33,6 @@ LOOKUP_WAIT_SECONDS = 3.0
 _LOOKUP_POLL_SECONDS = 0.05
 # The turn expires by itself (a lane that died with it): longer than a lookup of a few pages.
 _LOOKUP_TURN_SECONDS = 10
-_RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 _local_cache: dict[str, tuple[float, dict[str, str]]] = {}
 _local_lock = threading.Lock()
@@ -84,32 +83,39 @@ def forget_variants(*, shop: str) -> None:
 
 
 class _LookupTurn:
-    """One lane at a time looks a shop's SKUs up; the others wait for its answer in the cache."""
+    """One lane at a time looks a shop's SKUs up; the others wait for its answer in the cache. The
+    turn is a redis-py ``Lock`` (a token of its own, expiring by itself, released only by its holder),
+    the same kind of lock as the shop's token lock (shops/tokens/locks.py)."""
 
     def __init__(self, shop: str):
-        self.key = f"shopify:variants:lookup:{shop}"
-        self.token = uuid.uuid4().hex
         self.redis = shared_redis()
+        self.lock = None
+        if self.redis is not None:
+            self.lock = self.redis.lock(f"shopify:variants:lookup:{shop}", timeout=_LOOKUP_TURN_SECONDS,
+                                        thread_local=False)  # fmt: skip
         self.held = False
 
     def take_or_wait(self) -> bool:
         """Take the turn (True), or wait until the lane holding it is done, at most
         ``LOOKUP_WAIT_SECONDS`` (False: read the cache again). Without Redis: always True."""
-        if self.redis is None:
+        if self.lock is None:
             return True
-        self.held = bool(self.redis.set(self.key, self.token, nx=True, ex=_LOOKUP_TURN_SECONDS))
+        self.held = self.lock.acquire(blocking=False)
         if self.held:
             return True
         deadline = time.monotonic() + LOOKUP_WAIT_SECONDS
-        while time.monotonic() < deadline and self.redis.exists(self.key):
+        while time.monotonic() < deadline and self.lock.locked():
             time.sleep(_LOOKUP_POLL_SECONDS)
         return False
 
     def release(self) -> None:
-        """Give the turn back if it is still this lane's (one script: a turn that expired and was
-        taken by another lane meanwhile stays theirs)."""
+        """Give the turn back if it is still this lane's (a turn that expired and was taken by
+        another lane meanwhile stays theirs)."""
         if self.held:
-            self.redis.eval(_RELEASE_IF_OURS, 1, self.key, self.token)
+            try:
+                self.lock.release()
+            except LockError:
+                pass  # expired while held: the next holder owns it now
         self.held = False
 
 
